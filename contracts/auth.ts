@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+export const roles = ['admin', 'unit_leader', 'cadre', 'handling_dept', 'supervisor', 'leadership', 'hotline_operator'] as const;
+export const role = z.enum(roles);
+export type Role = z.infer<typeof role>;
+export const roleLabels: Record<Role, { zh: string; en: string }> = {
+  admin: { zh: '活动办管理员', en: 'Campaign office admin' },
+  unit_leader: { zh: '单位责任领导', en: 'Unit leader' },
+  cadre: { zh: '干部', en: 'Cadre' },
+  handling_dept: { zh: '承办单位', en: 'Handling department' },
+  supervisor: { zh: '督查', en: 'Supervisor' },
+  leadership: { zh: '领导', en: 'Leadership' },
+  hotline_operator: { zh: '热线坐席', en: 'Hotline operator' },
+};
+
+/** At least 8 characters from at least 3 of: lower case, upper case, digits, symbols. */
+export const password = z
+  .string()
+  .max(128, '密码最长128个字符')
+  .refine((p) => p.length >= 8, '密码至少8个字符')
+  .refine(
+    (p) => [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((r) => r.test(p)).length >= 3,
+    '密码须包含小写字母、大写字母、数字、符号中的至少三类',
+  );
+
+export const loginBody = z.object({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(128),
+});
+
+export const me = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  displayName: z.string(),
+  role,
+  regionCode: z.string().nullable(),
+  regionName: z.string().nullable(),
+  unitId: z.number().int().nullable(),
+  unitName: z.string().nullable(),
+  cadreId: z.number().int().nullable(),
+  csrfToken: z.string(),
+});
+export type Me = z.infer<typeof me>;
+
+export const user = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  displayName: z.string(),
+  role,
+  regionCode: z.string().nullable(),
+  unitId: z.number().int().nullable(),
+  cadreId: z.number().int().nullable(),
+  disabled: z.boolean(),
+  lockedUntil: z.string().nullable(),
+  lastLoginAt: z.string().nullable(),
+});
+export type UserDto = z.infer<typeof user>;
+
+export const createUser = z.object({
+  username: z.string().trim().regex(/^[A-Za-z0-9_.-]{3,64}$/, '用户名为3–64位字母、数字、下划线、点或连字符'),
+  displayName: z.string().trim().min(1).max(50),
+  password,
+  role,
+  regionCode: z.string().max(64).nullable().optional(),
+  unitId: z.number().int().positive().nullable().optional(),
+  cadreId: z.number().int().positive().nullable().optional(),
+});
+export type CreateUser = z.input<typeof createUser>;
+
+export const auditEntry = z.object({
+  id: z.string(),
+  at: z.string(),
+  userId: z.number().int().nullable(),
+  username: z.string().nullable(),
+  ip: z.string().nullable(),
+  action: z.string(),
+  entity: z.string(),
+  entityId: z.string().nullable(),
+  detail: z.unknown(),
+});
+
+export const auditQuery = z.object({
+  action: z.string().max(64).optional(),
+  entity: z.string().max(64).optional(),
+  entityId: z.string().max(64).optional(),
+  userId: z.coerce.number().int().positive().optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+});

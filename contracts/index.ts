@@ -1,0 +1,5 @@
+export * from './common.ts';
+export * from './regions.ts';
+export * from './units.ts';
+export * from './cadres.ts';
+export * from './auth.ts';

@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+// Every setting Lianxin reads from the environment, validated once at start-up.
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  LIANXIN_DATA_DIR: z.string().min(1).default('./data'),
+  // 32 bytes, base64. When unset, a key file is created in the data directory.
+  LIANXIN_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes encoded as base64')
+    .optional(),
+  LIANXIN_ADMIN_PASSWORD: z.string().optional(),
+  LIANXIN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  LIANXIN_LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  LIANXIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  LIANXIN_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  LIANXIN_EXPORT_MAX_ROWS: z.coerce.number().int().min(1).default(100_000),
+  LIANXIN_SECURE_COOKIES: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  encryptionKey: string | undefined;
+  adminPassword: string | undefined;
+  sessionIdleMinutes: number;
+  lockoutAttempts: number;
+  lockoutMinutes: number;
+  uploadMaxBytes: number;
+  exportMaxRows: number;
+  secureCookies: boolean;
+  logLevel: string;
+};
+
+export class ConfigError extends Error {}
+
+/** Reads the whole environment and reports every bad variable at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir: resolve(e.LIANXIN_DATA_DIR),
+    encryptionKey: e.LIANXIN_ENCRYPTION_KEY,
+    adminPassword: e.LIANXIN_ADMIN_PASSWORD,
+    sessionIdleMinutes: e.LIANXIN_SESSION_IDLE_MINUTES,
+    lockoutAttempts: e.LIANXIN_LOCKOUT_ATTEMPTS,
+    lockoutMinutes: e.LIANXIN_LOCKOUT_MINUTES,
+    uploadMaxBytes: e.LIANXIN_UPLOAD_MAX_BYTES,
+    exportMaxRows: e.LIANXIN_EXPORT_MAX_ROWS,
+    secureCookies: e.LIANXIN_SECURE_COOKIES,
+    logLevel: e.LOG_LEVEL,
+  };
+}
