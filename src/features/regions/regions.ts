@@ -1,7 +1,7 @@
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { CreateLocalRegion, RegionDto, RegionLevel } from '../../../contracts/regions.ts';
 import { inTransaction, type Executor } from '../../db/database.ts';
-import type { DB, Region } from '../../db/schema.ts';
+import type { Region } from '../../db/schema.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { assertCan, isUnder, type Actor } from '../auth/actor.ts';
@@ -10,16 +10,12 @@ import { readDivisions, shortCode, toFullCode } from './division-data.ts';
 // Region paths are the codes from the root down joined by '/', e.g.
 // 330000000000/330200000000/330225000000/330225101000. A subtree is `path = p or path like 'p/%'`,
 // one range scan on regions_path_prefix.
-export function pathUnder<T extends keyof DB>(column: string, scopePath: string) {
-  return (eb: ExpressionBuilder<DB, T>) =>
-    eb.or([eb(sql.ref(column), '=', scopePath), eb(sql.ref(column), 'like', `${scopePath}/%`)]);
-}
+export const pathUnder = (column: string, scopePath: string) =>
+  sql<boolean>`(${sql.ref(column)} = ${scopePath} or ${sql.ref(column)} like ${`${scopePath}/%`})`;
 
 /** Restricts a query on `column` (a region path) to the actor's region scope. */
-export function regionScope<T extends keyof DB>(actor: Actor, column: string) {
-  const p = actor.scope.regionPath;
-  return (eb: ExpressionBuilder<DB, T>) => (p === null ? eb.lit(true) : pathUnder<T>(column, p)(eb));
-}
+export const regionScope = (actor: Actor, column: string) =>
+  actor.scope.regionPath === null ? sql<boolean>`true` : pathUnder(column, actor.scope.regionPath);
 
 const childLevel: Partial<Record<RegionLevel, RegionLevel[]>> = {
   village: ['grid', 'building'],

@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { registerAuditRoutes } from '../features/audit/routes.ts';
+import { registerAuthRoutes } from '../features/auth/routes.ts';
+import { registerCadreRoutes } from '../features/cadres/routes.ts';
+import { registerRegionRoutes } from '../features/regions/routes.ts';
+import { registerUnitRoutes } from '../features/units/routes.ts';
+import { registerAuthHook } from './auth.ts';
+import { errorHandler } from './errors.ts';
+import type { App, AppDeps } from './types.ts';
+
+const webDist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+/** Assembles the server. The list of features registered here is the architecture. */
+export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : { level: deps.config.logLevel },
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyMultipart, { limits: { fileSize: deps.config.uploadMaxBytes, files: 1, fields: 10 }, throwFileSizeLimit: true });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Lianxin 连心 API', version: '1.0.0', description: '干部下基层、联系服务群众平台 API. Errors: { "error": { "code", "message", "details" } }.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'lx_session' } } },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  registerAuthHook(app, deps.db, deps.config);
+
+  app.get('/api/health', { config: { public: true }, schema: { tags: ['meta'], response: { 200: z.object({ status: z.literal('ok'), database: z.string() }) } } }, async () => {
+    await deps.db.selectNoFrom((eb) => eb.val(1).as('one')).execute();
+    return { status: 'ok' as const, database: deps.config.databaseUrl ? 'postgres' : 'pglite' };
+  });
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  registerAuthRoutes(app, deps);
+  registerAuditRoutes(app, deps);
+  registerRegionRoutes(app, deps);
+  registerUnitRoutes(app, deps);
+  registerCadreRoutes(app, deps);
+
+  // The web app, built by Vite; any other non-API path is a client-side route.
+  const indexHtml = existsSync(`${webDist}index.html`) ? readFileSync(`${webDist}index.html`) : null;
+  if (indexHtml) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false });
+  app.setNotFoundHandler((request, reply) => {
+    if (request.method === 'GET' && !request.url.startsWith('/api/') && indexHtml) {
+      return reply.type('text/html; charset=utf-8').send(indexHtml);
+    }
+    return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `没有这个地址：${request.method} ${request.url.split('?')[0]}` } });
+  });
+  return app;
+}
