@@ -1,0 +1,88 @@
+import { App as AntApp, ConfigProvider } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { AuthProvider, can, useAuth, type Permission } from './auth.tsx';
+import { AppLayout } from './components/AppLayout.tsx';
+import { Forbidden, NotFound, PageSpin } from './components/Status.tsx';
+import { translate, useI18n } from './i18n.ts';
+import { LoginPage } from './pages/Login.tsx';
+
+const OverviewPage = lazy(() => import('./pages/Overview.tsx'));
+const RegionsPage = lazy(() => import('./pages/Regions.tsx'));
+const UnitsPage = lazy(() => import('./pages/Units.tsx'));
+const CadresPage = lazy(() => import('./pages/Cadres.tsx'));
+const UsersPage = lazy(() => import('./pages/Users.tsx'));
+const AuditPage = lazy(() => import('./pages/Audit.tsx'));
+
+const theme = {
+  token: {
+    colorPrimary: '#b7202e',
+    colorLink: '#1f5fae',
+    borderRadius: 4,
+    fontSize: 14,
+  },
+  components: {
+    Layout: { headerBg: '#b7202e', siderBg: '#ffffff', bodyBg: '#f2f3f5' },
+    Menu: { itemSelectedBg: '#fbeaea', itemSelectedColor: '#b7202e' },
+    Table: { headerBg: '#f7f7f8', cellPaddingBlockSM: 6 },
+  },
+};
+
+export function Root() {
+  const { lang } = useI18n();
+  useEffect(() => {
+    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.title = translate('appTitle', undefined, lang);
+  }, [lang]);
+  return (
+    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={theme} button={{ autoInsertSpace: false }}>
+      <AntApp>
+        <BrowserRouter>
+          <AuthProvider>
+            <AppRoutes />
+          </AuthProvider>
+        </BrowserRouter>
+      </AntApp>
+    </ConfigProvider>
+  );
+}
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { me } = useAuth();
+  const location = useLocation();
+  if (me === undefined) return <PageSpin />;
+  if (me === null) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return children;
+}
+
+function Allowed({ permission, children }: { permission: Permission; children: ReactNode }) {
+  const { me } = useAuth();
+  return can(me, permission) ? children : <Forbidden />;
+}
+
+function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireAuth>
+            <AppLayout />
+          </RequireAuth>
+        }
+      >
+        <Route index element={<Lazy><OverviewPage /></Lazy>} />
+        <Route path="regions" element={<Lazy><RegionsPage /></Lazy>} />
+        <Route path="units" element={<Lazy><UnitsPage /></Lazy>} />
+        <Route path="cadres" element={<Lazy><CadresPage /></Lazy>} />
+        <Route path="users" element={<Allowed permission="user.manage"><Lazy><UsersPage /></Lazy></Allowed>} />
+        <Route path="audit" element={<Allowed permission="audit.read"><Lazy><AuditPage /></Lazy></Allowed>} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}
+
+const Lazy = ({ children }: { children: ReactNode }) => <Suspense fallback={<PageSpin />}>{children}</Suspense>;

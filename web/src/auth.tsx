@@ -1,0 +1,106 @@
+import { App as AntApp } from 'antd';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { Me, Role } from '../../contracts/auth.ts';
+import { api, ApiError, setApiHandlers, setCsrfToken } from './api.ts';
+import { useI18n } from './i18n.ts';
+
+type Auth = {
+  /** undefined while the first /auth/me is under way; null when nobody is logged in. */
+  me: Me | null | undefined;
+  login: (username: string, password: string) => Promise<Me>;
+  logout: () => Promise<void>;
+  /** Why the last session ended, shown once on the login page. */
+  endedBy: ApiError | null;
+  clearEnded: () => void;
+};
+
+const AuthContext = createContext<Auth | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const { message, notification } = AntApp.useApp();
+  const { t } = useI18n();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [endedBy, setEndedBy] = useState<ApiError | null>(null);
+
+  useEffect(() => {
+    setApiHandlers({
+      error: (m) => void message.error(m),
+      unauthorized: (err) => {
+        setMe(null);
+        if (err.code === 'SESSION_EXPIRED') {
+          setEndedBy(err);
+          notification.warning({ key: 'session-expired', title: t('sessionExpiredTitle'), description: err.message, duration: 8 });
+        }
+      },
+    });
+  }, [message, notification, t]);
+
+  useEffect(() => {
+    let cancelled = false;
+    api
+      .get<Me>('/api/v1/auth/me', undefined, { quiet: true, noRedirect: true })
+      .then((m) => {
+        if (cancelled) return;
+        setCsrfToken(m.csrfToken);
+        setMe(m);
+      })
+      .catch((e: unknown) => {
+        if (cancelled) return;
+        if (e instanceof ApiError && e.code === 'SESSION_EXPIRED') setEndedBy(e);
+        setMe(null);
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+
+  const login = useCallback(async (username: string, password: string) => {
+    const m = await api.post<Me>('/api/v1/auth/login', { username, password }, { quiet: true, noRedirect: true });
+    setCsrfToken(m.csrfToken);
+    setEndedBy(null);
+    setMe(m);
+    return m;
+  }, []);
+
+  const logout = useCallback(async () => {
+    try {
+      await api.post<void>('/api/v1/auth/logout', undefined, { quiet: true, noRedirect: true });
+    } catch {
+      /* the session may already be gone; log out locally anyway */
+    }
+    setCsrfToken(null);
+    setMe(null);
+  }, []);
+
+  const value = useMemo<Auth>(() => ({ me, login, logout, endedBy, clearEnded: () => setEndedBy(null) }), [me, login, logout, endedBy]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): Auth {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error('useAuth outside AuthProvider');
+  return ctx;
+}
+
+/** The signed-in user; only for pages under RequireAuth. */
+export function useMe(): Me {
+  const { me } = useAuth();
+  if (!me) throw new Error('useMe without a session');
+  return me;
+}
+
+// Mirrors the server's permission table (src/features/auth/actor.ts); the server decides, this only
+// hides buttons that would be refused.
+const permissions = {
+  'region.write': ['admin'],
+  'unit.write': ['admin'],
+  'cadre.write': ['admin', 'unit_leader'],
+  'cadre.import': ['admin'],
+  'cadre.revealPhone': ['admin', 'unit_leader', 'supervisor'],
+  'user.manage': ['admin'],
+  'audit.read': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Permission = keyof typeof permissions;
+
+export const can = (me: Pick<Me, 'role'> | null | undefined, p: Permission) =>
+  !!me && (permissions[p] as readonly Role[]).includes(me.role);

@@ -1,0 +1,125 @@
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  BankOutlined,
+  DashboardOutlined,
+  LogoutOutlined,
+  TeamOutlined,
+  UserOutlined,
+  UserSwitchOutlined,
+} from '@ant-design/icons';
+import { App as AntApp, Button, Layout, Menu, Segmented, Tag, Tooltip } from 'antd';
+import type { MenuProps } from 'antd';
+import { useState } from 'react';
+import { Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { can, useAuth, useMe, type Permission } from '../auth.tsx';
+import { useI18n, type Lang, type MessageKey } from '../i18n.ts';
+import { roleLabel } from '../labels.ts';
+
+const { Header, Sider, Content } = Layout;
+
+type NavItem = { path: string; label: MessageKey; icon: React.ReactNode; permission?: Permission };
+const nav: NavItem[] = [
+  { path: '/', label: 'navOverview', icon: <DashboardOutlined /> },
+  { path: '/regions', label: 'navRegions', icon: <ApartmentOutlined /> },
+  { path: '/units', label: 'navUnits', icon: <BankOutlined /> },
+  { path: '/cadres', label: 'navCadres', icon: <TeamOutlined /> },
+  { path: '/users', label: 'navUsers', icon: <UserSwitchOutlined />, permission: 'user.manage' },
+  { path: '/audit', label: 'navAudit', icon: <AuditOutlined />, permission: 'audit.read' },
+];
+
+export function BrandMark({ size = 30 }: { size?: number }) {
+  return (
+    <svg className="lx-brand-mark" width={size} height={size} viewBox="0 0 64 64" aria-hidden="true">
+      <rect width="64" height="64" rx="12" fill="#fff" />
+      <path d="M32 50 14 33a10 10 0 0 1 14-14l4 4 4-4a10 10 0 0 1 14 14Z" fill="#b7202e" />
+    </svg>
+  );
+}
+
+export function LanguageSwitch({ dark }: { dark?: boolean }) {
+  const { lang, setLang } = useI18n();
+  return (
+    <Segmented<Lang>
+      size="small"
+      value={lang}
+      onChange={setLang}
+      options={[
+        { value: 'zh', label: '中文' },
+        { value: 'en', label: 'EN' },
+      ]}
+      style={dark ? { background: 'rgba(255,255,255,0.2)' } : undefined}
+      aria-label="language"
+    />
+  );
+}
+
+export function AppLayout() {
+  const me = useMe();
+  const { logout } = useAuth();
+  const { t, lang } = useI18n();
+  const { message } = AntApp.useApp();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [collapsed, setCollapsed] = useState(false);
+
+  const items: MenuProps['items'] = nav
+    .filter((n) => !n.permission || can(me, n.permission))
+    .map((n) => ({ key: n.path, icon: n.icon, label: t(n.label) }));
+  const selected = nav
+    .map((n) => n.path)
+    .filter((p) => (p === '/' ? location.pathname === '/' : location.pathname.startsWith(p)))
+    .slice(-1);
+
+  const scope = [me.regionName, me.unitName].filter(Boolean).join(' · ') || t('scopeAll');
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Header className="lx-header">
+        <div className="lx-brand">
+          <BrandMark />
+          <span className="lx-brand-name">{t('appName')}</span>
+          <span className="lx-brand-sub">{t('appSubtitle')}</span>
+        </div>
+        <div className="lx-header-right">
+          <span data-testid="current-user">
+            <UserOutlined /> {me.displayName}
+          </span>
+          <Tag color="gold" style={{ marginInlineEnd: 0 }}>
+            {roleLabel(me.role, lang)}
+          </Tag>
+          <Tooltip title={t('scope')}>
+            <span className="lx-user-scope">{scope}</span>
+          </Tooltip>
+          <LanguageSwitch dark />
+          <Button
+            type="text"
+            size="small"
+            icon={<LogoutOutlined />}
+            onClick={async () => {
+              await logout();
+              void message.success(t('loggedOut'));
+              navigate('/login', { replace: true });
+            }}
+          >
+            {t('logout')}
+          </Button>
+        </div>
+      </Header>
+      <Layout>
+        <Sider className="lx-sider" width={184} collapsible collapsed={collapsed} onCollapse={setCollapsed} theme="light" breakpoint="lg">
+          <Menu
+            mode="inline"
+            selectedKeys={selected}
+            items={items}
+            onClick={({ key }) => navigate(key)}
+            style={{ borderInlineEnd: 0, paddingTop: 8 }}
+          />
+        </Sider>
+        <Content className="lx-content">
+          <Outlet />
+        </Content>
+      </Layout>
+    </Layout>
+  );
+}
