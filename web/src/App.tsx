@@ -50,10 +50,10 @@ export function Root() {
 }
 
 function RequireAuth({ children }: { children: ReactNode }) {
-  const { me } = useAuth();
+  const { me, loggedOut } = useAuth();
   const location = useLocation();
   if (me === undefined) return <PageSpin />;
-  if (me === null) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (me === null) return <Navigate to="/login" replace state={loggedOut ? undefined : { from: location.pathname + location.search }} />;
   return children;
 }
 

@@ -2,7 +2,6 @@ import { App as AntApp } from 'antd';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Me, Role } from '../../contracts/auth.ts';
 import { api, ApiError, setApiHandlers, setCsrfToken } from './api.ts';
-import { useI18n } from './i18n.ts';
 
 type Auth = {
   /** undefined while the first /auth/me is under way; null when nobody is logged in. */
@@ -12,28 +11,28 @@ type Auth = {
   /** Why the last session ended, shown once on the login page. */
   endedBy: ApiError | null;
   clearEnded: () => void;
+  /** The user pressed 退出: the next login starts on the overview, not on the last page. */
+  loggedOut: boolean;
 };
 
 const AuthContext = createContext<Auth | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const { message, notification } = AntApp.useApp();
-  const { t } = useI18n();
+  const { message } = AntApp.useApp();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [endedBy, setEndedBy] = useState<ApiError | null>(null);
+  const [loggedOut, setLoggedOut] = useState(false);
 
   useEffect(() => {
     setApiHandlers({
       error: (m) => void message.error(m),
       unauthorized: (err) => {
         setMe(null);
-        if (err.code === 'SESSION_EXPIRED') {
-          setEndedBy(err);
-          notification.warning({ key: 'session-expired', title: t('sessionExpiredTitle'), description: err.message, duration: 8 });
-        }
+        // The login page shows why (超时退出) in place of a floating notice.
+        if (err.code === 'SESSION_EXPIRED') setEndedBy(err);
       },
     });
-  }, [message, notification, t]);
+  }, [message]);
 
   useEffect(() => {
     let cancelled = false;
@@ -58,6 +57,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     const m = await api.post<Me>('/api/v1/auth/login', { username, password }, { quiet: true, noRedirect: true });
     setCsrfToken(m.csrfToken);
     setEndedBy(null);
+    setLoggedOut(false);
     setMe(m);
     return m;
   }, []);
@@ -69,10 +69,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       /* the session may already be gone; log out locally anyway */
     }
     setCsrfToken(null);
+    setLoggedOut(true);
     setMe(null);
   }, []);
 
-  const value = useMemo<Auth>(() => ({ me, login, logout, endedBy, clearEnded: () => setEndedBy(null) }), [me, login, logout, endedBy]);
+  const value = useMemo<Auth>(
+    () => ({ me, login, logout, endedBy, clearEnded: () => setEndedBy(null), loggedOut }),
+    [me, login, logout, endedBy, loggedOut],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

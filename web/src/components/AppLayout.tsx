@@ -99,7 +99,6 @@ export function AppLayout() {
             onClick={async () => {
               await logout();
               void message.success(t('loggedOut'));
-              navigate('/login', { replace: true });
             }}
           >
             {t('logout')}

@@ -101,7 +101,7 @@ export default function CadresPage() {
     {
       title: t('cadreGender'),
       dataIndex: 'gender',
-      width: 64,
+      width: 72,
       render: (g: CadreDto['gender']) => (g ? genderLabels[g][lang] : <span className="lx-muted">—</span>),
     },
     { title: t('cadreUnit'), dataIndex: 'unitName', ellipsis: true },
@@ -121,13 +121,13 @@ export default function CadresPage() {
     {
       title: t('cadrePhone'),
       dataIndex: 'phoneMasked',
-      width: 170,
+      width: 180,
       render: (p: string | null, c: CadreDto) =>
         p ? (
-          <span>
+          <span style={{ whiteSpace: 'nowrap' }}>
             <span className="lx-phone">{p}</span>
             {canReveal ? (
-              <Button type="link" size="small" icon={<EyeOutlined />} onClick={() => setRevealing(c)} data-testid={`reveal-${c.id}`}>
+              <Button type="link" size="small" icon={<EyeOutlined />} onClick={() => setRevealing(c)} data-testid={`reveal-${c.id}`} style={{ paddingInline: 4, marginInlineStart: 4, height: 20 }}>
                 {t('phoneView')}
               </Button>
             ) : null}
@@ -257,6 +257,7 @@ export default function CadresPage() {
       {editing ? (
         <CadreModal
           cadre={editing === 'new' ? null : editing}
+          defaultUnitId={filters.unitId ?? me.unitId}
           onCancel={() => setEditing(null)}
           onDone={() => {
             setEditing(null);
@@ -310,10 +311,9 @@ type CadreForm = {
 
 const PHONE = /^1[3-9]\d{9}$/;
 
-function CadreModal({ cadre, onCancel, onDone }: { cadre: CadreDto | null; onCancel: () => void; onDone: () => void }) {
+function CadreModal({ cadre, defaultUnitId, onCancel, onDone }: { cadre: CadreDto | null; defaultUnitId: number | null; onCancel: () => void; onDone: () => void }) {
   const { t, lang } = useI18n();
   const { message } = AntApp.useApp();
-  const me = useMe();
   const [form] = Form.useForm<CadreForm>();
   const [busy, setBusy] = useState(false);
 
@@ -366,7 +366,7 @@ function CadreModal({ cadre, onCancel, onDone }: { cadre: CadreDto | null; onCan
         initialValues={
           cadre
             ? { name: cadre.name, gender: cadre.gender, unitId: cadre.unitId, rank: cadre.rank, position: cadre.position, status: cadre.status, phone: '' }
-            : { rank: 'general', status: 'active', gender: null, unitId: me.unitId, position: '', phone: '' }
+            : { rank: 'general', status: 'active', gender: null, unitId: defaultUnitId, position: '', phone: '' }
         }
       >
         <Form.Item name="name" label={t('cadreName')} rules={[{ required: true, whitespace: true, message: t('required') }]}>
@@ -454,9 +454,10 @@ function RevealPhoneModal({ cadre, onClose }: { cadre: CadreDto; onClose: () => 
       ) : (
         <>
           <Alert type="warning" showIcon title={t('revealNotice')} style={{ marginBottom: 16 }} />
-          <div style={{ marginBottom: 6 }}>
-            {t('revealReason')} <span className="lx-phone lx-muted">{cadre.phoneMasked}</span>
+          <div style={{ marginBottom: 12 }}>
+            {t('cadrePhone')}：<span className="lx-phone">{cadre.phoneMasked}</span>
           </div>
+          <div style={{ marginBottom: 6 }}>{t('revealReason')}</div>
           <Input.TextArea
             value={reason}
             onChange={(e) => setReason(e.target.value)}

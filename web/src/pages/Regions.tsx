@@ -1,5 +1,5 @@
 import { AimOutlined, PlusOutlined } from '@ant-design/icons';
-import { App as AntApp, Breadcrumb, Button, Card, Col, Descriptions, Empty, Form, Input, List, Modal, Radio, Row, Spin, Table, Tag, Tree } from 'antd';
+import { App as AntApp, Breadcrumb, Button, Card, Col, Descriptions, Empty, Form, Input, Modal, Radio, Row, Spin, Table, Tag, Tree } from 'antd';
 import type { TreeDataNode } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RegionDto } from '../../../contracts/regions.ts';
@@ -9,7 +9,6 @@ import { PageTitle } from '../components/Status.tsx';
 import { useI18n } from '../i18n.ts';
 import { regionLevelLabel } from '../labels.ts';
 
-type TreeRef = { scrollTo: (opts: { key: string; align?: 'top' | 'bottom' | 'auto'; offset?: number }) => void };
 type LocalLevel = 'grid' | 'building';
 
 const childrenOf = async (code: string) =>
@@ -19,7 +18,7 @@ export default function RegionsPage() {
   const me = useMe();
   const { t, lang } = useI18n();
   const { message } = AntApp.useApp();
-  const treeRef = useRef<TreeRef>(null);
+  const treeBox = useRef<HTMLDivElement>(null);
 
   const [roots, setRoots] = useState<RegionDto[] | null>(null);
   const [children, setChildren] = useState<Record<string, RegionDto[]>>({});
@@ -35,10 +34,11 @@ export default function RegionsPage() {
 
   const [adding, setAdding] = useState(false);
 
-  const remember = useCallback((rows: RegionDto[]) => {
+  // `weak`: rows from /ancestors, which carry no child count; they never replace a full row.
+  const remember = useCallback((rows: RegionDto[], weak = false) => {
     setByCode((m) => {
       const next = { ...m };
-      for (const r of rows) next[r.code] = r;
+      for (const r of rows) if (!weak || !next[r.code]) next[r.code] = r;
       return next;
     });
   }, []);
@@ -49,14 +49,20 @@ export default function RegionsPage() {
       .then(async (page) => {
         setRoots(page.items);
         remember(page.items);
-        // A single root (the caller's own county or township): open it straight away.
-        const only = page.items.length === 1 ? page.items[0] : undefined;
-        if (only && only.childCount > 0) {
+        // While there is a single node on a level (province › city › county, or the caller's own
+        // region), open it straight away so that the tree starts where the work is.
+        let level = page.items;
+        const open: string[] = [];
+        for (let depth = 0; depth < 4; depth++) {
+          const only = level.length === 1 ? level[0] : undefined;
+          if (!only || only.childCount === 0) break;
           const kids = await childrenOf(only.code);
           remember(kids);
           setChildren((c) => ({ ...c, [only.code]: kids }));
-          setExpanded([only.code]);
+          open.push(only.code);
+          level = kids;
         }
+        setExpanded(open);
       })
       .catch(() => setRoots([]));
   }, [remember]);
@@ -76,12 +82,15 @@ export default function RegionsPage() {
   useEffect(() => {
     if (!selected) return;
     let cancelled = false;
-    api
-      .get<RegionDto[]>(`/api/v1/regions/${encodeURIComponent(selected)}/ancestors`, undefined, { quiet: true })
-      .then((chain) => {
+    Promise.all([
+      api.get<RegionDto>(`/api/v1/regions/${encodeURIComponent(selected)}`, undefined, { quiet: true }),
+      api.get<RegionDto[]>(`/api/v1/regions/${encodeURIComponent(selected)}/ancestors`, undefined, { quiet: true }),
+    ])
+      .then(([region, chain]) => {
         if (cancelled) return;
         setAncestors(chain);
-        remember(chain);
+        remember(chain, true);
+        remember([region]);
       })
       .catch(() => undefined);
     void loadChildren(selected).catch(() => undefined);
@@ -110,12 +119,22 @@ export default function RegionsPage() {
 
   const locate = async (code: string) => {
     const chain = await api.get<RegionDto[]>(`/api/v1/regions/${encodeURIComponent(code)}/ancestors`);
-    remember(chain);
+    remember(chain, true);
     const open = chain.slice(0, -1).map((r) => r.code);
     for (const c of open) await loadChildren(c);
     setExpanded((e) => Array.from(new Set([...e, ...open])));
     setSelected(code);
-    window.setTimeout(() => treeRef.current?.scrollTo({ key: code, align: 'top', offset: 40 }), 100);
+    // Scroll the tree's own box (not the page) so that the located node is in the middle.
+    // Twice: the tree animates the opening of nodes, which moves the target for a moment.
+    const centre = () => {
+      const box = treeBox.current;
+      const node = box?.querySelector<HTMLElement>('.ant-tree-node-selected');
+      if (!box || !node) return;
+      const top = node.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
+      box.scrollTop = Math.max(0, top - box.clientHeight / 2);
+    };
+    window.setTimeout(centre, 150);
+    window.setTimeout(centre, 600);
   };
 
   const search = async (text: string) => {
@@ -141,6 +160,7 @@ export default function RegionsPage() {
   };
 
   const current = selected ? byCode[selected] : undefined;
+  const chain = current && ancestors[ancestors.length - 1]?.code === current.code ? ancestors : current ? [current] : [];
   const canAdd = can(me, 'region.write') && (current?.level === 'village' || current?.level === 'grid');
 
   const onAdded = async (r: RegionDto) => {
@@ -175,35 +195,28 @@ export default function RegionsPage() {
             />
             {results ? (
               <div style={{ marginBottom: 8, border: '1px solid #f0f0f0', borderRadius: 4 }}>
-                <List<RegionDto>
-                  size="small"
-                  header={
-                    <span className="lx-muted" style={{ paddingInline: 12 }}>
-                      {t('regionSearchResults')}：{q} · {t('totalItems', { total: resultTotal })}
-                    </span>
-                  }
-                  dataSource={results}
-                  locale={{ emptyText: t('noData') }}
-                  style={{ maxHeight: 240, overflow: 'auto' }}
-                  renderItem={(r) => {
-                    const parent = r.parentCode ? byCode[r.parentCode] : undefined;
-                    return (
-                      <List.Item
-                        style={{ paddingInline: 12, cursor: 'pointer' }}
-                        onClick={() => void locate(r.code)}
-                        actions={[
-                          <Button key="locate" type="link" size="small" icon={<AimOutlined />}>
+                <div className="lx-muted" style={{ padding: '6px 12px', borderBottom: '1px solid #f0f0f0' }}>
+                  {t('regionSearchResults')}：{q} · {t('totalItems', { total: resultTotal })}
+                </div>
+                {results.length === 0 ? (
+                  <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('noData')} />
+                ) : (
+                  <ul className="lx-result-list" data-testid="region-search-results">
+                    {results.map((r) => {
+                      const parent = r.parentCode ? byCode[r.parentCode] : undefined;
+                      return (
+                        <li key={r.code} onClick={() => void locate(r.code)}>
+                          <span>
+                            {r.name} <span className="lx-muted">{parent ? parent.name : ''}</span>
+                          </span>
+                          <Button type="link" size="small" icon={<AimOutlined />}>
                             {t('locate')}
-                          </Button>,
-                        ]}
-                      >
-                        <span>
-                          {r.name} <span className="lx-muted">{parent ? parent.name : ''}</span>
-                        </span>
-                      </List.Item>
-                    );
-                  }}
-                />
+                          </Button>
+                        </li>
+                      );
+                    })}
+                  </ul>
+                )}
               </div>
             ) : null}
             {roots === null ? (
@@ -213,11 +226,11 @@ export default function RegionsPage() {
             ) : roots.length === 0 ? (
               <Empty description={t('regionEmpty')} />
             ) : (
+              <div ref={treeBox} style={{ maxHeight: results ? 'max(240px, calc(100vh - 470px))' : 'max(320px, calc(100vh - 230px))', overflow: 'auto' }}>
               <Tree
-                ref={treeRef as never}
                 showLine
                 blockNode
-                height={560}
+                virtual={false}
                 treeData={treeData}
                 expandedKeys={expanded}
                 loadedKeys={Object.keys(children)}
@@ -232,6 +245,7 @@ export default function RegionsPage() {
                 }}
                 data-testid="region-tree"
               />
+              </div>
             )}
           </Card>
         </Col>
@@ -253,7 +267,7 @@ export default function RegionsPage() {
               <>
                 <Breadcrumb
                   style={{ marginBottom: 12 }}
-                  items={(ancestors.length && ancestors[ancestors.length - 1]?.code === current.code ? ancestors : [current]).map((a) => ({
+                  items={chain.map((a) => ({
                     key: a.code,
                     title: a.code === current.code ? a.name : <a onClick={() => setSelected(a.code)}>{a.name}</a>,
                   }))}
@@ -271,7 +285,7 @@ export default function RegionsPage() {
                       key: 'path',
                       label: t('regionPath'),
                       span: 2,
-                      children: ancestors.length ? ancestors.map((a) => a.name).join(' / ') : current.path,
+                      children: chain.map((a) => a.name).join(' / '),
                     },
                     { key: 'from', label: t('regionValidFrom'), children: current.validFrom },
                     { key: 'to', label: t('regionValidTo'), children: current.validTo ?? '—' },

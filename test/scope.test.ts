@@ -1,0 +1,498 @@
+// The central access-control guarantee: an account scoped to 丹东街道 (DANDONG) sees nothing of
+// 石浦镇 (SHIPU) through any endpoint, can write nothing there, and still sees its own records.
+import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../src/db/database.ts';
+import type { App } from '../src/http/types.ts';
+import {
+  DANDONG, SHIPU, XIANGSHAN, as, createTestApp, createTestDatabase, login, makeCadre, makeUnit, makeUser, seedXiangshan, testDriver, uniq, type Session,
+} from './helpers.ts';
+
+const DANDONG_PHONE = '13812345678';
+const DANDONG2_PHONE = '13812340002';
+const SHIPU_PHONE = '13987654321';
+const FULL_PHONES = [DANDONG_PHONE, DANDONG2_PHONE, SHIPU_PHONE];
+
+let h: DatabaseHandle;
+let app: App;
+let dandongPath: string;
+let units: { dandong: { id: number; code: string }; dandong2: { id: number; code: string }; shipu: { id: number; code: string } };
+let cadres: { dandong: { id: number }; dandong2: { id: number }; shipu: { id: number } };
+let users: Record<'cadre' | 'townAdmin' | 'leader' | 'shipuAdmin' | 'countyAdmin', { id: number; username: string }>;
+const sessions = {} as Record<keyof typeof users, Session>;
+
+beforeAll(async () => {
+  h = await createTestDatabase();
+  await seedXiangshan(h.db);
+  app = await createTestApp(h.db);
+  dandongPath = (await h.db.selectFrom('regions').select('path').where('code', '=', DANDONG).executeTakeFirstOrThrow()).path;
+
+  const dandong = await makeUnit(h.db, DANDONG, { name: '丹东街道测试办' });
+  const dandong2 = await makeUnit(h.db, DANDONG, { name: '丹东街道另一单位' });
+  const shipu = await makeUnit(h.db, SHIPU, { name: '石浦镇测试办' });
+  units = { dandong, dandong2, shipu };
+  cadres = {
+    dandong: await makeCadre(h.db, dandong.id, { name: '丹东甲', phone: DANDONG_PHONE }),
+    dandong2: await makeCadre(h.db, dandong2.id, { name: '丹东乙', phone: DANDONG2_PHONE }),
+    shipu: await makeCadre(h.db, shipu.id, { name: '石浦丙', phone: SHIPU_PHONE }),
+  };
+  users = {
+    cadre: await makeUser(h.db, 'cadre', { regionCode: DANDONG }),
+    townAdmin: await makeUser(h.db, 'admin', { regionCode: DANDONG }),
+    leader: await makeUser(h.db, 'unit_leader', { unitId: dandong.id }),
+    shipuAdmin: await makeUser(h.db, 'admin', { regionCode: SHIPU }),
+    countyAdmin: await makeUser(h.db, 'admin', { regionCode: XIANGSHAN }),
+  };
+  for (const k of Object.keys(users) as (keyof typeof users)[]) sessions[k] = await login(app, users[k].username);
+});
+afterAll(async () => {
+  await app?.close();
+  await h?.close();
+});
+
+const get = (s: Session, url: string) => app.inject({ method: 'GET', url, headers: { cookie: s.cookie } });
+const send = (s: Session, method: 'POST' | 'PATCH', url: string, payload?: object, remoteAddress?: string) =>
+  app.inject({ method, url, headers: as(s), ...(payload ? { payload } : {}), ...(remoteAddress ? { remoteAddress } : {}) });
+const inDandong = (path: string) => path === dandongPath || path.startsWith(`${dandongPath}/`);
+const regionPathOf = async (code: string) => (await h.db.selectFrom('regions').select('path').where('code', '=', code).executeTakeFirstOrThrow()).path;
+const count = async (table: 'cadres' | 'units' | 'users' | 'regions', where?: (q: any) => any) => {
+  let q = h.db.selectFrom(table).select(sql<number>`count(*)`.as('n')) as any;
+  if (where) q = where(q);
+  return (await q.executeTakeFirstOrThrow()).n as number;
+};
+const expectStatus = (res: { statusCode: number; body: string }, status: number) => expect(res.statusCode, res.body).toBe(status);
+
+/** Uploads a one-sheet roster (the template's columns) as multipart/form-data, built by hand. */
+async function importRoster(s: Session, rows: string[][]) {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('干部名册');
+  ws.addRow(['姓名', '性别', '单位编码', '单位名称', '职级', '职务', '状态', '手机号']);
+  for (const r of rows) ws.addRow(r);
+  const file = Buffer.from(await wb.xlsx.writeBuffer());
+  const boundary = '----lianxinScopeBoundary';
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="roster.xlsx"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    file,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return app.inject({ method: 'POST', url: '/api/v1/cadres/import', headers: { ...as(s), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload });
+}
+
+/** The two accounts under test: what each gets where a Shipu record is addressed by id. */
+const viewers = [
+  { label: 'a cadre-role account scoped to 丹东街道', key: 'cadre' as const, writeRefused: 403, revealRefused: 403 },
+  { label: 'a township admin of 丹东街道', key: 'townAdmin' as const, writeRefused: 404, revealRefused: 404 },
+];
+
+describe.each(viewers)(`scope on ${testDriver}: $label`, ({ key, writeRefused, revealRefused }) => {
+  const s = () => sessions[key];
+
+  it('cannot reach Shipu regions by code (parent, detail, ancestors): 404', async () => {
+    for (const url of [`/api/v1/regions?parent=${SHIPU}`, `/api/v1/regions/${SHIPU}`, `/api/v1/regions/${SHIPU}/ancestors`, '/api/v1/regions/330225101270']) {
+      const res = await get(s(), url);
+      expectStatus(res, 404);
+      expect(res.json().error.code).toBe('NOT_FOUND');
+      expect(res.body).not.toContain('石浦');
+    }
+  });
+
+  it('reaches Dandong regions by code (parent, detail, ancestors)', async () => {
+    const children = await get(s(), `/api/v1/regions?parent=${DANDONG}`);
+    expectStatus(children, 200);
+    expect(children.json().items.length).toBeGreaterThan(10);
+    for (const r of children.json().items) expect(r.parentCode).toBe(DANDONG);
+    const detail = await get(s(), `/api/v1/regions/${DANDONG}`);
+    expectStatus(detail, 200);
+    expect(detail.json()).toMatchObject({ code: DANDONG, name: '丹东街道' });
+    const ancestors = await get(s(), '/api/v1/regions/330225001003/ancestors');
+    expectStatus(ancestors, 200);
+    // The chain starts at the top of the account's scope, not at the province.
+    expect(ancestors.json().map((r: { code: string }) => r.code)).toEqual([DANDONG, '330225001003']);
+  });
+
+  it('finds no region outside Dandong by name search, and finds Dandong ones', async () => {
+    const shipu = await get(s(), `/api/v1/regions?q=${encodeURIComponent('石浦')}`);
+    expectStatus(shipu, 200);
+    for (const r of shipu.json().items) expect(inDandong(r.path)).toBe(true);
+    expect(shipu.json().total).toBe(shipu.json().items.length);
+
+    const communities = await get(s(), `/api/v1/regions?q=${encodeURIComponent('社区')}&pageSize=1000`);
+    expectStatus(communities, 200);
+    expect(communities.json().items.length).toBeGreaterThan(5);
+    for (const r of communities.json().items) expect(inDandong(r.path)).toBe(true);
+    expect(communities.json().items.map((r: { name: string }) => r.name)).toContain('金秋社区');
+    expect(communities.json().items.map((r: { name: string }) => r.name)).not.toContain('海宁社区'); // 石浦镇's
+  });
+
+  it('cannot list the county subtree (under=XIANGSHAN): 404; the Dandong subtree is listed', async () => {
+    expectStatus(await get(s(), `/api/v1/regions?under=${XIANGSHAN}`), 404);
+    const under = await get(s(), `/api/v1/regions?under=${DANDONG}&pageSize=1000`);
+    expectStatus(under, 200);
+    expect(under.json().items.length).toBeGreaterThan(10);
+    for (const r of under.json().items) expect(inDandong(r.path)).toBe(true);
+  });
+
+  it('sees only Dandong at the top of the region tree and at township level', async () => {
+    const top = await get(s(), '/api/v1/regions');
+    expectStatus(top, 200);
+    expect(top.json().items.map((r: { code: string }) => r.code)).toEqual([DANDONG]);
+    const townships = await get(s(), '/api/v1/regions?level=township');
+    expectStatus(townships, 200);
+    expect(townships.json().items.map((r: { code: string }) => r.code)).toEqual([DANDONG]);
+  });
+
+  it('lists only Dandong units', async () => {
+    const res = await get(s(), '/api/v1/units?pageSize=500');
+    expectStatus(res, 200);
+    const items = res.json().items as { id: number; regionCode: string }[];
+    const ids = items.map((u) => u.id);
+    expect(ids).toEqual(expect.arrayContaining([units.dandong.id, units.dandong2.id]));
+    expect(ids).not.toContain(units.shipu.id);
+    for (const u of items) expect(inDandong(await regionPathOf(u.regionCode))).toBe(true);
+    const expected = await count('units', (q) => q.where(sql`region_path = ${dandongPath} or region_path like ${`${dandongPath}/%`}`));
+    expect(res.json().total).toBe(expected);
+
+    const byCode = await get(s(), `/api/v1/units?q=${units.shipu.code}`);
+    expect(byCode.json().items).toEqual([]);
+    const byParent = await get(s(), `/api/v1/units?parentId=${units.shipu.id}`);
+    expect(byParent.json().items).toEqual([]);
+  });
+
+  it('cannot open the Shipu unit or filter units by Shipu: 404; the Dandong ones open', async () => {
+    expectStatus(await get(s(), `/api/v1/units/${units.shipu.id}`), 404);
+    expectStatus(await get(s(), `/api/v1/units?region=${SHIPU}`), 404);
+    const unit = await get(s(), `/api/v1/units/${units.dandong.id}`);
+    expectStatus(unit, 200);
+    expect(unit.json()).toMatchObject({ id: units.dandong.id, regionCode: DANDONG, cadreCount: 1 });
+    const byRegion = await get(s(), `/api/v1/units?region=${DANDONG}&pageSize=500`);
+    expectStatus(byRegion, 200);
+    expect(byRegion.json().items.map((u: { id: number }) => u.id)).toContain(units.dandong.id);
+  });
+
+  it('lists only Dandong cadres, with a total that counts exactly those', async () => {
+    const res = await get(s(), '/api/v1/cadres?pageSize=200');
+    expectStatus(res, 200);
+    const items = res.json().items as { id: number; regionCode: string; phoneMasked: string | null }[];
+    const ids = items.map((c) => c.id);
+    expect(ids).toEqual(expect.arrayContaining([cadres.dandong.id, cadres.dandong2.id]));
+    expect(ids).not.toContain(cadres.shipu.id);
+    for (const c of items) expect(inDandong(await regionPathOf(c.regionCode))).toBe(true);
+    const expected = (await h.db.selectFrom('cadres').innerJoin('units', 'units.id', 'cadres.unit_id')
+      .select(sql<number>`count(*)`.as('n'))
+      .where(sql<boolean>`units.region_path = ${dandongPath} or units.region_path like ${`${dandongPath}/%`}`)
+      .executeTakeFirstOrThrow()).n;
+    expect(res.json().total).toBe(expected);
+    expect(items.length).toBe(expected);
+    expect(items.find((c) => c.id === cadres.dandong.id)!.phoneMasked).toBe('138****5678');
+  });
+
+  it('cannot open the Shipu cadre or filter cadres by the Shipu unit or region: 404; the Dandong ones work', async () => {
+    expectStatus(await get(s(), `/api/v1/cadres/${cadres.shipu.id}`), 404);
+    expectStatus(await get(s(), `/api/v1/cadres?unitId=${units.shipu.id}`), 404);
+    expectStatus(await get(s(), `/api/v1/cadres?region=${SHIPU}`), 404);
+    const detail = await get(s(), `/api/v1/cadres/${cadres.dandong.id}`);
+    expectStatus(detail, 200);
+    expect(detail.json()).toMatchObject({ id: cadres.dandong.id, name: '丹东甲', phoneMasked: '138****5678' });
+    const byUnit = await get(s(), `/api/v1/cadres?unitId=${units.dandong.id}`);
+    expectStatus(byUnit, 200);
+    expect(byUnit.json().items.map((c: { id: number }) => c.id)).toContain(cadres.dandong.id);
+  });
+
+  it('finds no Shipu cadre by name or phone search, and finds the Dandong one', async () => {
+    for (const q of ['石浦丙', '石浦', SHIPU_PHONE, 'spb']) {
+      const res = await get(s(), `/api/v1/cadres?q=${encodeURIComponent(q)}`);
+      expectStatus(res, 200);
+      expect(res.json().items, q).toEqual([]);
+      expect(res.json().total).toBe(0);
+    }
+    for (const q of ['丹东甲', DANDONG_PHONE]) {
+      const res = await get(s(), `/api/v1/cadres?q=${encodeURIComponent(q)}`);
+      expect(res.json().items.map((c: { id: number }) => c.id), q).toEqual([cadres.dandong.id]);
+    }
+  });
+
+  it(`cannot reveal the Shipu cadre's phone (${revealRefused}) and no reveal is logged`, async () => {
+    const res = await send(s(), 'POST', `/api/v1/cadres/${cadres.shipu.id}/phone`, {});
+    expectStatus(res, revealRefused);
+    expect(res.body).not.toContain(SHIPU_PHONE);
+    const logged = await h.db.selectFrom('audit_log').select('id')
+      .where('action', '=', 'personal_data.reveal').where('entity_id', '=', String(cadres.shipu.id)).execute();
+    expect(logged).toEqual([]);
+  });
+
+  it(`cannot edit the Shipu cadre (${writeRefused}); the row is unchanged`, async () => {
+    const before = await h.db.selectFrom('cadres').selectAll().where('id', '=', cadres.shipu.id).executeTakeFirstOrThrow();
+    const res = await send(s(), 'PATCH', `/api/v1/cadres/${cadres.shipu.id}`, { name: '被改名', position: '被改职务', phone: '13700000000' });
+    expectStatus(res, writeRefused);
+    const after = await h.db.selectFrom('cadres').selectAll().where('id', '=', cadres.shipu.id).executeTakeFirstOrThrow();
+    expect(after).toEqual(before);
+  });
+
+  it('exports only Dandong cadres, with phones masked', async () => {
+    const res = await get(s(), '/api/v1/cadres/export.xlsx');
+    expectStatus(res, 200);
+    expect(String(res.headers['content-type'])).toContain('spreadsheetml');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ExcelJS.Buffer);
+    const ws = wb.worksheets[0]!;
+    expect(ws.getRow(1).getCell(1).text).toBe('姓名');
+    expect(ws.getRow(1).getCell(8).text).toBe('手机号');
+    const rows: { name: string; unitCode: string; phone: string }[] = [];
+    ws.eachRow((row, n) => {
+      if (n > 1) rows.push({ name: row.getCell(1).text, unitCode: row.getCell(3).text, phone: row.getCell(8).text });
+    });
+    const names = rows.map((r) => r.name);
+    expect(names).toEqual(expect.arrayContaining(['丹东甲', '丹东乙']));
+    expect(names).not.toContain('石浦丙');
+    expect(rows.map((r) => r.unitCode)).not.toContain(units.shipu.code);
+    const expected = (await get(s(), '/api/v1/cadres?pageSize=200')).json().total;
+    expect(rows.length).toBe(expected);
+    expect(rows.find((r) => r.name === '丹东甲')!.phone).toBe('138****5678');
+    expect(rows.find((r) => r.name === '丹东乙')!.phone).toBe('138****0002');
+    for (const r of rows) expect(r.phone === '' || /^1\d{2}\*{4}\d{4}$/.test(r.phone)).toBe(true);
+    const allText = rows.map((r) => `${r.name} ${r.phone}`).join('\n');
+    for (const p of FULL_PHONES) expect(allText).not.toContain(p);
+  });
+
+  it('cannot export the Shipu unit or region: 404', async () => {
+    expectStatus(await get(s(), `/api/v1/cadres/export.xlsx?unitId=${units.shipu.id}`), 404);
+    expectStatus(await get(s(), `/api/v1/cadres/export.xlsx?region=${SHIPU}`), 404);
+  });
+
+  it('never sees a full phone number in list or detail responses', async () => {
+    const urls = [
+      '/api/v1/cadres?pageSize=200', `/api/v1/cadres/${cadres.dandong.id}`, `/api/v1/cadres/${cadres.dandong2.id}`,
+      `/api/v1/cadres?q=${DANDONG_PHONE}`, '/api/v1/units?pageSize=500', `/api/v1/units/${units.dandong.id}`,
+    ];
+    for (const url of urls) {
+      const res = await get(s(), url);
+      expectStatus(res, 200);
+      for (const p of FULL_PHONES) expect(res.body, url).not.toContain(p);
+    }
+  });
+});
+
+describe('a cadre-role account may read but not write', () => {
+  const s = () => sessions.cadre;
+
+  it('is refused POST /api/v1/units with 403, and nothing is written', async () => {
+    const before = await count('units');
+    const res = await send(s(), 'POST', '/api/v1/units', { code: uniq('U'), name: '越权单位', level: 'township', regionCode: DANDONG });
+    expectStatus(res, 403);
+    expect(res.json().error.code).toBe('FORBIDDEN');
+    expect(await count('units')).toBe(before);
+  });
+
+  it('is refused POST /api/v1/cadres with 403, even in its own township, and nothing is written', async () => {
+    const before = await count('cadres');
+    for (const unitId of [units.dandong.id, units.shipu.id]) {
+      const res = await send(s(), 'POST', '/api/v1/cadres', { name: '越权干部', unitId, rank: 'general' });
+      expectStatus(res, 403);
+    }
+    expect(await count('cadres')).toBe(before);
+  });
+
+  it('is refused editing or revealing the phone of a Dandong cadre with 403', async () => {
+    const before = await h.db.selectFrom('cadres').selectAll().where('id', '=', cadres.dandong.id).executeTakeFirstOrThrow();
+    expectStatus(await send(s(), 'PATCH', `/api/v1/cadres/${cadres.dandong.id}`, { position: '改了' }), 403);
+    expect(await h.db.selectFrom('cadres').selectAll().where('id', '=', cadres.dandong.id).executeTakeFirstOrThrow()).toEqual(before);
+    const reveal = await send(s(), 'POST', `/api/v1/cadres/${cadres.dandong.id}/phone`, {});
+    expectStatus(reveal, 403);
+    expect(reveal.body).not.toContain(DANDONG_PHONE);
+    const unmasked = await get(s(), '/api/v1/cadres/export.xlsx?unmasked=true');
+    expectStatus(unmasked, 403);
+  });
+
+  it('is refused POST /api/v1/regions/import and GET /api/v1/audit with 403', async () => {
+    const before = await count('regions');
+    const imp = await send(s(), 'POST', '/api/v1/regions/import', { code: '330225' });
+    expectStatus(imp, 403);
+    expect(await count('regions')).toBe(before);
+    expectStatus(await get(s(), '/api/v1/audit'), 403);
+  });
+
+  it('is refused a roster import with 403, and nothing is written', async () => {
+    const before = await count('cadres');
+    const res = await importRoster(s(), [['越权导入', '', units.dandong.code, '', '一般干部', '', '', '']]);
+    expectStatus(res, 403);
+    expect(await count('cadres')).toBe(before);
+  });
+
+  it('is refused the account list and account details with 403', async () => {
+    expectStatus(await get(s(), '/api/v1/users'), 403);
+    expectStatus(await get(s(), `/api/v1/users/${users.cadre.id}`), 403);
+  });
+});
+
+describe('a township admin writes only inside the township', () => {
+  const s = () => sessions.townAdmin;
+
+  it('cannot create a cadre in the Shipu unit: 400 and nothing inserted; in a Dandong unit: 201', async () => {
+    const before = await count('cadres', (q) => q.where('unit_id', '=', units.shipu.id));
+    const res = await send(s(), 'POST', '/api/v1/cadres', { name: '越权干部', unitId: units.shipu.id, rank: 'general', phone: '13700000001' });
+    expectStatus(res, 400);
+    expect(res.json().error.code).toBe('VALIDATION_FAILED');
+    expect(await count('cadres', (q) => q.where('unit_id', '=', units.shipu.id))).toBe(before);
+    expect(await count('cadres', (q) => q.where('name', '=', '越权干部'))).toBe(0);
+
+    const ok = await send(s(), 'POST', '/api/v1/cadres', { name: '丹东新人', unitId: units.dandong2.id, rank: 'general' });
+    expectStatus(ok, 201);
+    expect(ok.json().unitId).toBe(units.dandong2.id);
+  });
+
+  it('cannot move a Dandong cadre into the Shipu unit: 400, unchanged', async () => {
+    const before = await h.db.selectFrom('cadres').selectAll().where('id', '=', cadres.dandong2.id).executeTakeFirstOrThrow();
+    const res = await send(s(), 'PATCH', `/api/v1/cadres/${cadres.dandong2.id}`, { unitId: units.shipu.id });
+    expectStatus(res, 400);
+    expect(await h.db.selectFrom('cadres').selectAll().where('id', '=', cadres.dandong2.id).executeTakeFirstOrThrow()).toEqual(before);
+  });
+
+  it('cannot create a unit in Shipu (400) or edit the Shipu unit (404); nothing changes', async () => {
+    const before = await count('units');
+    const res = await send(s(), 'POST', '/api/v1/units', { code: uniq('U'), name: '越权单位', level: 'township', regionCode: SHIPU });
+    expectStatus(res, 400);
+    expect(await count('units')).toBe(before);
+    const unitBefore = await h.db.selectFrom('units').selectAll().where('id', '=', units.shipu.id).executeTakeFirstOrThrow();
+    expectStatus(await send(s(), 'PATCH', `/api/v1/units/${units.shipu.id}`, { name: '被改名' }), 404);
+    expect(await h.db.selectFrom('units').selectAll().where('id', '=', units.shipu.id).executeTakeFirstOrThrow()).toEqual(unitBefore);
+    // A Dandong unit cannot be moved to Shipu either.
+    expectStatus(await send(s(), 'PATCH', `/api/v1/units/${units.dandong2.id}`, { regionCode: SHIPU }), 400);
+    expect((await h.db.selectFrom('units').select('region_code').where('id', '=', units.dandong2.id).executeTakeFirstOrThrow()).region_code).toBe(DANDONG);
+  });
+
+  it('cannot add a grid under a Shipu village: 404, nothing written', async () => {
+    const before = await count('regions');
+    const res = await send(s(), 'POST', '/api/v1/regions', { parentCode: '330225101001', level: 'grid', name: '越权网格' });
+    expectStatus(res, 404);
+    expect(await count('regions')).toBe(before);
+  });
+
+  it('cannot re-import division codes beyond the township (the county 330225, the city 3302): refused, nothing logged as imported', async () => {
+    for (const code of ['330225', '3302']) {
+      const before = await count('regions');
+      const res = await send(s(), 'POST', '/api/v1/regions/import', { code });
+      expect([403, 404], `${code}: ${res.statusCode} ${res.body.slice(0, 200)}`).toContain(res.statusCode);
+      expect(await count('regions')).toBe(before);
+    }
+    const logged = await h.db.selectFrom('audit_log').select('id').where('action', '=', 'regions.import').where('user_id', '=', users.townAdmin.id).execute();
+    expect(logged).toEqual([]);
+  });
+
+  it('cannot import cadres into the Shipu unit: 400 naming the row, nothing inserted', async () => {
+    const before = await count('cadres');
+    const res = await importRoster(s(), [['越权导入', '', units.shipu.code, '', '一般干部', '', '', '']]);
+    expectStatus(res, 400);
+    expect(res.json().error.code).toBe('IMPORT_REJECTED');
+    expect(res.json().error.details.errors[0]).toMatchObject({ row: 2, field: '单位编码' });
+    expect(await count('cadres')).toBe(before);
+  });
+
+  it('learns nothing about a Shipu cadre by importing a roster row with that cadre’s phone number', async () => {
+    // Control: a phone already used in Dandong is refused, naming the Dandong cadre (in scope).
+    const inScope = await importRoster(s(), [['重复号码', '', units.dandong.code, '', '一般干部', '', '', DANDONG_PHONE]]);
+    expectStatus(inScope, 400);
+    expect(inScope.body).toContain('丹东甲');
+
+    const before = await count('cadres');
+    const res = await importRoster(s(), [['探测号码', '', units.dandong.code, '', '一般干部', '', '', SHIPU_PHONE]]);
+    expect(res.body).not.toContain('石浦丙');
+    expect(res.body).not.toContain(`编号 ${cadres.shipu.id}`);
+    if (res.statusCode !== 200) expect(await count('cadres')).toBe(before);
+  });
+
+  it('sees no Shipu accounts in the account list, and cannot open one (404)', async () => {
+    const res = await get(s(), '/api/v1/users?pageSize=200');
+    expectStatus(res, 200);
+    const ids = res.json().items.map((u: { id: number }) => u.id);
+    expect(ids).toEqual(expect.arrayContaining([users.cadre.id, users.townAdmin.id, users.leader.id]));
+    expect(ids).not.toContain(users.shipuAdmin.id);
+    expect(ids).not.toContain(users.countyAdmin.id);
+    expectStatus(await get(s(), `/api/v1/users/${users.shipuAdmin.id}`), 404);
+    expectStatus(await get(s(), `/api/v1/users/${users.countyAdmin.id}`), 404);
+    const own = await get(s(), `/api/v1/users/${users.cadre.id}`);
+    expectStatus(own, 200);
+    expect(own.json().username).toBe(users.cadre.username);
+  });
+
+  it('reads no Shipu records in the audit log (their cadres, units, accounts), while Dandong ones are there', async () => {
+    const own = await get(s(), `/api/v1/audit?entity=cadre&entityId=${cadres.dandong.id}`);
+    expectStatus(own, 200);
+    expect(own.json().items.length).toBeGreaterThan(0);
+    expect(own.body).toContain('丹东甲');
+
+    for (const query of [`entity=cadre&entityId=${cadres.shipu.id}`, `entity=unit&entityId=${units.shipu.id}`, `userId=${users.shipuAdmin.id}`, `entity=user&entityId=${users.shipuAdmin.id}`]) {
+      const res = await get(s(), `/api/v1/audit?${query}`);
+      expectStatus(res, 200);
+      expect(res.json().items, query).toEqual([]);
+    }
+    const all = await get(s(), '/api/v1/audit?pageSize=200');
+    for (const secret of ['石浦丙', '石浦镇测试办', users.shipuAdmin.username]) expect(all.body).not.toContain(secret);
+  });
+
+  it('reveals a Dandong cadre’s full phone and logs the reveal with who and from where', async () => {
+    const res = await send(s(), 'POST', `/api/v1/cadres/${cadres.dandong.id}/phone`, { reason: '联系走访' }, '198.51.100.23');
+    expectStatus(res, 200);
+    expect(res.json()).toEqual({ id: cadres.dandong.id, phone: DANDONG_PHONE });
+    const rows = await h.db.selectFrom('audit_log').selectAll()
+      .where('action', '=', 'personal_data.reveal').where('entity_id', '=', String(cadres.dandong.id)).where('user_id', '=', users.townAdmin.id).execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ entity: 'cadre', username: users.townAdmin.username, ip: '198.51.100.23' });
+    // The log records that the number was seen, not the number.
+    expect(JSON.stringify(rows[0]!.detail)).not.toContain(DANDONG_PHONE);
+    const audit = await get(s(), '/api/v1/audit?pageSize=200');
+    expectStatus(audit, 200);
+    for (const p of FULL_PHONES) expect(audit.body).not.toContain(p);
+  });
+});
+
+describe('a unit leader sees and writes only inside the unit', () => {
+  const s = () => sessions.leader;
+
+  it('lists only its unit and that unit’s cadres', async () => {
+    const unitsRes = await get(s(), '/api/v1/units?pageSize=500');
+    expect(unitsRes.json().items.map((u: { id: number }) => u.id)).toEqual([units.dandong.id]);
+    const cadresRes = await get(s(), '/api/v1/cadres?pageSize=200');
+    const ids = cadresRes.json().items.map((c: { id: number }) => c.id);
+    expect(ids).toContain(cadres.dandong.id);
+    expect(ids).not.toContain(cadres.dandong2.id);
+    expect(ids).not.toContain(cadres.shipu.id);
+    expectStatus(await get(s(), `/api/v1/cadres/${cadres.dandong2.id}`), 404);
+    expectStatus(await get(s(), `/api/v1/units/${units.dandong2.id}`), 404);
+  });
+
+  it('reveals phones only in its unit', async () => {
+    const own = await send(s(), 'POST', `/api/v1/cadres/${cadres.dandong.id}/phone`, {});
+    expectStatus(own, 200);
+    expect(own.json().phone).toBe(DANDONG_PHONE);
+    for (const id of [cadres.dandong2.id, cadres.shipu.id]) {
+      const res = await send(s(), 'POST', `/api/v1/cadres/${id}/phone`, {});
+      expectStatus(res, 404);
+      for (const p of FULL_PHONES) expect(res.body).not.toContain(p);
+    }
+  });
+
+  it('creates cadres only in its unit: 400 elsewhere, nothing inserted', async () => {
+    const before = await count('cadres');
+    for (const unitId of [units.dandong2.id, units.shipu.id]) {
+      expectStatus(await send(s(), 'POST', '/api/v1/cadres', { name: '越权干部', unitId, rank: 'general' }), 400);
+    }
+    expect(await count('cadres')).toBe(before);
+    expectStatus(await send(s(), 'POST', '/api/v1/cadres', { name: '本单位新人', unitId: units.dandong.id, rank: 'general' }), 201);
+  });
+});
+
+describe('control: a county admin does see Shipu (the records the refusals hide exist)', () => {
+  it('finds Shipu regions, units and cadres', async () => {
+    const s = sessions.countyAdmin;
+    expectStatus(await get(s, `/api/v1/regions/${SHIPU}`), 200);
+    const q = await get(s, `/api/v1/regions?q=${encodeURIComponent('石浦')}`);
+    expect(q.json().items.map((r: { code: string }) => r.code)).toContain(SHIPU);
+    expectStatus(await get(s, `/api/v1/units/${units.shipu.id}`), 200);
+    expectStatus(await get(s, `/api/v1/cadres/${cadres.shipu.id}`), 200);
+    const search = await get(s, `/api/v1/cadres?q=${encodeURIComponent('石浦丙')}`);
+    expect(search.json().items.map((c: { id: number }) => c.id)).toEqual([cadres.shipu.id]);
+    const list = await get(s, '/api/v1/users?pageSize=200');
+    expect(list.json().items.map((u: { id: number }) => u.id)).toContain(users.shipuAdmin.id);
+  });
+});
