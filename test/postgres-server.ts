@@ -11,6 +11,12 @@ const BIN = process.env.LIANXIN_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
 export type PostgresServer = { url: (db: string) => string; stop: () => Promise<void> };
 
+function postgresUser(): { uid: number; gid: number } {
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid, gid };
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -26,20 +32,28 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (!existsSync(join(BIN, 'initdb'))) {
     throw new Error(`PostgreSQL binaries not found in ${BIN}: install the Debian package "postgresql" (≥ 15), or set LIANXIN_PG_BIN`);
   }
-  const asRoot = process.getuid?.() === 0;
+  // PostgreSQL refuses to run as root: run it directly as the postgres system user (no runuser
+  // in between, so signals reach the postmaster itself).
+  const asUser = process.getuid?.() === 0 ? postgresUser() : {};
   const dir = mkdtempSync(join(tmpdir(), 'lianxin-pg-'));
   chmodSync(dir, 0o777);
   const dataDir = join(dir, 'data');
-  const run = (cmd: string, args: string[]) =>
-    asRoot ? ['runuser', ['-u', 'postgres', '--', join(BIN, cmd), ...args]] as const : [join(BIN, cmd), args] as const;
-  const [initCmd, initArgs] = run('initdb', ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
-  execFileSync(initCmd, initArgs, { stdio: 'pipe' });
+  execFileSync(join(BIN, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'], { stdio: 'pipe', cwd: dir, ...asUser });
   const port = await freePort();
-  const [pgCmd, pgArgs] = run('postgres', [
+  const child: ChildProcess = spawn(join(BIN, 'postgres'), [
     '-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
     '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
-  ]);
-  const child: ChildProcess = spawn(pgCmd, pgArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
+  ], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, ...asUser });
+  const stopServer = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGINT'); // fast shutdown
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += String(d)));
   const url = (db: string) => `postgres://postgres@127.0.0.1:${port}/${db}`;
@@ -52,16 +66,15 @@ export async function startPostgres(): Promise<PostgresServer> {
       break;
     } catch {
       await client.end().catch(() => undefined);
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`PostgreSQL did not start:\n${stderr}`);
+      if (child.exitCode !== null || Date.now() > deadline) {
+        await stopServer();
+        throw new Error(`PostgreSQL did not start:\n${stderr}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   }
   return {
     url,
-    stop: async () => {
-      child.kill('SIGINT');
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: stopServer,
   };
 }

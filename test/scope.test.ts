@@ -1,7 +1,7 @@
 // The central access-control guarantee: an account scoped to 丹东街道 (DANDONG) sees nothing of
 // 石浦镇 (SHIPU) through any endpoint, can write nothing there, and still sees its own records.
 import ExcelJS from 'exceljs';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/db/database.ts';
 import type { App } from '../src/http/types.ts';
@@ -56,11 +56,9 @@ const send = (s: Session, method: 'POST' | 'PATCH', url: string, payload?: objec
   app.inject({ method, url, headers: as(s), ...(payload ? { payload } : {}), ...(remoteAddress ? { remoteAddress } : {}) });
 const inDandong = (path: string) => path === dandongPath || path.startsWith(`${dandongPath}/`);
 const regionPathOf = async (code: string) => (await h.db.selectFrom('regions').select('path').where('code', '=', code).executeTakeFirstOrThrow()).path;
-const count = async (table: 'cadres' | 'units' | 'users' | 'regions', where?: (q: any) => any) => {
-  let q = h.db.selectFrom(table).select(sql<number>`count(*)`.as('n')) as any;
-  if (where) q = where(q);
-  return (await q.executeTakeFirstOrThrow()).n as number;
-};
+/** Rows in a table, optionally only those matching a SQL condition. */
+const count = async (table: 'cadres' | 'units' | 'users' | 'regions', where: RawBuilder<boolean> = sql<boolean>`true`) =>
+  (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} where ${where}`.execute(h.db)).rows[0]!.n;
 const expectStatus = (res: { statusCode: number; body: string }, status: number) => expect(res.statusCode, res.body).toBe(status);
 
 /** Uploads a one-sheet roster (the template's columns) as multipart/form-data, built by hand. */
@@ -150,7 +148,7 @@ describe.each(viewers)(`scope on ${testDriver}: $label`, ({ key, writeRefused, r
     expect(ids).toEqual(expect.arrayContaining([units.dandong.id, units.dandong2.id]));
     expect(ids).not.toContain(units.shipu.id);
     for (const u of items) expect(inDandong(await regionPathOf(u.regionCode))).toBe(true);
-    const expected = await count('units', (q) => q.where(sql`region_path = ${dandongPath} or region_path like ${`${dandongPath}/%`}`));
+    const expected = await count('units', sql<boolean>`region_path = ${dandongPath} or region_path like ${`${dandongPath}/%`}`);
     expect(res.json().total).toBe(expected);
 
     const byCode = await get(s(), `/api/v1/units?q=${units.shipu.code}`);
@@ -329,12 +327,12 @@ describe('a township admin writes only inside the township', () => {
   const s = () => sessions.townAdmin;
 
   it('cannot create a cadre in the Shipu unit: 400 and nothing inserted; in a Dandong unit: 201', async () => {
-    const before = await count('cadres', (q) => q.where('unit_id', '=', units.shipu.id));
+    const before = await count('cadres', sql<boolean>`unit_id = ${units.shipu.id}`);
     const res = await send(s(), 'POST', '/api/v1/cadres', { name: '越权干部', unitId: units.shipu.id, rank: 'general', phone: '13700000001' });
     expectStatus(res, 400);
     expect(res.json().error.code).toBe('VALIDATION_FAILED');
-    expect(await count('cadres', (q) => q.where('unit_id', '=', units.shipu.id))).toBe(before);
-    expect(await count('cadres', (q) => q.where('name', '=', '越权干部'))).toBe(0);
+    expect(await count('cadres', sql<boolean>`unit_id = ${units.shipu.id}`)).toBe(before);
+    expect(await count('cadres', sql<boolean>`name = ${'越权干部'}`)).toBe(0);
 
     const ok = await send(s(), 'POST', '/api/v1/cadres', { name: '丹东新人', unitId: units.dandong2.id, rank: 'general' });
     expectStatus(ok, 201);

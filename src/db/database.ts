@@ -25,6 +25,9 @@ pg.types.setTypeParser(DATE, (v) => v);
 
 export function openPostgres(url: string, poolSize = 10): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client losing its server (restart, shutdown) must not crash the process; the next
+  // query gets a fresh connection or a clear error.
+  pool.on('error', (err) => console.error('PostgreSQL pool: idle client error:', err.message));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, driver: 'postgres', close: () => db.destroy() };
 }

@@ -77,10 +77,9 @@ export async function filteredCadres(db: Executor, actor: Actor, key: PersonalDa
   const text = f.q?.trim();
   if (text) {
     if (/^1\d{10}$/.test(text)) q = q.where('cadres.phone_hash', '=', blindIndex(key, text));
-    else if (/^[a-z]+$/i.test(text)) {
-      const lower = text.toLowerCase();
-      q = q.where((eb) => eb.or([eb('cadres.name_initials', 'like', `${lower}%`), eb('cadres.name', 'ilike', `%${escapeLike(text)}%`)]));
-    } else q = q.where('cadres.name', 'like', `%${escapeLike(text)}%`);
+    // Letters are pinyin initials (zs → 张三): a prefix match on an indexed column.
+    else if (/^[a-z]+$/i.test(text)) q = q.where('cadres.name_initials', 'like', `${text.toLowerCase()}%`);
+    else q = q.where('cadres.name', 'like', `%${escapeLike(text)}%`);
   }
   return q;
 }
