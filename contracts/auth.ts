@@ -13,6 +13,20 @@ export const roleLabels: Record<Role, { zh: string; en: string }> = {
   hotline_operator: { zh: '热线坐席', en: 'Hotline operator' },
 };
 
+// Who may do what: one table, read by the server (which decides) and the web app (which only
+// hides what would be refused).
+export const permissions = {
+  'region.write': ['admin'],
+  'unit.write': ['admin'],
+  'cadre.write': ['admin', 'unit_leader'],
+  'cadre.import': ['admin'],
+  'cadre.revealPhone': ['admin', 'unit_leader', 'supervisor'],
+  'user.manage': ['admin'],
+  'audit.read': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Permission = keyof typeof permissions;
+export const roleMay = (r: Role, p: Permission) => (permissions[p] as readonly Role[]).includes(r);
+
 /** At least 8 characters from at least 3 of: lower case, upper case, digits, symbols. */
 export const password = z
   .string()

@@ -57,11 +57,12 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   registerCadreRoutes(app, deps);
 
   // The web app, built by Vite; any other non-API path is a client-side route.
-  const indexHtml = existsSync(`${webDist}index.html`) ? readFileSync(`${webDist}index.html`) : null;
-  if (indexHtml) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false });
+  // Files are looked up per request (wildcard), so a rebuild of the web app needs no restart.
+  const indexFile = `${webDist}index.html`;
+  await app.register(fastifyStatic, { root: webDist, index: false, wildcard: true, serve: existsSync(webDist) });
   app.setNotFoundHandler((request, reply) => {
-    if (request.method === 'GET' && !request.url.startsWith('/api/') && indexHtml) {
-      return reply.type('text/html; charset=utf-8').send(indexHtml);
+    if (request.method === 'GET' && !request.url.startsWith('/api/') && existsSync(indexFile)) {
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(indexFile));
     }
     return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `没有这个地址：${request.method} ${request.url.split('?')[0]}` } });
   });

@@ -1,6 +1,6 @@
 import { App as AntApp } from 'antd';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { Me, Role } from '../../contracts/auth.ts';
+import { roleMay, type Me, type Permission } from '../../contracts/auth.ts';
 import { api, ApiError, setApiHandlers, setCsrfToken } from './api.ts';
 
 type Auth = {
@@ -93,18 +93,7 @@ export function useMe(): Me {
   return me;
 }
 
-// Mirrors the server's permission table (src/features/auth/actor.ts); the server decides, this only
-// hides buttons that would be refused.
-const permissions = {
-  'region.write': ['admin'],
-  'unit.write': ['admin'],
-  'cadre.write': ['admin', 'unit_leader'],
-  'cadre.import': ['admin'],
-  'cadre.revealPhone': ['admin', 'unit_leader', 'supervisor'],
-  'user.manage': ['admin'],
-  'audit.read': ['admin'],
-} as const satisfies Record<string, readonly Role[]>;
-export type Permission = keyof typeof permissions;
+export type { Permission };
 
 export const can = (me: Pick<Me, 'role'> | null | undefined, p: Permission) =>
-  !!me && (permissions[p] as readonly Role[]).includes(me.role);
+  !!me && roleMay(me.role, p);

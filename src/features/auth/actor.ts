@@ -1,4 +1,4 @@
-import type { Role } from '../../../contracts/auth.ts';
+import { roleMay, type Permission, type Role } from '../../../contracts/auth.ts';
 import type { PersonalDataKey } from '../../lib/personal-data.ts';
 import { forbidden } from '../../errors.ts';
 
@@ -23,20 +23,10 @@ export const systemActor = (what = 'system'): Actor => ({
   ip: null,
 });
 
-// Who may do what. One table, so a reviewer can read the policy in one place.
-const permissions = {
-  'region.write': ['admin'],
-  'unit.write': ['admin'],
-  'cadre.write': ['admin', 'unit_leader'],
-  'cadre.import': ['admin'],
-  'cadre.revealPhone': ['admin', 'unit_leader', 'supervisor'],
-  'user.manage': ['admin'],
-  'audit.read': ['admin'],
-} as const satisfies Record<string, readonly Role[]>;
-export type Permission = keyof typeof permissions;
+export type { Permission };
 
 export function can(actor: Actor, permission: Permission): boolean {
-  return actor.role === 'system' || (permissions[permission] as readonly string[]).includes(actor.role);
+  return actor.role === 'system' || roleMay(actor.role, permission);
 }
 
 export function assertCan(actor: Actor, permission: Permission): void {

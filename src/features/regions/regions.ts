@@ -92,7 +92,7 @@ export async function listRegions(db: Executor, actor: Actor, f: RegionListFilte
 export async function regionAncestors(db: Executor, actor: Actor, code: string): Promise<RegionDto[]> {
   const r = await getRegion(db, actor, code);
   const codes = r.path.split('/');
-  const rows = await db.selectFrom('regions').selectAll().where('code', 'in', codes).where(regionScope(actor, 'regions.path')).orderBy('depth').execute();
+  const rows = await db.selectFrom('regions').selectAll().select(withChildCount).where('code', 'in', codes).where(regionScope(actor, 'regions.path')).orderBy('depth').execute();
   return rows.map((x) => toDto(x));
 }
 

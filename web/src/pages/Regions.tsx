@@ -98,7 +98,7 @@ export default function RegionsPage() {
       cancelled = true;
     };
     // loadChildren changes whenever children do; only the selection matters here.
-    // eslint-disable-next-line
+     
   }, [selected]);
 
   const treeData = useMemo(() => {

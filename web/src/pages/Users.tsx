@@ -54,7 +54,7 @@ export default function UsersPage() {
     return () => {
       cancelled = true;
     };
-    // eslint-disable-next-line
+     
   }, [data]);
 
   const onTable = (p: TablePaginationConfig) =>

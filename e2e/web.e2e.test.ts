@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const PASSWORD = 'E2e#Demo2026';
+const shots = join(import.meta.dirname, 'screenshots');
+
+let server: ChildProcess;
+let baseUrl: string;
+let browser: Browser;
+let dataDir: string;
+
+/** `npm start`'s own path: `lianxin start` loads the demo on first run and prints the URL. */
+async function startLianxin(): Promise<string> {
+  dataDir = mkdtempSync(join(tmpdir(), 'lianxin-e2e-'));
+  server = spawn(process.execPath, ['bin/lianxin.mjs', 'start'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LIANXIN_DATA_DIR: dataDir, LIANXIN_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 200_000);
+    const onData = (d: Buffer) => {
+      out += String(d);
+      const m = /running: (http:\/\/localhost:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    server.stdout!.on('data', onData);
+    server.stderr!.on('data', onData);
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+}
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  baseUrl = await startLianxin();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  await new Promise((r) => (server?.exitCode !== null ? r(null) : server.once('exit', r)));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function logIn(page: Page) {
+  await page.goto(`${baseUrl}/login`);
+  await page.fill('#username', 'admin');
+  await page.fill('#password', PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+describe('Lianxin in Chromium', () => {
+  it('refuses a wrong password with a Chinese message on the login page', async () => {
+    const page = await browser.newPage({ locale: 'zh-CN' });
+    await page.goto(`${baseUrl}/login`);
+    await page.fill('#username', 'admin');
+    await page.fill('#password', 'not-the-password');
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect.poll(() => page.getByText('用户名或密码错误').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(shots, 'login-error.png') });
+    await page.close();
+  });
+
+  it('logs in and opens the cadre list of the demo county, phones masked', async () => {
+    const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
+    await logIn(page);
+    await page.goto(`${baseUrl}/cadres`);
+    const table = page.getByTestId('cadre-table');
+    await table.locator('tbody tr.ant-table-row').first().waitFor();
+    const rows = await table.locator('tbody tr.ant-table-row').count();
+    expect(rows).toBeGreaterThan(5);
+    const text = await table.innerText();
+    expect(text).toMatch(/中共象山县/);
+    expect(text).toMatch(/1\d{2}\*{4}\d{4}/); // masked phones
+    expect(text).not.toMatch(/1[3-9]\d{9}/); // no full phone number anywhere
+    await expect.poll(() => page.getByText(/共\s*1,?000\s*条/).count()).toBeGreaterThan(0);
+
+    await page.getByTestId('cadre-search').locator('input').fill('陈');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await table.locator('tbody tr.ant-table-row td:first-child').allInnerTexts()).every((n) => n.includes('陈'))).toBe(true);
+    await page.screenshot({ path: join(shots, 'cadres.png') });
+    await page.close();
+  });
+
+  it('shows Xiangshan’s real townships in the region tree', async () => {
+    const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
+    await logIn(page);
+    await page.goto(`${baseUrl}/regions`);
+    const tree = page.getByTestId('region-tree');
+    await expect.poll(() => tree.getByText('石浦镇').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await tree.getByText('丹东街道').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(shots, 'regions.png') });
+    await page.close();
+  });
+});
