@@ -22,6 +22,11 @@ const envSchema = z.object({
   LIANXIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   LIANXIN_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   LIANXIN_EXPORT_MAX_ROWS: z.coerce.number().int().min(1).default(100_000),
+  // Set when behind a reverse proxy, so X-Forwarded-For gives the client address for the audit log.
+  LIANXIN_TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   LIANXIN_SECURE_COOKIES: z
     .enum(['true', 'false'])
     .default('false')
@@ -43,6 +48,7 @@ export type Config = {
   uploadMaxBytes: number;
   exportMaxRows: number;
   secureCookies: boolean;
+  trustProxy: boolean;
   logLevel: string;
 };
 
@@ -71,6 +77,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     uploadMaxBytes: e.LIANXIN_UPLOAD_MAX_BYTES,
     exportMaxRows: e.LIANXIN_EXPORT_MAX_ROWS,
     secureCookies: e.LIANXIN_SECURE_COOKIES,
+    trustProxy: e.LIANXIN_TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -81,6 +81,8 @@ export interface AuditLogTable {
   entity: string;
   entity_id: string | null;
   detail: unknown;
+  region_path: string | null;
+  unit_path: string | null;
 }
 
 export interface DB {

@@ -104,12 +104,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       action    text not null,
       entity    text not null,
       entity_id text,
-      detail    jsonb
+      detail    jsonb,
+      -- where the record lives, so a scoped admin reads only the entries about their own records
+      region_path text,
+      unit_path   text
     )`.execute(db);
   await sql`create index audit_log_at on audit_log (at desc, id desc)`.execute(db);
   await sql`create index audit_log_entity on audit_log (entity, entity_id)`.execute(db);
   await sql`create index audit_log_user on audit_log (user_id, at desc)`.execute(db);
   await sql`create index audit_log_action on audit_log (action)`.execute(db);
+  await sql`create index audit_log_region on audit_log (region_path text_pattern_ops)`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

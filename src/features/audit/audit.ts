@@ -1,8 +1,16 @@
 import { sql } from 'kysely';
+import { pathUnder } from '../../db/paths.ts';
 import type { Executor } from '../../db/database.ts';
-import type { Actor } from '../auth/actor.ts';
+import { assertCan, type Actor, type Scope } from '../auth/actor.ts';
 
-export type AuditEvent = { action: string; entity: string; entityId?: string | number | null; detail?: unknown };
+/** `where` is the place of the record the entry is about (region and unit paths). */
+export type AuditEvent = { action: string; entity: string; entityId?: string | number | null; detail?: unknown; where?: Scope | undefined };
+
+/** Where a unit's records live, for audit entries about the unit or its cadres. */
+export async function unitPlace(db: Executor, unitId: number): Promise<Scope> {
+  const u = await db.selectFrom('units').select(['path', 'region_path']).where('id', '=', unitId).executeTakeFirst();
+  return { regionPath: u?.region_path ?? null, unitPath: u?.path ?? null };
+}
 
 /** Every write and every unmasked view of personal data goes through here, in the same transaction. */
 export async function recordAudit(db: Executor, actor: Actor, event: AuditEvent): Promise<void> {
@@ -16,6 +24,8 @@ export async function recordAudit(db: Executor, actor: Actor, event: AuditEvent)
       entity: event.entity,
       entity_id: event.entityId == null ? null : String(event.entityId),
       detail: event.detail === undefined ? null : JSON.stringify(event.detail),
+      region_path: event.where?.regionPath ?? null,
+      unit_path: event.where?.unitPath ?? null,
     })
     .execute();
 }
@@ -29,8 +39,13 @@ export type AuditFilter = {
   pageSize: number;
 };
 
-export async function listAudit(db: Executor, filter: AuditFilter) {
+/** Admins read the entries about records in their own scope; an unscoped admin reads all. */
+export async function listAudit(db: Executor, actor: Actor, filter: AuditFilter) {
+  assertCan(actor, 'audit.read');
   let q = db.selectFrom('audit_log');
+  const { regionPath, unitPath } = actor.scope;
+  if (regionPath !== null) q = q.where(pathUnder('audit_log.region_path', regionPath));
+  if (unitPath !== null) q = q.where(pathUnder('audit_log.unit_path', unitPath));
   if (filter.action) q = q.where('action', '=', filter.action);
   if (filter.entity) q = q.where('entity', '=', filter.entity);
   if (filter.entityId) q = q.where('entity_id', '=', filter.entityId);

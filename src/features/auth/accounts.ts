@@ -37,11 +37,11 @@ export async function login(db: Executor, policy: AuthPolicy, username: string, 
     // Same work and same answer as a wrong password, so usernames cannot be probed.
     await verifyPassword(password, 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
     await recordAudit(db, actor, { action: 'auth.login_failed', entity: 'user', entityId: user?.id ?? null, detail: { reason: user ? 'disabled' : 'unknown_user' } });
-    throw new AppError('INVALID_CREDENTIALS', '用户名或密码错误');
+    throw new AppError('INVALID_CREDENTIALS', `用户名或密码错误（连续${policy.lockoutAttempts}次错误将锁定${policy.lockoutMinutes}分钟）`);
   }
   const now = new Date();
   if (user.locked_until && user.locked_until > now) {
-    await recordAudit(db, actor, { action: 'auth.login_refused_locked', entity: 'user', entityId: user.id });
+    await recordAudit(db, actor, { action: 'auth.login_refused_locked', entity: 'user', entityId: user.id, where: await scopeOf(db, user) });
     throw new AppError('ACCOUNT_LOCKED', `账号已锁定，请于 ${fmtTime(user.locked_until)} 后再试`, { lockedUntil: user.locked_until.toISOString() });
   }
   if (!(await verifyPassword(password, user.password_hash))) {
@@ -49,16 +49,17 @@ export async function login(db: Executor, policy: AuthPolicy, username: string, 
     const lock = failures >= policy.lockoutAttempts;
     const lockedUntil = lock ? new Date(now.getTime() + policy.lockoutMinutes * 60_000) : null;
     await db.updateTable('users').set({ failed_logins: lock ? 0 : failures, locked_until: lockedUntil }).where('id', '=', user.id).execute();
-    await recordAudit(db, actor, { action: lock ? 'auth.locked' : 'auth.login_failed', entity: 'user', entityId: user.id, detail: { failures } });
+    await recordAudit(db, actor, { action: lock ? 'auth.locked' : 'auth.login_failed', entity: 'user', entityId: user.id, detail: { failures }, where: await scopeOf(db, user) });
     if (lock) throw new AppError('ACCOUNT_LOCKED', `连续${policy.lockoutAttempts}次密码错误，账号已锁定${policy.lockoutMinutes}分钟`, { lockedUntil: lockedUntil!.toISOString() });
-    throw new AppError('INVALID_CREDENTIALS', `用户名或密码错误（再错${policy.lockoutAttempts - failures}次将锁定账号）`, { remainingAttempts: policy.lockoutAttempts - failures });
+    // The same answer as for an unknown account, so usernames cannot be probed.
+    throw new AppError('INVALID_CREDENTIALS', `用户名或密码错误（连续${policy.lockoutAttempts}次错误将锁定${policy.lockoutMinutes}分钟）`);
   }
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   await inTransaction(db, async (tx) => {
     await tx.updateTable('users').set({ failed_logins: 0, locked_until: null, last_login_at: now }).where('id', '=', user.id).execute();
     await tx.insertInto('sessions').values({ id: sha256(token), user_id: user.id, csrf_token: csrfToken, ip, last_seen_at: now }).execute();
-    await recordAudit(tx, { ...actor, username: user.username }, { action: 'auth.login', entity: 'user', entityId: user.id });
+    await recordAudit(tx, { ...actor, username: user.username }, { action: 'auth.login', entity: 'user', entityId: user.id, where: await scopeOf(tx, user) });
   });
   return { token, csrfToken, userId: user.id };
 }
@@ -99,7 +100,7 @@ export async function resolveSession(db: Executor, policy: AuthPolicy, token: st
 
 export async function logout(db: Executor, actor: Actor, sessionId: string) {
   await db.deleteFrom('sessions').where('id', '=', sessionId).execute();
-  await recordAudit(db, actor, { action: 'auth.logout', entity: 'user', entityId: actor.userId });
+  await recordAudit(db, actor, { action: 'auth.logout', entity: 'user', entityId: actor.userId, where: actor.scope });
 }
 
 export async function describeMe(db: Executor, userId: number, csrfToken: string): Promise<Me> {
@@ -158,7 +159,7 @@ export async function createUser(db: Executor, actor: Actor, input: CreateUser):
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordAudit(tx, actor, { action: 'user.create', entity: 'user', entityId: row.id, detail: { username, role: data.role, regionCode: data.regionCode ?? null, unitId: data.unitId ?? null } });
+    await recordAudit(tx, actor, { action: 'user.create', entity: 'user', entityId: row.id, detail: { username, role: data.role, regionCode: data.regionCode ?? null, unitId: data.unitId ?? null }, where: newScope });
     return toUserDto(row);
   });
 }
@@ -197,6 +198,7 @@ export async function setPassword(db: Executor, actor: Actor, userId: number, pa
   await inTransaction(db, async (tx) => {
     await tx.updateTable('users').set({ password_hash: await hashPassword(password), failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
     await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
-    await recordAudit(tx, actor, { action: 'user.set_password', entity: 'user', entityId: userId });
+    const user = await tx.selectFrom('users').select(['region_code', 'unit_id']).where('id', '=', userId).executeTakeFirstOrThrow();
+    await recordAudit(tx, actor, { action: 'user.set_password', entity: 'user', entityId: userId, where: await scopeOf(tx, user) });
   });
 }

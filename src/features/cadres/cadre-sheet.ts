@@ -167,14 +167,21 @@ export async function importCadres(db: Executor, actor: Actor, key: PersonalData
     // Phones already in the roster: a second import of the same people would duplicate them.
     const sealed = rows.map((r) => (r.phone ? sealPhone(key, r.phone) : null));
     const hashes = sealed.flatMap((s) => (s ? [s.phone_hash] : []));
-    const existing = new Map<string, { id: number; name: string }>();
+    const existing = new Map<string, { id: number; name: string; visible: boolean }>();
     for (let i = 0; i < hashes.length; i += 1000) {
-      const found = await tx.selectFrom('cadres').select(['id', 'name', 'phone_hash']).where('phone_hash', 'in', hashes.slice(i, i + 1000)).execute();
+      // Checked against every cadre (no duplicates anywhere), but only cadres the caller may see are named.
+      const found = await tx
+        .selectFrom('cadres')
+        .innerJoin('units', 'units.id', 'cadres.unit_id')
+        .select(['cadres.id', 'cadres.name', 'cadres.phone_hash', unitScope(actor).as('visible')])
+        .where('cadres.phone_hash', 'in', hashes.slice(i, i + 1000))
+        .execute();
       for (const f of found) existing.set(f.phone_hash!, f);
     }
     rows.forEach((r, i) => {
       const hit = sealed[i] && existing.get(sealed[i]!.phone_hash);
-      if (hit) err(r.row, '手机号', `该手机号已属于干部“${hit.name}”（编号 ${hit.id}），不能重复导入`);
+      if (!hit) return;
+      err(r.row, '手机号', hit.visible ? `该手机号已属于干部“${hit.name}”（编号 ${hit.id}），不能重复导入` : '该手机号已被其他干部使用，不能重复导入');
     });
     if (errors.length) {
       errors.sort((a, b) => a.row - b.row);
@@ -193,7 +200,7 @@ export async function importCadres(db: Executor, actor: Actor, key: PersonalData
       updated_at: now,
     }));
     for (let i = 0; i < values.length; i += 500) await tx.insertInto('cadres').values(values.slice(i, i + 500)).execute();
-    await recordAudit(tx, actor, { action: 'cadre.import', entity: 'cadre', detail: { rows: values.length } });
+    await recordAudit(tx, actor, { action: 'cadre.import', entity: 'cadre', detail: { rows: values.length }, where: actor.scope });
     return { imported: values.length };
   });
 }
@@ -216,7 +223,7 @@ export async function exportCadres(
   const unmasked = opts.unmasked === true;
   if (unmasked) {
     assertCan(actor, 'cadre.revealPhone');
-    await recordAudit(db, actor, { action: 'personal_data.export', entity: 'cadre', detail: { field: 'phone', rows: n, filter } });
+    await recordAudit(db, actor, { action: 'personal_data.export', entity: 'cadre', detail: { field: 'phone', rows: n, filter }, where: actor.scope });
   }
   const out = new PassThrough();
   const write = async () => {

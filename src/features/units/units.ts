@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { CreateUnit, UnitDto, UnitLevel, UpdateUnit } from '../../../contracts/units.ts';
 import { inTransaction, type Executor } from '../../db/database.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { recordAudit } from '../audit/audit.ts';
+import { recordAudit, unitPlace } from '../audit/audit.ts';
 import { assertCan, type Actor } from '../auth/actor.ts';
 import { escapeLike, pathUnder, regionScope } from '../regions/regions.ts';
 
@@ -109,8 +109,9 @@ export async function createUnit(db: Executor, actor: Actor, input: CreateUnit):
       .values({ code: input.code, name: input.name, level: input.level, parent_id: input.parentId ?? null, path: '', region_code: region.code, region_path: region.path })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await tx.updateTable('units').set({ path: parentPath ? `${parentPath}/${id}` : String(id) }).where('id', '=', id).execute();
-    await recordAudit(tx, actor, { action: 'unit.create', entity: 'unit', entityId: id, detail: input });
+    const path = parentPath ? `${parentPath}/${id}` : String(id);
+    await tx.updateTable('units').set({ path }).where('id', '=', id).execute();
+    await recordAudit(tx, actor, { action: 'unit.create', entity: 'unit', entityId: id, detail: input, where: { regionPath: region.path, unitPath: path } });
     return getUnit(tx, actor, id);
   });
 }
@@ -142,7 +143,7 @@ export async function updateUnit(db: Executor, actor: Actor, id: number, input: 
       set.leader_cadre_id = input.leaderCadreId;
     }
     await tx.updateTable('units').set(set).where('id', '=', id).execute();
-    await recordAudit(tx, actor, { action: 'unit.update', entity: 'unit', entityId: id, detail: { before, changes: input } });
+    await recordAudit(tx, actor, { action: 'unit.update', entity: 'unit', entityId: id, detail: { before, changes: input }, where: await unitPlace(tx, id) });
     return getUnit(tx, actor, id);
   });
 }
