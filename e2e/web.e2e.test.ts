@@ -61,6 +61,16 @@ async function logIn(page: Page) {
 }
 
 describe('Lianxin in Chromium', () => {
+  it('sends a visitor at the site root to the login page', async () => {
+    const page = await browser.newPage({ locale: 'zh-CN' });
+    const res = await page.goto(`${baseUrl}/`);
+    expect(res?.status()).toBe(200);
+    await page.waitForURL((u) => u.pathname === '/login');
+    expect(await page.locator('#username').count()).toBe(1);
+    await page.screenshot({ path: join(shots, 'login.png') });
+    await page.close();
+  });
+
   it('refuses a wrong password with a Chinese message on the login page', async () => {
     const page = await browser.newPage({ locale: 'zh-CN' });
     await page.goto(`${baseUrl}/login`);

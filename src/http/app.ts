@@ -59,7 +59,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   // The web app, built by Vite; any other non-API path is a client-side route.
   // Files are looked up per request (wildcard), so a rebuild of the web app needs no restart.
   const indexFile = `${webDist}index.html`;
-  await app.register(fastifyStatic, { root: webDist, index: false, wildcard: true, serve: existsSync(webDist) });
+  await app.register(fastifyStatic, { root: webDist, index: ['index.html'], wildcard: true, serve: existsSync(webDist) });
   app.setNotFoundHandler((request, reply) => {
     if (request.method === 'GET' && !request.url.startsWith('/api/') && existsSync(indexFile)) {
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(indexFile));

@@ -1,6 +1,7 @@
 // The one way the web app talks to the server. Same-origin cookies carry the session; writes echo
 // the CSRF token (double submit). Errors arrive as { error: { code, message, details } }: the
-// message is written for people, so it is shown as is.
+// message is written for people, so it is shown as is. Files (.xlsx) come through download(), which
+// takes the same error path, so a refusal is shown rather than saved.
 import { translate } from './i18n.ts';
 
 export type Page<T> = { items: T[]; total: number; page: number; pageSize: number };
@@ -70,8 +71,7 @@ export type RequestOptions = {
   signal?: AbortSignal;
 };
 
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+async function send(method: string, path: string, opts: RequestOptions, headers: Record<string, string>): Promise<Response> {
   let body: BodyInit | undefined;
   if (opts.form) body = opts.form;
   else if (opts.body !== undefined) {
@@ -82,38 +82,92 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     const token = currentCsrfToken();
     if (token) headers['X-CSRF-Token'] = token;
   }
-
-  let res: Response;
   try {
-    res = await fetch(withQuery(path, opts.query), { method, headers, body, credentials: 'same-origin', signal: opts.signal });
+    return await fetch(withQuery(path, opts.query), { method, headers, body, credentials: 'same-origin', signal: opts.signal });
   } catch (e) {
-    if ((e as Error).name === 'AbortError') throw e;
-    const err = new ApiError(0, 'NETWORK', translate('networkError'));
-    if (!opts.quiet) handlers.error(err.message);
-    throw err;
+    throw networkFailure(e, opts);
   }
+}
 
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  let data: unknown = undefined;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = undefined;
-    }
+function networkFailure(e: unknown, opts: RequestOptions): unknown {
+  if ((e as Error).name === 'AbortError') return e;
+  const err = new ApiError(0, 'NETWORK', translate('networkError'));
+  if (!opts.quiet) handlers.error(err.message);
+  return err;
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
-  if (res.ok) return data as T;
+}
 
+/** A refused request: 401 ends the session (unless noRedirect), anything else shows the message. */
+function failure(res: Response, data: unknown, opts: RequestOptions): ApiError {
   const e = (data as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
   const err = new ApiError(res.status, e?.code ?? 'HTTP_' + res.status, e?.message ?? translate('serverError', { status: res.status }), e?.details);
   if (res.status === 401 && !opts.noRedirect) {
     setCsrfToken(null);
     handlers.unauthorized(err);
-    throw err;
+    return err;
   }
   if (!opts.quiet) handlers.error(err.message);
-  throw err;
+  return err;
+}
+
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await send(method, path, opts, { Accept: 'application/json' });
+  if (res.status === 204) return undefined as T;
+  const data = parseJson(await res.text());
+  if (res.ok) return data as T;
+  throw failure(res, data, opts);
+}
+
+/** The file name a Content-Disposition header gives in `filename*=UTF-8''…`, if any. */
+export function dispositionFilename(header: string | null): string | null {
+  const m = header ? /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header) : null;
+  if (!m?.[1]) return null;
+  try {
+    return decodeURIComponent(m[1].trim().replace(/^"(.*)"$/, '$1')) || null;
+  } catch {
+    return null;
+  }
+}
+
+export type DownloadOptions = Pick<RequestOptions, 'query' | 'quiet' | 'noRedirect' | 'signal'> & {
+  /** Used when the response names no file (Content-Disposition filename*). */
+  filename: string;
+};
+
+/**
+ * Fetch a file and hand it to the browser as a download. A refusal (413 too large, 404 out of scope,
+ * 401 session gone …) takes the same path as request(): the server's message is shown, never saved
+ * as a file. Resolves with the file name used.
+ */
+export async function download(path: string, opts: DownloadOptions): Promise<string> {
+  const res = await send('GET', path, opts, {});
+  if (!res.ok) throw failure(res, parseJson(await res.text().catch(() => '')), opts);
+  let blob: Blob;
+  try {
+    blob = await res.blob();
+  } catch (e) {
+    throw networkFailure(e, opts);
+  }
+  const name = dispositionFilename(res.headers.get('Content-Disposition')) ?? opts.filename;
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // Give the browser time to start reading the blob before letting it go.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return name;
 }
 
 export const api = {

@@ -117,8 +117,9 @@ export async function describeMe(db: Executor, userId: number, csrfToken: string
   };
 }
 
-const toUserDto = (u: User): UserDto => ({
-  id: u.id, username: u.username, displayName: u.display_name, role: u.role, regionCode: u.region_code, unitId: u.unit_id,
+const toUserDto = (u: User & { region_name: string | null; unit_name: string | null }): UserDto => ({
+  id: u.id, username: u.username, displayName: u.display_name, role: u.role, regionCode: u.region_code, regionName: u.region_name,
+  unitId: u.unit_id, unitName: u.unit_name,
   cadreId: u.cadre_id, disabled: u.disabled, lockedUntil: u.locked_until?.toISOString() ?? null, lastLoginAt: u.last_login_at?.toISOString() ?? null,
 });
 
@@ -151,13 +152,21 @@ export async function createUser(db: Executor, actor: Actor, input: CreateUser):
     if (!within(actor.scope.regionPath, newScope.regionPath) || !within(actor.scope.unitPath, newScope.unitPath)) {
       throw new AppError('VALIDATION_FAILED', '新账号的管辖范围不能超出您自己的范围：请指定区划或单位', { field: 'regionCode' });
     }
-    const row = await tx
+    const inserted = await tx
       .insertInto('users')
       .values({
         username, display_name: data.displayName, password_hash: await hashPassword(data.password), role: data.role,
         region_code: data.regionCode ?? null, unit_id: data.unitId ?? null, cadre_id: data.cadreId ?? null,
       })
-      .returningAll()
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const row = await tx
+      .selectFrom('users')
+      .leftJoin('regions', 'regions.code', 'users.region_code')
+      .leftJoin('units', 'units.id', 'users.unit_id')
+      .selectAll('users')
+      .select(['regions.name as region_name', 'units.name as unit_name'])
+      .where('users.id', '=', inserted.id)
       .executeTakeFirstOrThrow();
     await recordAudit(tx, actor, { action: 'user.create', entity: 'user', entityId: row.id, detail: { username, role: data.role, regionCode: data.regionCode ?? null, unitId: data.unitId ?? null }, where: newScope });
     return toUserDto(row);
@@ -180,7 +189,7 @@ export async function listUsers(db: Executor, actor: Actor, page: number, pageSi
   assertCan(actor, 'user.manage');
   const q = usersInScope(db, actor);
   const [rows, count] = await Promise.all([
-    q.selectAll('users').orderBy('users.id').limit(pageSize).offset((page - 1) * pageSize).execute(),
+    q.selectAll('users').select(['regions.name as region_name', 'units.name as unit_name']).orderBy('users.id').limit(pageSize).offset((page - 1) * pageSize).execute(),
     q.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(toUserDto), total: count.n, page, pageSize };
@@ -188,7 +197,7 @@ export async function listUsers(db: Executor, actor: Actor, page: number, pageSi
 
 export async function getUser(db: Executor, actor: Actor, id: number): Promise<UserDto> {
   assertCan(actor, 'user.manage');
-  const row = await usersInScope(db, actor).selectAll('users').where('users.id', '=', id).executeTakeFirst();
+  const row = await usersInScope(db, actor).selectAll('users').select(['regions.name as region_name', 'units.name as unit_name']).where('users.id', '=', id).executeTakeFirst();
   if (!row) throw notFound('账号', id);
   return toUserDto(row);
 }

@@ -11,7 +11,7 @@ import {
   type CadreStatus,
 } from '../../../contracts/cadres.ts';
 import type { RowError } from '../../../contracts/common.ts';
-import { api, ApiError, withQuery, type Page } from '../api.ts';
+import { api, ApiError, download, type Page } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
 import { UnitSelect } from '../components/RemoteSelect.tsx';
 import { PageTitle } from '../components/Status.tsx';
@@ -40,6 +40,7 @@ export default function CadresPage() {
   const [editing, setEditing] = useState<CadreDto | 'new' | null>(null);
   const [revealing, setRevealing] = useState<CadreDto | null>(null);
   const [importing, setImporting] = useState(false);
+  const [fetching, setFetching] = useState<'export' | 'template' | null>(null);
   const [rejected, setRejected] = useState<{ message: string; errors: RowError[] } | null>(null);
 
   const canWrite = can(me, 'cadre.write');
@@ -87,6 +88,20 @@ export default function CadresPage() {
       }
     } finally {
       setImporting(false);
+    }
+  };
+
+  // Fetched rather than linked, so that a refusal (too many rows, session gone, unit out of scope)
+  // shows its message instead of being saved as the file.
+  const save = async (which: 'export' | 'template') => {
+    setFetching(which);
+    try {
+      if (which === 'export') await download('/api/v1/cadres/export.xlsx', { query, filename: '干部名册.xlsx' });
+      else await download('/api/v1/cadres/template.xlsx', { filename: '干部名册导入模板.xlsx' });
+    } catch {
+      /* shown by the API client */
+    } finally {
+      setFetching(null);
     }
   };
 
@@ -180,10 +195,10 @@ export default function CadresPage() {
                 </Button>
               </Upload>
             ) : null}
-            <Button icon={<FileExcelOutlined />} href="/api/v1/cadres/template.xlsx" download>
+            <Button icon={<FileExcelOutlined />} loading={fetching === 'template'} onClick={() => void save('template')} data-testid="template-link">
               {t('downloadTemplate')}
             </Button>
-            <Button icon={<DownloadOutlined />} href={withQuery('/api/v1/cadres/export.xlsx', query)} download data-testid="export-link">
+            <Button icon={<DownloadOutlined />} loading={fetching === 'export'} onClick={() => void save('export')} data-testid="export-link">
               {t('exportExcel')}
             </Button>
           </div>

@@ -3,8 +3,6 @@ import { App as AntApp, Button, Form, Input, Modal, Select, Table, Tag } from 'a
 import type { TablePaginationConfig } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import type { Role, UserDto } from '../../../contracts/auth.ts';
-import type { RegionDto } from '../../../contracts/regions.ts';
-import type { UnitDto } from '../../../contracts/units.ts';
 import { api, type Page } from '../api.ts';
 import { RegionSelect, UnitSelect } from '../components/RemoteSelect.tsx';
 import { PageTitle } from '../components/Status.tsx';
@@ -32,30 +30,6 @@ export default function UsersPage() {
   useEffect(() => {
     void load();
   }, [load]);
-
-  // The account list carries codes and ids; look up the names once per page.
-  const [names, setNames] = useState<{ regions: Record<string, string>; units: Record<number, string> }>({ regions: {}, units: {} });
-  useEffect(() => {
-    if (!data) return;
-    let cancelled = false;
-    const codes = Array.from(new Set(data.items.map((u) => u.regionCode).filter((c): c is string => !!c && !(c in names.regions))));
-    const ids = Array.from(new Set(data.items.map((u) => u.unitId).filter((id): id is number => !!id && !(id in names.units))));
-    if (codes.length === 0 && ids.length === 0) return;
-    Promise.all([
-      Promise.all(codes.map((c) => api.get<RegionDto>(`/api/v1/regions/${encodeURIComponent(c)}`, undefined, { quiet: true }).catch(() => null))),
-      Promise.all(ids.map((id) => api.get<UnitDto>(`/api/v1/units/${id}`, undefined, { quiet: true }).catch(() => null))),
-    ]).then(([regions, units]) => {
-      if (cancelled) return;
-      setNames((n) => ({
-        regions: { ...n.regions, ...Object.fromEntries(regions.filter((r): r is RegionDto => !!r).map((r) => [r.code, r.name])) },
-        units: { ...n.units, ...Object.fromEntries(units.filter((u): u is UnitDto => !!u).map((u) => [u.id, u.name])) },
-      }));
-    });
-    return () => {
-      cancelled = true;
-    };
-     
-  }, [data]);
 
   const onTable = (p: TablePaginationConfig) =>
     setPaging((f) => ({ page: p.pageSize !== f.pageSize ? 1 : (p.current ?? 1), pageSize: p.pageSize ?? f.pageSize }));
@@ -92,10 +66,10 @@ export default function UsersPage() {
           {
             title: t('userRegion'),
             dataIndex: 'regionCode',
-            render: (c: string | null) =>
+            render: (c: string | null, u: UserDto) =>
               c ? (
                 <span>
-                  {names.regions[c] ?? ''} <span className="lx-muted lx-phone">{c}</span>
+                  {u.regionName ?? ''} <span className="lx-muted lx-phone">{c}</span>
                 </span>
               ) : (
                 <span className="lx-muted">{t('scopeAll')}</span>
@@ -104,7 +78,7 @@ export default function UsersPage() {
           {
             title: t('userUnit'),
             dataIndex: 'unitId',
-            render: (id: number | null) => (id ? (names.units[id] ?? `#${id}`) : <span className="lx-muted">—</span>),
+            render: (id: number | null, u: UserDto) => (id ? (u.unitName ?? `#${id}`) : <span className="lx-muted">—</span>),
           },
           {
             title: t('userStatus'),
