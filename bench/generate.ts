@@ -5,7 +5,7 @@ import type { UnitLevel } from '../contracts/units.ts';
 import type { Database } from '../src/db/database.ts';
 import { systemActor } from '../src/features/auth/actor.ts';
 import { nameInitials } from '../src/features/cadres/cadres.ts';
-import { makeNamer, seededRandom } from '../src/features/demo/names.ts';
+import { commonPositions, makeNamer, seededRandom } from '../src/features/demo/names.ts';
 import { importRegions } from '../src/features/regions/regions.ts';
 import { keyFromSecret, sealPhone, type PersonalDataKey } from '../src/lib/personal-data.ts';
 
@@ -61,9 +61,7 @@ const zoneDepartments = ['党政办公室', '组织人事部', '纪检监察工�
 const positions: Record<CadreRank, string[]> = {
   city: ['市委常委', '副市长', '市委副书记', '市人大常委会副主任', '市政协副主席', '市委常委、组织部部长', '市委常委、秘书长'],
   county: ['县（区）委常委', '副县（区）长', '局长', '主任', '县（区）人大常委会副主任', '县（区）政协副主席', '党组书记'],
-  section: ['局长', '副局长', '主任', '副主任', '党委书记', '镇长', '党委副书记', '副镇长', '纪委书记', '组织委员', '科长'],
-  general: ['科员', '一级科员', '四级主任科员', '办事员', '二级主任科员', '驻村干部'],
-  village: ['村党组织书记', '村委会主任', '村监委会主任', '村委委员', '社区党委书记', '网格员'],
+  ...commonPositions,
 };
 
 type UnitKind = 'root' | 'rootDept' | 'county' | 'countyDept' | 'township';

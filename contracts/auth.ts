@@ -23,6 +23,13 @@ export const permissions = {
   'cadre.revealPhone': ['admin', 'unit_leader', 'supervisor'],
   'user.manage': ['admin'],
   'audit.read': ['admin'],
+  'target.write': ['admin', 'unit_leader'],
+  'target.import': ['admin'],
+  // Cadres visit the households they are paired with, so they may see their numbers (audited).
+  'target.revealPersonal': ['admin', 'unit_leader', 'supervisor', 'cadre'],
+  'campaign.write': ['admin'],
+  'pairing.write': ['admin', 'unit_leader'],
+  'planner.run': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 export const roleMay = (r: Role, p: Permission) => (permissions[p] as readonly Role[]).includes(r);

@@ -85,7 +85,102 @@ export interface AuditLogTable {
   unit_path: string | null;
 }
 
+export type TargetKind = 'village' | 'community' | 'building' | 'household' | 'enterprise' | 'project' | 'talent' | 'graduate_official' | 'school' | 'person';
+
+export interface ContactTargetsTable {
+  id: Generated<number>;
+  kind: TargetKind;
+  name: string;
+  name_initials: string;
+  region_code: string;
+  region_path: string;
+  address: Generated<string>;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  latitude: number | null;
+  longitude: number | null;
+  attrs: ColumnType<Record<string, unknown>, string | undefined, string>;
+  credit_code: string | null;
+  investment_fen: number | null;
+  id_enc: string | null;
+  id_masked: string | null;
+  id_hash: string | null;
+  phone_enc: string | null;
+  phone_masked: string | null;
+  phone_hash: string | null;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface CampaignsTable {
+  id: Generated<number>;
+  name: string;
+  starts_on: string;
+  ends_on: string;
+  region_code: string;
+  region_path: string;
+  description: Generated<string>;
+  themes: ColumnType<string[], string[] | undefined, string[]>;
+  special_actions: ColumnType<string[], string[] | undefined, string[]>;
+  cadre_roles: ColumnType<string[], string[] | undefined, string[]>;
+  tasks: ColumnType<Record<string, string[]>, string | undefined, string>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface CampaignUnitsTable {
+  campaign_id: number;
+  unit_id: number;
+  responsible_regions: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+export interface TeamsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  name: string;
+  kind: Generated<'group' | 'research' | 'service'>;
+  leader_cadre_id: number;
+  created_at: Generated<Date>;
+}
+
+export interface TeamMembersTable {
+  team_id: number;
+  cadre_id: number;
+  joined_on: ColumnType<string, string | undefined, string>;
+  left_on: string | null;
+}
+
+export interface PairingsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  target_id: number;
+  cadre_id: number | null;
+  team_id: number | null;
+  role: Generated<'primary' | 'assisting'>;
+  cadre_role: string | null;
+  starts_on: string;
+  ends_on: string | null;
+  end_reason: string | null;
+  created_at: Generated<Date>;
+  created_by: number | null;
+}
+
+export interface CoverageRulesTable {
+  id: Generated<number>;
+  campaign_id: number;
+  kind: 'target_cadres' | 'cadre_targets' | 'unit_leader_named';
+  params: ColumnType<Record<string, unknown>, string | undefined, string>;
+  description: Generated<string>;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
+  contact_targets: ContactTargetsTable;
+  campaigns: CampaignsTable;
+  campaign_units: CampaignUnitsTable;
+  teams: TeamsTable;
+  team_members: TeamMembersTable;
+  pairings: PairingsTable;
+  coverage_rules: CoverageRulesTable;
   regions: RegionsTable;
   units: UnitsTable;
   cadres: CadresTable;

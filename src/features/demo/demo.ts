@@ -8,7 +8,7 @@ import { systemActor } from '../auth/actor.ts';
 import { generatePassword } from '../auth/passwords.ts';
 import { nameInitials } from '../cadres/cadres.ts';
 import { importRegions } from '../regions/regions.ts';
-import { makeNamer, seededRandom } from './names.ts';
+import { commonPositions, makeNamer, seededRandom } from './names.ts';
 
 // The demo county: Xiangshan 象山县 (330225), its real 18 townships and 410 villages from the
 // national division codes, about 40 units and 1,000 cadres with plausible names and ranks.
@@ -26,9 +26,7 @@ const countyDepartments: [code: string, name: string][] = [
 const positions: Record<CadreRank, string[]> = {
   city: ['市委常委'],
   county: ['县委常委', '副县长', '县委常委、组织部部长', '县人大常委会副主任', '县政协副主席', '县委常委、宣传部部长'],
-  section: ['局长', '副局长', '主任', '副主任', '党委书记', '镇长', '党委副书记', '副镇长', '纪委书记', '组织委员', '科长'],
-  general: ['科员', '一级科员', '四级主任科员', '办事员', '二级主任科员', '驻村干部'],
-  village: ['村党组织书记', '村委会主任', '村监委会主任', '村委委员', '社区党委书记', '网格员'],
+  ...commonPositions,
 };
 
 export type DemoResult = { adminPassword: string; passwordWasGenerated: boolean; units: number; cadres: number; villages: number };

@@ -30,3 +30,10 @@ export function makeNamer(random: () => number) {
     gender: () => (random() < 0.62 ? ('male' as const) : ('female' as const)),
   };
 }
+
+/** Positions held at section level and below, the same in any county or city. */
+export const commonPositions = {
+  section: ['局长', '副局长', '主任', '副主任', '党委书记', '镇长', '党委副书记', '副镇长', '纪委书记', '组织委员', '科长'],
+  general: ['科员', '一级科员', '四级主任科员', '办事员', '二级主任科员', '驻村干部'],
+  village: ['村党组织书记', '村委会主任', '村监委会主任', '村委委员', '社区党委书记', '网格员'],
+};
