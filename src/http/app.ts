@@ -12,6 +12,7 @@ import { registerAuditRoutes } from '../features/audit/routes.ts';
 import { registerAuthRoutes } from '../features/auth/routes.ts';
 import { registerCadreRoutes } from '../features/cadres/routes.ts';
 import { registerCoverageRoutes } from '../features/coverage/routes.ts';
+import { registerPlannerRoutes } from '../features/planner/routes.ts';
 import { registerRegionRoutes } from '../features/regions/routes.ts';
 import { registerUnitRoutes } from '../features/units/routes.ts';
 import { registerAuthHook } from './auth.ts';
@@ -57,6 +58,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   registerUnitRoutes(app, deps);
   registerCadreRoutes(app, deps);
   registerCoverageRoutes(app, deps);
+  registerPlannerRoutes(app, deps);
 
   // The web app, built by Vite; any other non-API path is a client-side route.
   // Files are looked up per request (wildcard), so a rebuild of the web app needs no restart.

@@ -216,7 +216,9 @@ export function planPairings(input: PlanInput): PlanResult {
             if (!best || c.id < best.id) best = c;
             continue;
           }
-          const cost = pressure(c, t) * 100 + travel(c, t);
+          // Travel first, load second: a full cadre costs as much as 10 km more travel, so load is
+          // balanced among cadres at a similar distance without sending anyone across the county.
+          const cost = pressure(c, t) * 10 + travel(c, t);
           if (cost < bestCost) {
             bestCost = cost;
             best = c;
