@@ -3,3 +3,4 @@ export * from './regions.ts';
 export * from './units.ts';
 export * from './cadres.ts';
 export * from './auth.ts';
+export * from './campaigns.ts';

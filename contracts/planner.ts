@@ -35,8 +35,5 @@ export const planProposal = z.object({
 });
 export type PlanProposal = z.infer<typeof planProposal>;
 
-export const applyPlanBody = z.object({
-  add: z.array(z.object({ targetId: z.number().int().positive(), cadreId: z.number().int().positive(), role: z.enum(['primary', 'assisting']).default('primary') })).max(200_000),
-  end: z.array(z.object({ pairingId: z.number().int().positive(), reason: z.string().max(200).optional() })).max(200_000),
-});
-export type ApplyPlanBody = z.input<typeof applyPlanBody>;
+// Applying a reviewed (and edited) proposal is the campaign's pairing batch:
+// POST /api/v1/campaigns/:id/pairings/batch — one transaction, all or nothing.

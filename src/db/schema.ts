@@ -143,6 +143,7 @@ export interface TeamsTable {
 }
 
 export interface TeamMembersTable {
+  id: Generated<number>;
   team_id: number;
   cadre_id: number;
   joined_on: ColumnType<string, string | undefined, string>;

@@ -11,7 +11,9 @@ import { z } from 'zod';
 import { registerAuditRoutes } from '../features/audit/routes.ts';
 import { registerAuthRoutes } from '../features/auth/routes.ts';
 import { registerCadreRoutes } from '../features/cadres/routes.ts';
+import { registerCampaignRoutes } from '../features/campaigns/routes.ts';
 import { registerCoverageRoutes } from '../features/coverage/routes.ts';
+import { registerPairingRoutes } from '../features/pairings/routes.ts';
 import { registerPlannerRoutes } from '../features/planner/routes.ts';
 import { registerRegionRoutes } from '../features/regions/routes.ts';
 import { registerUnitRoutes } from '../features/units/routes.ts';
@@ -57,6 +59,8 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   registerRegionRoutes(app, deps);
   registerUnitRoutes(app, deps);
   registerCadreRoutes(app, deps);
+  registerCampaignRoutes(app, deps);
+  registerPairingRoutes(app, deps);
   registerCoverageRoutes(app, deps);
   registerPlannerRoutes(app, deps);
 

@@ -79,14 +79,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at      timestamptz not null default now(),
       unique (campaign_id, name)
     )`.execute(db);
+  // One row per period of membership: leaving sets left_on, re-joining adds a row, so history stays.
   await sql`
     create table team_members (
+      id        serial primary key,
       team_id   integer not null references teams(id) on delete cascade,
       cadre_id  integer not null references cadres(id),
       joined_on date not null default current_date,
       left_on   date,
-      primary key (team_id, cadre_id)
+      check (left_on is null or left_on >= joined_on)
     )`.execute(db);
+  await sql`create unique index team_members_current on team_members (team_id, cadre_id) where left_on is null`.execute(db);
   await sql`create index team_members_cadre on team_members (cadre_id)`.execute(db);
 
   // A pairing is never deleted: ending it sets ends_on, so history shows who was linked when.

@@ -12,22 +12,28 @@ export async function unitPlace(db: Executor, unitId: number): Promise<Scope> {
   return { regionPath: u?.region_path ?? null, unitPath: u?.path ?? null };
 }
 
+const auditRow = (actor: Actor, event: AuditEvent) => ({
+  user_id: actor.userId,
+  username: actor.username,
+  ip: actor.ip,
+  action: event.action,
+  entity: event.entity,
+  entity_id: event.entityId == null ? null : String(event.entityId),
+  detail: event.detail === undefined ? null : JSON.stringify(event.detail),
+  region_path: event.where?.regionPath ?? null,
+  unit_path: event.where?.unitPath ?? null,
+});
+
 /** Every write and every unmasked view of personal data goes through here, in the same transaction. */
 export async function recordAudit(db: Executor, actor: Actor, event: AuditEvent): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      user_id: actor.userId,
-      username: actor.username,
-      ip: actor.ip,
-      action: event.action,
-      entity: event.entity,
-      entity_id: event.entityId == null ? null : String(event.entityId),
-      detail: event.detail === undefined ? null : JSON.stringify(event.detail),
-      region_path: event.where?.regionPath ?? null,
-      unit_path: event.where?.unitPath ?? null,
-    })
-    .execute();
+  await db.insertInto('audit_log').values(auditRow(actor, event)).execute();
+}
+
+/** The same rows for a large batch (one per pairing changed, say), inserted a thousand at a time. */
+export async function recordAudits(db: Executor, actor: Actor, events: AuditEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 1000) {
+    await db.insertInto('audit_log').values(events.slice(i, i + 1000).map((e) => auditRow(actor, e))).execute();
+  }
 }
 
 export type AuditFilter = {
