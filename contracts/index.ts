@@ -3,4 +3,5 @@ export * from './regions.ts';
 export * from './units.ts';
 export * from './cadres.ts';
 export * from './auth.ts';
+export * from './targets.ts';
 export * from './campaigns.ts';

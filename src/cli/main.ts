@@ -124,7 +124,7 @@ export async function main(argv: string[]): Promise<void> {
       }
       case 'demo': {
         const r = await withDatabase(config, ({ db }) => loadDemo(db, loadPersonalDataKey(config), { adminPassword: config.adminPassword }));
-        console.log(`Demo county 象山县 loaded: ${r.villages} villages, ${r.units} units, ${r.cadres} cadres.`);
+        console.log(`Demo county 象山县 loaded: ${r.villages} villages, ${r.units} units, ${r.cadres} cadres, ${r.targets} contact targets, ${r.pairings} pairings in the demo campaign.`);
         console.log(`Admin login: admin / ${r.adminPassword}${r.passwordWasGenerated ? '   (shown once: write it down)' : ''}`);
         return;
       }

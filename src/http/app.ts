@@ -13,9 +13,10 @@ import { registerAuthRoutes } from '../features/auth/routes.ts';
 import { registerCadreRoutes } from '../features/cadres/routes.ts';
 import { registerCampaignRoutes } from '../features/campaigns/routes.ts';
 import { registerCoverageRoutes } from '../features/coverage/routes.ts';
-import { registerPairingRoutes } from '../features/pairings/routes.ts';
 import { registerPlannerRoutes } from '../features/planner/routes.ts';
+import { registerPairingRoutes } from '../features/pairings/routes.ts';
 import { registerRegionRoutes } from '../features/regions/routes.ts';
+import { registerTargetRoutes } from '../features/targets/routes.ts';
 import { registerUnitRoutes } from '../features/units/routes.ts';
 import { registerAuthHook } from './auth.ts';
 import { errorHandler } from './errors.ts';
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   registerCadreRoutes(app, deps);
   registerCampaignRoutes(app, deps);
   registerPairingRoutes(app, deps);
+  registerTargetRoutes(app, deps);
   registerCoverageRoutes(app, deps);
   registerPlannerRoutes(app, deps);
 

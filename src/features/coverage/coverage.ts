@@ -6,7 +6,7 @@ import { pathUnder } from '../../db/paths.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { assertCan, isUnder, type Actor } from '../auth/actor.ts';
-import { targetKindLabels } from './labels.ts';
+import { targetKindLabels } from '../../../contracts/targets.ts';
 
 // Coverage (覆盖): are the campaign's targets and cadres paired as its rules require?
 // A pairing counts while open (ends_on is null). A team pairing counts for its leader and every
@@ -100,7 +100,7 @@ export async function deleteCoverageRule(db: Executor, actor: Actor, campaignId:
   });
 }
 
-const kindsText = (kinds: readonly string[]) => kinds.map((k) => targetKindLabels[k as keyof typeof targetKindLabels] ?? k).join('/');
+const kindsText = (kinds: readonly string[]) => kinds.map((k) => targetKindLabels[k as keyof typeof targetKindLabels]?.zh ?? k).join('/');
 const ranksText = (ranks: readonly CadreRank[] | undefined) => (ranks ? ranks.map((r) => cadreRankLabels[r].zh).join('/') : '');
 const rangeText = (p: { min?: number | undefined; max?: number | null | undefined }) =>
   p.min !== undefined && p.max != null ? (p.min === p.max ? `${p.min}` : `${p.min}–${p.max}`) : p.max == null ? `至少 ${p.min ?? 0}` : `至多 ${p.max}`;

@@ -8,6 +8,7 @@ import { systemActor } from '../auth/actor.ts';
 import { generatePassword } from '../auth/passwords.ts';
 import { nameInitials } from '../cadres/cadres.ts';
 import { importRegions } from '../regions/regions.ts';
+import { loadDemoCampaign } from './demo-campaign.ts';
 import { commonPositions, makeNamer, seededRandom } from './names.ts';
 
 // The demo county: Xiangshan 象山县 (330225), its real 18 townships and 410 villages from the
@@ -29,7 +30,7 @@ const positions: Record<CadreRank, string[]> = {
   ...commonPositions,
 };
 
-export type DemoResult = { adminPassword: string; passwordWasGenerated: boolean; units: number; cadres: number; villages: number };
+export type DemoResult = { adminPassword: string; passwordWasGenerated: boolean; units: number; cadres: number; villages: number; targets: number; pairings: number };
 
 export async function hasAnyUser(db: Executor) {
   return (await db.selectFrom('users').select('id').limit(1).execute()).length > 0;
@@ -101,9 +102,11 @@ export async function loadDemo(db: Executor, key: PersonalDataKey, opts: { admin
         order by case c.rank when 'city' then 0 when 'county' then 1 when 'section' then 2 when 'general' then 3 else 4 end, c.id
         limit 1)`.execute(tx);
 
+    const campaign = await loadDemoCampaign(tx, actor, key, random);
+
     const adminPassword = opts.adminPassword ?? generatePassword();
     await createUser(tx, actor, { username: 'admin', displayName: '象山县活动办管理员', password: adminPassword, role: 'admin' });
-    await recordAudit(tx, actor, { action: 'demo.load', entity: 'system', detail: { county: DEMO_COUNTY, units: units.length, cadres: values.length } });
-    return { adminPassword, passwordWasGenerated: !opts.adminPassword, units: units.length, cadres: values.length, villages: regions.counts.village ?? 0 };
+    await recordAudit(tx, actor, { action: 'demo.load', entity: 'system', detail: { county: DEMO_COUNTY, units: units.length, cadres: values.length, ...campaign } });
+    return { adminPassword, passwordWasGenerated: !opts.adminPassword, units: units.length, cadres: values.length, villages: regions.counts.village ?? 0, targets: campaign.targets, pairings: campaign.pairings };
   });
 }
