@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+// Validation messages in the users' language (server and web both import the contracts).
+z.config(z.locales.zhCN());
+
 export const errorBody = z.object({
   error: z.object({
     code: z.string(),
