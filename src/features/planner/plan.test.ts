@@ -89,6 +89,17 @@ describe('planPairings', () => {
     expect(smart.stats.maxLoad - smart.stats.minLoad).toBeLessThanOrEqual(naive.stats.maxLoad - naive.stats.minLoad);
   });
 
+  it('spreads cadres who each need two villages over all the township’s villages', () => {
+    const targets = Array.from({ length: 10 }, (_, i) => village(i + 1, tA, i + 1));
+    const cadres = Array.from({ length: 10 }, (_, i) => cadre(100 + i, 'general', tA));
+    const rule: PlanRule = { id: 9, description: '每名干部联系2个村', kind: 'cadre_targets', params: { targetKinds: ['village'], min: 2 } };
+    const plan = planPairings({ targets, cadres, existing: [], rules: [rule] });
+    expect(plan.add).toHaveLength(20);
+    const perVillage = targets.map((t) => plan.add.filter((l) => l.targetId === t.id).length);
+    expect(Math.max(...perVillage)).toBe(2);
+    expect(Math.min(...perVillage)).toBe(2);
+  });
+
   it('measures distance by coordinates when both ends have them, else by the region tree', () => {
     expect(distanceKm({ path: `${tA}/A1` }, { path: `${tA}/A1` })).toBe(0);
     expect(distanceKm({ path: `${tA}/A1` }, { path: `${tA}/A2` })).toBe(5);

@@ -265,22 +265,26 @@ export function planPairings(input: PlanInput): PlanResult {
     }
     return out;
   };
-  // Cadres who start from the same place with the same zone see the same targets in the same order.
-  const rankedCache = new Map<string, PlanTarget[]>();
-  const rankedOptions = (c: PlanCadre, rule: Extract<PlanRule, { kind: 'cadre_targets' }>) => {
+  // Cadres who start from the same place with the same zone see the same targets, in tiers of
+  // equal distance, nearest first (the baseline: one tier in id order).
+  const tierCache = new Map<string, PlanTarget[][]>();
+  const optionTiers = (c: PlanCadre, rule: Extract<PlanRule, { kind: 'cadre_targets' }>) => {
     const key = `${rule.id}|${c.homePath}|${c.zonePaths.join(',')}`;
-    let list = rankedCache.get(key);
-    if (!list) {
+    let tiers = tierCache.get(key);
+    if (!tiers) {
       const options = [...new Set(c.zonePaths.flatMap((z) => targetsUnder(z)))].filter((t) => targetMatches(rule, t) && may(t));
-      list = input.baseline
-        ? options.sort((a, b) => a.id - b.id)
-        : options
-            .map((t) => ({ t, d: distanceKm({ path: c.homePath, latitude: c.latitude, longitude: c.longitude }, { path: t.regionPath, latitude: t.latitude, longitude: t.longitude }) }))
-            .sort((a, b) => a.d - b.d || a.t.id - b.t.id)
-            .map((x) => x.t);
-      rankedCache.set(key, list);
+      if (input.baseline) tiers = [options.sort((a, b) => a.id - b.id)];
+      else {
+        const byDistance = new Map<number, PlanTarget[]>();
+        for (const t of options) {
+          const d = distanceKm({ path: c.homePath, latitude: c.latitude, longitude: c.longitude }, { path: t.regionPath, latitude: t.latitude, longitude: t.longitude });
+          (byDistance.get(d) ?? byDistance.set(d, []).get(d)!).push(t);
+        }
+        tiers = [...byDistance.entries()].sort((a, b) => a[0] - b[0]).map(([, ts]) => ts);
+      }
+      tierCache.set(key, tiers);
     }
-    return list;
+    return tiers;
   };
 
   // ---- 2. cadres below a minimum take the nearest targets still below their maximum ----
@@ -297,11 +301,24 @@ export function planPairings(input: PlanInput): PlanResult {
       if (!cadreInRule(rule, c)) continue;
       let have = loadOf(c.id, rule);
       if (have < min) {
-        for (const t of rankedOptions(c, rule)) {
+        // Nearest tier first; within a tier the target with the fewest cadres, so cadres of one
+        // township spread over its villages instead of all taking the same two.
+        for (const tier of optionTiers(c, rule)) {
+          while (have < min) {
+            let best: PlanTarget | undefined;
+            let fewest = Infinity;
+            for (const t of tier) {
+              const n = linked.get(t.id)?.size ?? 0;
+              if (n >= fewest || linked.get(t.id)?.has(c.id) || n >= targetMax(t) || !canTake(c, t)) continue;
+              best = t;
+              fewest = n;
+              if (input.baseline) break;
+            }
+            if (!best) break;
+            addLink(best, c, add);
+            have++;
+          }
           if (have >= min) break;
-          if (linked.get(t.id)?.has(c.id) || (linked.get(t.id)?.size ?? 0) >= targetMax(t) || !canTake(c, t)) continue;
-          addLink(t, c, add);
-          have++;
         }
       }
       if (have < min) {
