@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { cadreRankLabels, type CadreRank } from '../../../contracts/cadres.ts';
+import { unitLevelLabels } from '../../../contracts/units.ts';
 import { coverageRuleInput, type CoverageReport, type CoverageRuleDto, type CoverageRuleInput } from '../../../contracts/coverage.ts';
 import { inTransaction, type Executor } from '../../db/database.ts';
 import { pathUnder } from '../../db/paths.ts';
@@ -112,7 +113,8 @@ export function describeRule(rule: Parsed): string {
   if (rule.kind === 'target_cadres') {
     return `每个${kindsText(rule.params.targetKinds)}${tags}由 ${rangeText(rule.params)} 名${ranksText(rule.params.cadreRanks)}干部联系`;
   }
-  const who = `${ranksText(rule.params.cadreRanks)}${rule.params.unitLevels ? `（${rule.params.unitLevels.join('/')}单位）` : ''}干部`;
+  const levels = rule.params.unitLevels?.map((l) => unitLevelLabels[l].zh).join('/');
+  const who = `${ranksText(rule.params.cadreRanks)}${levels ? `（${levels}单位）` : ''}干部`;
   return `每名${who}联系${kindsText(rule.params.targetKinds)}${tags} ${rangeText(rule.params)} 个`;
 }
 

@@ -182,12 +182,14 @@ export function planPairings(input: PlanInput): PlanResult {
     if (!pool) poolCache.set(key, (pool = candidatesOf(t).filter((c) => cadreMatchesTargetRule(rule, c))));
     return pool;
   };
-  const distanceCache = new Map<string, number>();
+  // Two-level cache: this runs millions of times at city tier, so no key strings are built.
+  const distanceCache = new Map<string, Map<string, number>>();
   const travel = (c: PlanCadre, t: PlanTarget) => {
     if (c.latitude != null && t.latitude != null) return distanceKm({ path: c.homePath, latitude: c.latitude, longitude: c.longitude }, { path: t.regionPath, latitude: t.latitude, longitude: t.longitude });
-    const key = `${c.homePath}|${t.regionPath}`;
-    let d = distanceCache.get(key);
-    if (d === undefined) distanceCache.set(key, (d = distanceKm({ path: c.homePath }, { path: t.regionPath })));
+    let fromHome = distanceCache.get(c.homePath);
+    if (!fromHome) distanceCache.set(c.homePath, (fromHome = new Map()));
+    let d = fromHome.get(t.regionPath);
+    if (d === undefined) fromHome.set(t.regionPath, (d = distanceKm({ path: c.homePath }, { path: t.regionPath })));
     return d;
   };
 

@@ -45,6 +45,7 @@ export async function proposePlan(db: Executor, actor: Actor, campaignId: number
     .select(['id', 'name', 'kind', 'tags', 'region_path', 'latitude', 'longitude'])
     .where('kind', 'in', kinds as never[])
     .where(pathUnder('region_path', region.path))
+    .orderBy('id') // the same data gives the same plan, whatever order the rows are stored in
     .execute()).map((t) => ({ id: t.id, name: t.name, kind: t.kind, tags: t.tags, regionPath: t.region_path, latitude: t.latitude, longitude: t.longitude }));
   if (req.targetIds) {
     const known = new Set(targets.map((t) => t.id));
@@ -68,7 +69,7 @@ export async function proposePlan(db: Executor, actor: Actor, campaignId: number
     .select(['cadres.id', 'cadres.name', 'cadres.rank', 'cadres.unit_id', 'units.level', 'units.region_path', 'units.name as unit_name'])
     .where('cadres.status', '=', 'active');
   cq = units.length ? cq.where('cadres.unit_id', 'in', units.map((u) => u.unit_id)) : cq.where(pathUnder('units.region_path', campaign.region_path));
-  const cadreRows = await cq.execute();
+  const cadreRows = await cq.orderBy('cadres.id').execute();
   const touches = (zone: string) => isUnder(zone, region.path) || isUnder(region.path, zone);
   const cadres: (PlanCadre & { unitName: string })[] = cadreRows
     .map((c) => {

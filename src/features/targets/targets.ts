@@ -122,8 +122,11 @@ export async function listTargets(db: Executor, actor: Actor, key: PersonalDataK
   const q = await filteredTargets(db, actor, key, f);
   const offset = (f.page - 1) * f.pageSize;
   // A name fragment has no index to use (below three characters not even pg_trgm), so a page and a
-  // separate count would scan the table twice.
-  const { rows, total } = f.q?.trim()
+  // separate count would scan the table twice. Initials and identifiers are indexed: page, then count
+  // (PostgreSQL 15 would otherwise walk the whole primary key for the window count).
+  const text = f.q?.trim() ?? '';
+  const nameFragment = text !== '' && !/^[a-z]+$/i.test(text) && !/^[0-9A-Za-z]{11,18}$/.test(text);
+  const { rows, total } = nameFragment
     ? await pageAndCountInOnePass(db, q, offset, f.pageSize)
     : await pageThenCount(q, offset, f.pageSize);
   return { items: rows.map(toTargetDto), total, page: f.page, pageSize: f.pageSize };
@@ -375,7 +378,7 @@ export async function ensurePlaceTargets(db: Executor, actor: Actor, regionCode:
     const initials = JSON.stringify(missing.map((r) => ({ code: r.code, initials: nameInitials(r.name) })));
     const result = await sql`
       insert into contact_targets (kind, name, name_initials, region_code, region_path)
-      select case when r.name like '%社区' then 'community' else 'village' end, r.name, i.initials, r.code, r.path
+      select case when r.name like '%社区%' or r.name like '%居委会%' then 'community' else 'village' end, r.name, i.initials, r.code, r.path
       from jsonb_to_recordset(${initials}::jsonb) as i(code text, initials text)
       join regions r on r.code = i.code
       on conflict (region_code) where kind in ('village', 'community', 'building') do nothing`.execute(tx);
