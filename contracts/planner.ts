@@ -17,6 +17,7 @@ export const proposedLink = z.object({
   targetId: z.number().int(), targetName: z.string(), targetKind: z.string(), targetRegion: z.string(),
   cadreId: z.number().int(), cadreName: z.string(), cadreRank: z.string(), unitName: z.string(),
   pairingId: z.number().int().optional(),
+  role: z.enum(['primary', 'assisting']).describe('primary for the first new cadre of a target that has no primary contact yet'),
 });
 
 export const planProposal = z.object({

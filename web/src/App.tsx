@@ -15,6 +15,13 @@ const UnitsPage = lazy(() => import('./pages/Units.tsx'));
 const CadresPage = lazy(() => import('./pages/Cadres.tsx'));
 const UsersPage = lazy(() => import('./pages/Users.tsx'));
 const AuditPage = lazy(() => import('./pages/Audit.tsx'));
+const CadreDetailPage = lazy(() => import('./pages/CadreDetail.tsx'));
+const TargetsPage = lazy(() => import('./pages/Targets.tsx'));
+const TargetDetailPage = lazy(() => import('./pages/TargetDetail.tsx'));
+const CampaignsPage = lazy(() => import('./pages/Campaigns.tsx'));
+const CampaignDetailPage = lazy(() => import('./pages/CampaignDetail.tsx'));
+const CoveragePage = lazy(() => import('./pages/Coverage.tsx'));
+const PlannerPage = lazy(() => import('./pages/Planner.tsx'));
 
 const theme = {
   token: {
@@ -77,6 +84,13 @@ function AppRoutes() {
         <Route path="regions" element={<Lazy><RegionsPage /></Lazy>} />
         <Route path="units" element={<Lazy><UnitsPage /></Lazy>} />
         <Route path="cadres" element={<Lazy><CadresPage /></Lazy>} />
+        <Route path="cadres/:id" element={<Lazy><CadreDetailPage /></Lazy>} />
+        <Route path="targets" element={<Lazy><TargetsPage /></Lazy>} />
+        <Route path="targets/:id" element={<Lazy><TargetDetailPage /></Lazy>} />
+        <Route path="campaigns" element={<Lazy><CampaignsPage /></Lazy>} />
+        <Route path="campaigns/:id" element={<Lazy><CampaignDetailPage /></Lazy>} />
+        <Route path="coverage" element={<Lazy><CoveragePage /></Lazy>} />
+        <Route path="planner" element={<Allowed permission="planner.run"><Lazy><PlannerPage /></Lazy></Allowed>} />
         <Route path="users" element={<Allowed permission="user.manage"><Lazy><UsersPage /></Lazy></Allowed>} />
         <Route path="audit" element={<Allowed permission="audit.read"><Lazy><AuditPage /></Lazy></Allowed>} />
         <Route path="*" element={<NotFound />} />

@@ -175,4 +175,17 @@ export const api = {
   post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, { ...opts, body }),
   patch: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('PATCH', path, { ...opts, body }),
   upload: <T>(path: string, form: FormData, opts?: RequestOptions) => request<T>('POST', path, { ...opts, form }),
+  del: <T>(path: string, opts?: RequestOptions) => request<T>('DELETE', path, opts),
 };
+
+/** The per-field problems of a refused request (details.fields, or details.field with the message). */
+export function fieldErrors(e: unknown): { field: string; message: string }[] {
+  if (!(e instanceof ApiError)) return [];
+  const d = e.details as { field?: unknown; fields?: unknown } | undefined;
+  if (Array.isArray(d?.fields)) {
+    return (d.fields as { field?: unknown; message?: unknown }[])
+      .filter((f) => typeof f.field === 'string' && f.field)
+      .map((f) => ({ field: String(f.field), message: String(f.message ?? e.message) }));
+  }
+  return typeof d?.field === 'string' && d.field ? [{ field: d.field, message: e.message }] : [];
+}

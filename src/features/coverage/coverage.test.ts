@@ -61,6 +61,9 @@ describe('coverage rules', () => {
     expect(clash.json().error.message).toContain('矛盾');
     const rules = await app.inject({ url: `/api/v1/campaigns/${campaignId}/coverage-rules`, headers: as(s) });
     expect(rules.json().filter((r: { params: { targetKinds: string[] } }) => r.params.targetKinds.includes('building'))).toHaveLength(1);
+    const twice = await app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaignId}/coverage-rules`, headers: as(s), payload: { kind: 'target_cadres', params: { targetKinds: ['building'], min: 2, max: 2 } } });
+    expect(twice.statusCode).toBe(409);
+    expect(twice.json().error.message).toContain('同样');
     const del = await app.inject({ method: 'DELETE', url: `/api/v1/campaigns/${campaignId}/coverage-rules/${first.json().id}`, headers: as(s) });
     expect(del.statusCode).toBe(204);
   });

@@ -74,6 +74,9 @@ export async function addCoverageRule(db: Executor, actor: Actor, campaignId: nu
   const rule = coverageRuleInput.parse(input);
   return inTransaction(db, async (tx) => {
     const campaign = await campaignForWrite(tx, actor, campaignId);
+    const same = (await tx.selectFrom('coverage_rules').select(['kind', 'params']).where('campaign_id', '=', campaignId).where('kind', '=', rule.kind).execute())
+      .find((r) => JSON.stringify(coverageRuleInput.parse({ kind: r.kind, params: r.params }).params) === JSON.stringify(rule.params));
+    if (same) throw new AppError('CONFLICT', '该活动已有同样的覆盖要求', { field: 'params' });
     if (rule.kind !== 'unit_leader_named') {
       const existing = (await tx.selectFrom('coverage_rules').select(['kind', 'params', 'description']).where('campaign_id', '=', campaignId).execute())
         .filter((r) => r.kind === rule.kind)

@@ -56,6 +56,8 @@ describe('planning a campaign', () => {
     // Own-township cadres are nearer (5 km) than the county department (20 km): they are used first.
     expect(plan.add.filter((l) => l.cadreName.startsWith('石浦干部')).length).toBeGreaterThanOrEqual(Math.min(50, shipuVillageCount) - 15);
     expect(plan.unmet).toEqual([]);
+    expect(plan.add.every((l) => l.role === 'primary')).toBe(true); // one new cadre per village, none had a primary
+    expect(plan.keep).toBe(0); // figures describe Shipu only
     expect(plan.baseline).not.toBeNull();
     expect(plan.stats.totalDistanceKm).toBeLessThanOrEqual(plan.baseline!.totalDistanceKm);
   });
@@ -78,6 +80,9 @@ describe('planning a campaign', () => {
     const plan = await proposePlan(h.db, admin, campaignId, { region: SHIPU, targetIds: [villages[1]!.id, villages[2]!.id] });
     expect(plan.keep).toBe(1);
     expect(plan.add.map((l) => l.targetId).sort()).toEqual([villages[1]!.id, villages[2]!.id].sort());
+    const again = await proposePlan(h.db, admin, campaignId, { region: SHIPU, targetIds: [villages[0]!.id] });
+    expect(again.add).toEqual([]); // already has its section-level cadre
+
   });
 
   it('refuses unknown targets, a campaign without rules, and callers without the right or the scope', async () => {

@@ -80,16 +80,23 @@ export async function proposePlan(db: Executor, actor: Actor, campaignId: number
 
   // Today's open links, direct and through teams.
   const targetIds = targets.map((t) => t.id);
-  const existing: PlanLink[] = targetIds.length === 0 ? [] : (await sql<{ target_id: number; cadre_id: number; pairing_id: number | null }>`
-    select p.target_id, p.cadre_id, p.id as pairing_id from pairings p
+  const inRegion = new Set(targetIds);
+  const primaries = new Set<number>();
+  const existing: PlanLink[] = targetIds.length === 0 ? [] : (await sql<{ target_id: number; cadre_id: number; pairing_id: number | null; role: string }>`
+    select p.target_id, p.cadre_id, p.id as pairing_id, p.role from pairings p
      where p.campaign_id = ${campaignId} and p.ends_on is null and p.cadre_id is not null
     union
-    select p.target_id, tm.cadre_id, null from pairings p join team_members tm on tm.team_id = p.team_id and tm.left_on is null
+    select p.target_id, tm.cadre_id, null, p.role from pairings p join team_members tm on tm.team_id = p.team_id and tm.left_on is null
      where p.campaign_id = ${campaignId} and p.ends_on is null
     union
-    select p.target_id, t.leader_cadre_id, null from pairings p join teams t on t.id = p.team_id
+    select p.target_id, t.leader_cadre_id, null, p.role from pairings p join teams t on t.id = p.team_id
      where p.campaign_id = ${campaignId} and p.ends_on is null`.execute(db)).rows
-    .map((r) => ({ targetId: r.target_id, cadreId: r.cadre_id, pairingId: r.pairing_id ?? undefined, viaTeam: r.pairing_id === null }));
+    // Only links to targets of this region count: the figures describe the region planned.
+    .filter((r) => inRegion.has(r.target_id))
+    .map((r) => {
+      if (r.role === 'primary') primaries.add(r.target_id);
+      return { targetId: r.target_id, cadreId: r.cadre_id, pairingId: r.pairing_id ?? undefined, viaTeam: r.pairing_id === null };
+    });
 
   const input = { targets, cadres, existing, rules, onlyTargetIds: req.targetIds ? new Set(req.targetIds) : undefined, replanOutOfZone: req.mode === 'replan' };
   let t0 = performance.now();
@@ -108,20 +115,26 @@ export async function proposePlan(db: Executor, actor: Actor, campaignId: number
   const regionNames = new Map(
     regionCodes.length ? (await db.selectFrom('regions').select(['code', 'name']).where('code', 'in', regionCodes).execute()).map((r) => [r.code, r.name]) : [],
   );
-  const describe = (l: PlanLink) => {
+  const roleOf = (l: PlanLink): 'primary' | 'assisting' => {
+    if (primaries.has(l.targetId)) return 'assisting';
+    primaries.add(l.targetId);
+    return 'primary';
+  };
+  const describe = (l: PlanLink, role: 'primary' | 'assisting' = 'assisting') => {
     const t = targetById.get(l.targetId)!;
     const c = cadreById.get(l.cadreId);
     return {
       targetId: t.id, targetName: t.name, targetKind: t.kind, targetRegion: regionNames.get(t.regionPath.split('/').pop()!) ?? '',
       cadreId: l.cadreId, cadreName: c?.name ?? '', cadreRank: c?.rank ?? '', unitName: c?.unitName ?? '',
       ...(l.pairingId ? { pairingId: l.pairingId } : {}),
+      role,
     };
   };
   return {
     campaignId,
     region: { code: region.code, name: region.name },
-    add: plan.add.map(describe),
-    end: plan.end.map(describe),
+    add: plan.add.map((l) => describe(l, roleOf(l))),
+    end: plan.end.map((l) => describe(l)),
     keep: plan.keep.length,
     unmet: plan.unmet.map((u) => {
       const code = u.regionPath.split('/').pop()!;

@@ -2,7 +2,12 @@ import {
   ApartmentOutlined,
   AuditOutlined,
   BankOutlined,
+  BarChartOutlined,
+  ContactsOutlined,
   DashboardOutlined,
+  FlagOutlined,
+  HeartOutlined,
+  NodeIndexOutlined,
   LogoutOutlined,
   TeamOutlined,
   UserOutlined,
@@ -24,6 +29,10 @@ const nav: NavItem[] = [
   { path: '/regions', label: 'navRegions', icon: <ApartmentOutlined /> },
   { path: '/units', label: 'navUnits', icon: <BankOutlined /> },
   { path: '/cadres', label: 'navCadres', icon: <TeamOutlined /> },
+  { path: '/targets', label: 'navTargets', icon: <ContactsOutlined /> },
+  { path: '/campaigns', label: 'navCampaigns', icon: <FlagOutlined /> },
+  { path: '/coverage', label: 'navCoverage', icon: <BarChartOutlined /> },
+  { path: '/planner', label: 'navPlanner', icon: <NodeIndexOutlined />, permission: 'planner.run' },
   { path: '/users', label: 'navUsers', icon: <UserSwitchOutlined />, permission: 'user.manage' },
   { path: '/audit', label: 'navAudit', icon: <AuditOutlined />, permission: 'audit.read' },
 ];
@@ -63,13 +72,17 @@ export function AppLayout() {
   const location = useLocation();
   const [collapsed, setCollapsed] = useState(false);
 
-  const items: MenuProps['items'] = nav
+  // A cadre's own targets, for accounts linked with a cadre.
+  const mine: NavItem | null = me.cadreId ? { path: `/cadres/${me.cadreId}`, label: 'navMyTargets', icon: <HeartOutlined /> } : null;
+  const entries = mine ? [nav[0]!, mine, ...nav.slice(1)] : nav;
+  const items: MenuProps['items'] = entries
     .filter((n) => !n.permission || can(me, n.permission))
     .map((n) => ({ key: n.path, icon: n.icon, label: t(n.label) }));
-  const selected = nav
+  const selected = entries
     .map((n) => n.path)
-    .filter((p) => (p === '/' ? location.pathname === '/' : location.pathname.startsWith(p)))
-    .slice(-1);
+    .filter((p) => (p === '/' ? location.pathname === '/' : location.pathname === p || location.pathname.startsWith(p + '/')))
+    .sort((x, y) => y.length - x.length)
+    .slice(0, 1);
 
   const scope = [me.regionName, me.unitName].filter(Boolean).join(' · ') || t('scopeAll');
 

@@ -7,7 +7,7 @@ import { api, type Page } from '../api.ts';
 import { useI18n } from '../i18n.ts';
 import { regionLevelLabel } from '../labels.ts';
 
-type Option<V> = { value: V; label: ReactNode; title?: string };
+export type Option<V> = { value: V; label: ReactNode; title?: string };
 
 type RemoteSelectProps<V extends string | number> = {
   value?: V | null;
@@ -21,13 +21,17 @@ type RemoteSelectProps<V extends string | number> = {
   search: (q: string, signal: AbortSignal) => Promise<Option<V>[]>;
   /** The label of a value set from outside (editing a record). */
   resolve?: (value: V) => Promise<Option<V> | null>;
+  /** The option of the initial value when the caller already knows its label (saves a request). */
+  initial?: Option<V>;
+  size?: 'small' | 'middle' | 'large';
+  status?: 'error' | 'warning';
 };
 
 /** A searchable select whose options come from the server as the user types. */
-export function RemoteSelect<V extends string | number>({ value, onChange, placeholder, style, id, allowClear = true, disabled, search, resolve }: RemoteSelectProps<V>) {
+export function RemoteSelect<V extends string | number>({ value, onChange, placeholder, style, id, allowClear = true, disabled, search, resolve, initial, size, status }: RemoteSelectProps<V>) {
   const { t } = useI18n();
   const [options, setOptions] = useState<Option<V>[]>([]);
-  const [known, setKnown] = useState<Option<V> | null>(null);
+  const [known, setKnown] = useState<Option<V> | null>(initial ?? null);
   const [loading, setLoading] = useState(false);
   const [q, setQ] = useState('');
   const [open, setOpen] = useState(false);
@@ -79,6 +83,8 @@ export function RemoteSelect<V extends string | number>({ value, onChange, place
       value={value ?? undefined}
       placeholder={placeholder}
       style={style}
+      size={size}
+      status={status}
       options={merged}
       optionLabelProp="label"
       onOpenChange={setOpen}

@@ -2,6 +2,7 @@ import { DownloadOutlined, EditOutlined, EyeOutlined, FileExcelOutlined, PlusOut
 import { Alert, App as AntApp, Button, Form, Input, Modal, Radio, Select, Table, Tag, Typography, Upload } from 'antd';
 import type { TablePaginationConfig } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Link } from 'react-router-dom';
 import {
   cadreRankLabels,
   cadreStatusLabels,
@@ -111,7 +112,11 @@ export default function CadresPage() {
       dataIndex: 'name',
       width: 100,
       fixed: 'left' as const,
-      render: (n: string) => <strong style={{ fontWeight: 500 }}>{n}</strong>,
+      render: (n: string, c: CadreDto) => (
+        <Link to={`/cadres/${c.id}`} style={{ fontWeight: 500 }}>
+          {n}
+        </Link>
+      ),
     },
     {
       title: t('cadreGender'),
@@ -326,7 +331,7 @@ type CadreForm = {
 
 const PHONE = /^1[3-9]\d{9}$/;
 
-function CadreModal({ cadre, defaultUnitId, onCancel, onDone }: { cadre: CadreDto | null; defaultUnitId: number | null; onCancel: () => void; onDone: () => void }) {
+export function CadreModal({ cadre, defaultUnitId, onCancel, onDone }: { cadre: CadreDto | null; defaultUnitId: number | null; onCancel: () => void; onDone: () => void }) {
   const { t, lang } = useI18n();
   const { message } = AntApp.useApp();
   const [form] = Form.useForm<CadreForm>();
@@ -415,7 +420,7 @@ function CadreModal({ cadre, defaultUnitId, onCancel, onDone }: { cadre: CadreDt
   );
 }
 
-function RevealPhoneModal({ cadre, onClose }: { cadre: CadreDto; onClose: () => void }) {
+export function RevealPhoneModal({ cadre, onClose }: { cadre: CadreDto; onClose: () => void }) {
   const { t } = useI18n();
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
