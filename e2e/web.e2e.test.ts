@@ -103,6 +103,34 @@ describe('Lianxin in Chromium', () => {
     await page.close();
   });
 
+  it('shows the demo campaign’s coverage, red where two townships’ households are not yet paired', async () => {
+    const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 1000 } });
+    await logIn(page);
+    await page.goto(`${baseUrl}/coverage`);
+    const cards = page.getByTestId('coverage-cards');
+    await expect.poll(() => cards.getByText('每户由2名以上干部结对联系').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId('coverage-status').innerText()).toMatch(/未达标/);
+    const regions = page.getByTestId('coverage-regions');
+    expect(await regions.getByText('高塘岛乡').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(shots, 'coverage.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('runs the planner, which proposes cadres for the unpaired households', async () => {
+    const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 1000 } });
+    await logIn(page);
+    await page.goto(`${baseUrl}/planner`);
+    const run = page.getByTestId('plan-run');
+    await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await run.click();
+    const table = page.getByTestId('plan-add-table');
+    await table.locator('tbody tr.ant-table-row').first().waitFor({ timeout: 60_000 });
+    expect(await table.innerText()).toMatch(/农户/);
+    expect(await page.getByTestId('plan-apply').isEnabled()).toBe(true);
+    await page.screenshot({ path: join(shots, 'planner.png') });
+    await page.close();
+  });
+
   it('shows Xiangshan’s real townships in the region tree', async () => {
     const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
     await logIn(page);
