@@ -12,6 +12,7 @@ import { recordAudit } from '../audit/audit.ts';
 import { assertCan, type Actor } from '../auth/actor.ts';
 import { unitScope } from '../units/units.ts';
 import { filteredCadres, nameInitials, type CadreFilter } from './cadres.ts';
+import { cellText, styleHeader } from '../../lib/xlsx.ts';
 
 // The cadre roster as .xlsx: a template, an all-or-nothing import with row-level errors, and a
 // streamed export. Headers are the users' own Chinese words (contracts/cadres.ts).
@@ -23,12 +24,6 @@ const genderByLabel = reverse<'male' | 'female'>(genderLabels);
 
 export const MAX_IMPORT_ROWS = 20_000;
 
-function styleHeader(ws: ExcelJS.Worksheet) {
-  const header = ws.getRow(1);
-  header.font = { bold: true };
-  header.alignment = { vertical: 'middle', horizontal: 'center' };
-  header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE6F0FF' } };
-}
 
 export async function cadreTemplate(): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
@@ -52,16 +47,6 @@ export async function cadreTemplate(): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-const cellText = (v: ExcelJS.CellValue): string => {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'object') {
-    if ('richText' in v) return v.richText.map((t) => t.text).join('').trim();
-    if ('text' in v) return String(v.text).trim();
-    if ('result' in v) return String(v.result ?? '').trim();
-    if (v instanceof Date) return v.toISOString().slice(0, 10);
-  }
-  return String(v).trim();
-};
 
 type ParsedRow = { row: number; name: string; gender: 'male' | 'female' | null; unitId: number; rank: CadreRank; position: string; status: CadreStatus; phone: string | null };
 

@@ -10,6 +10,7 @@ import { decrypt, type PersonalDataKey } from '../../lib/personal-data.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { assertCan, type Actor } from '../auth/actor.ts';
 import { checkDrafts, filteredTargets, orConflict, targetRow, withRegionName, type TargetFilter } from './targets.ts';
+import { cellText, styleHeader } from '../../lib/xlsx.ts';
 
 // The target registry as .xlsx: one sheet per kind, named by the kind's Chinese label (农户, 企业 …)
 // with that kind's columns (contracts/targets.ts). Import is all or nothing with row-level errors;
@@ -25,10 +26,8 @@ function addSheet(wb: ExcelJS.Workbook | ExcelJS.stream.xlsx.WorkbookWriter, kin
   const ws = wb.addWorksheet(targetKindLabels[kind].zh);
   const cols = targetSheetColumns[kind];
   ws.columns = cols.map((c) => ({ header: c.header, key: c.key, width: c.width, ...(c.text ? { style: { numFmt: '@' } } : {}) }));
+  styleHeader(ws);
   const header = ws.getRow(1);
-  header.font = { bold: true };
-  header.alignment = { vertical: 'middle', horizontal: 'center' };
-  header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE6F0FF' } };
   cols.forEach((c, i) => {
     if (c.required) header.getCell(i + 1).font = { bold: true, color: { argb: 'FFC00000' } };
   });
@@ -67,16 +66,6 @@ export async function targetTemplate(): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-const cellText = (v: ExcelJS.CellValue): string => {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'object') {
-    if ('richText' in v) return v.richText.map((t) => t.text).join('').trim();
-    if ('text' in v) return String(v.text).trim();
-    if ('result' in v) return String(v.result ?? '').trim();
-    if (v instanceof Date) return v.toISOString().slice(0, 10);
-  }
-  return String(v).trim();
-};
 
 /** 李四（妻）、张小明（子） → [{ name: 李四, relation: 妻 }, …]; null if a part is not name（relation）. */
 function parseMembers(text: string): { name: string; relation: string }[] | null {
