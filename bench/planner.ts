@@ -1,16 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CompiledQuery, sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryId, type RootOperationNode } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import type { PlanProposal } from '../contracts/planner.ts';
-import { openPGlite, openPostgres, type Database, type DatabaseHandle } from '../src/db/database.ts';
+import { openPGlite, type Database, type DatabaseHandle } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { scopeOf } from '../src/features/auth/accounts.ts';
 import type { Actor } from '../src/features/auth/actor.ts';
@@ -19,6 +15,10 @@ import { listTargets } from '../src/features/targets/targets.ts';
 import { startPostgres, type PostgresServer } from '../test/postgres-server.ts';
 import { generateTargets, checkTargets, type TargetsInfo } from './generate-targets.ts';
 import { benchKey, generateTier, tiers, type TierInfo } from './generate.ts';
+import {
+  cleanups, describeMachine, driverLabel, explain, fileStamp, fmt, installCleanupHandlers, intOptions, loadResultFiles, machineLine, median,
+  openFreshPostgres, percentile, releaser, root, runMain, serverVersion, stopper, writeDocBlock, writeResultFile, type Driver, type Machine,
+} from './harness.ts';
 
 // The planner and target-search benchmark (issue 3, "Performance"): the city tier of bench/generate.ts
 // plus 1,921 village/community targets, 50,000 households, 1,000 enterprises and 100 key projects on
@@ -52,13 +52,7 @@ if (opts.help) {
   console.log(usage);
   process.exit(0);
 }
-const intOpt = (name: string, v: string, min: number) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got "${v}"\n${usage}`);
-  return n;
-};
-type Driver = 'pglite' | 'postgres';
-const driverLabel: Record<Driver, string> = { pglite: 'PGlite', postgres: 'PostgreSQL' };
+const intOpt = intOptions(usage);
 const drivers: Driver[] = opts.driver === 'both' ? ['pglite', 'postgres'] : opts.driver === 'pglite' || opts.driver === 'postgres' ? [opts.driver] : (() => { throw new Error(`--driver must be pglite, postgres or both\n${usage}`); })();
 const runs = intOpt('runs', opts.runs, 1);
 const iterations = intOpt('iterations', opts.iterations, 1);
@@ -66,95 +60,7 @@ const warmup = intOpt('warmup', opts.warmup, 0);
 const timeoutMs = intOpt('timeout', opts.timeout, 10) * 1000;
 const aggregateRuns = intOpt('aggregate', opts.aggregate, 1);
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const resultsDir = join(root, 'bench', 'results');
-const docFile = join(root, 'docs', 'PERFORMANCE.md');
-
-// ---- Cleanup, as bench/run.ts: every resource registers its release; run in reverse on success,
-// error, signal or timeout.
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-const cleanups: (() => Promise<void>)[] = [];
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const fn of cleanups.splice(0).reverse()) {
-      try {
-        await withTimeout(fn(), 30_000, 'cleanup');
-      } catch (e) {
-        console.error('cleanup:', e instanceof Error ? e.message : e);
-      }
-    }
-  })();
-  return cleaning;
-}
-process.once('uncaughtException', (e) => {
-  console.error(e);
-  void cleanup().finally(() => process.exit(1));
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-setTimeout(() => {
-  console.error(`\nbenchmark exceeded --timeout ${timeoutMs / 1000}s: stopping`);
-  void cleanup().finally(() => process.exit(1));
-}, timeoutMs).unref();
-
-/**
- * Stops the PostgreSQL server as bench/run.ts does: the postmaster itself (pid from postmaster.pid)
- * gets SIGTERM first so the closed pools can finish disconnecting, SIGINT if it lingers, then
- * stop() removes the temporary directory.
- */
-async function stopper(server: PostgresServer): Promise<() => Promise<void>> {
-  const client = new pg.Client({ connectionString: server.url('postgres') });
-  await client.connect();
-  let postmaster: number | undefined;
-  try {
-    const dataDir = (await client.query<{ data_directory: string }>('show data_directory')).rows[0]!.data_directory;
-    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    if (Number.isInteger(pid) && pid > 0) postmaster = pid;
-  } finally {
-    await client.end();
-  }
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const signal = (pid: number, sig: NodeJS.Signals) => {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      // already gone
-    }
-  };
-  return async () => {
-    if (postmaster) {
-      signal(postmaster, 'SIGTERM');
-      for (const deadline = Date.now() + 10_000; alive(postmaster) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
-      if (alive(postmaster)) signal(postmaster, 'SIGINT');
-    }
-    await withTimeout(server.stop(), 30_000, 'stopping PostgreSQL');
-  };
-}
-
-function releaser(fn: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined;
-  const release = () => (done ??= fn());
-  cleanups.push(release);
-  return release;
-}
+installCleanupHandlers(timeoutMs);
 
 async function openDriver(driver: Driver, server: PostgresServer | undefined): Promise<DatabaseHandle> {
   if (driver === 'pglite') {
@@ -162,16 +68,7 @@ async function openDriver(driver: Driver, server: PostgresServer | undefined): P
     releaser(() => handle.close());
     return handle;
   }
-  const name = 'lianxin_bench_planner';
-  const admin = new pg.Client({ connectionString: server!.url('postgres') });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${name}`);
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const handle = openPostgres(server!.url(name), 10);
+  const handle = await openFreshPostgres(server!, 'lianxin_bench_planner');
   releaser(() => handle.close());
   return handle;
 }
@@ -191,44 +88,7 @@ function codeVersion(): { commit: string; sourceHash: string } {
   return { commit, sourceHash: h.digest('hex').slice(0, 12) };
 }
 
-// ---- Statistics and machine
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  return sorted[lo]! + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]!) - sorted[lo]!);
-}
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 0.5);
-type Machine = { cpus: number; cpuModel: string; memoryGiB: number; node: string; postgres: string; pglite: string; pgliteServer: string; loadavg: number[] };
-function cpuModel(): string {
-  try {
-    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (m) return m[1]!.trim();
-  } catch {
-    // not Linux
-  }
-  return cpus()[0]?.model ?? 'unknown';
-}
-function nproc(): number {
-  try {
-    return Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
-  } catch {
-    return cpus().length;
-  }
-}
-function pgliteVersion(): string {
-  let dir = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
-  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const p = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (p.name === '@electric-sql/pglite') return p.version ?? 'unknown';
-    }
-  }
-  return 'unknown';
-}
-const serverVersion = async (db: Database) => (await sql<{ server_version: string }>`show server_version`.execute(db)).rows[0]!.server_version;
-const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0));
+// ---- Formatting
 const secs = (ms: number) => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -434,29 +294,6 @@ async function timeSearch(m: SearchMeasure, dbs: Partial<Record<Driver, Database
   });
 }
 
-// ---- EXPLAIN (ANALYZE, BUFFERS) of the statements a search issues (--explain), as bench/run.ts does.
-class Capture implements KyselyPlugin {
-  readonly queries: { node: RootOperationNode; queryId: QueryId }[] = [];
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.queries.push({ node: args.node, queryId: args.queryId });
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs) {
-    return args.result;
-  }
-}
-async function explain(m: SearchMeasure, db: Database): Promise<string> {
-  const capture = new Capture();
-  await m.run(db.withPlugin(capture));
-  const out: string[] = [];
-  for (const { node, queryId } of capture.queries) {
-    const q = db.getExecutor().compileQuery(node, queryId);
-    const plan = await db.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain (analyze, buffers) ${q.sql}`, [...q.parameters]));
-    out.push(`-- ${q.sql}\n-- parameters: ${JSON.stringify(q.parameters)}\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n`);
-  }
-  return out.join('\n');
-}
-
 // ---- Result file and document
 type PlanStats = PlanProposal['stats'];
 type PlanRun = { driver: Driver; run: number; wallMs: number; plannerMs: number; baselineMs: number; stats: PlanStats; baseline: PlanStats };
@@ -491,11 +328,7 @@ function planTable(plan: PlanRun[], unit: string): string {
 
 /** The result files of this script, newest first. */
 function loadRuns(): RunFile[] {
-  if (!existsSync(resultsDir)) return [];
-  return readdirSync(resultsDir)
-    .filter((f) => /^planner-\d.*\.json$/.test(f))
-    .map((f) => JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as RunFile)
-    .sort((a, b) => (a.date < b.date ? 1 : -1));
+  return loadResultFiles<RunFile>(/^planner-\d.*\.json$/);
 }
 
 /** Per measure and driver over several files: the median of the per-run medians and p95s, and the spread of the medians. */
@@ -605,22 +438,18 @@ const BEGIN = '<!-- bench-planner:begin (generated by `node bin/run-ts.mjs bench
 const END = '<!-- bench-planner:end -->';
 const HEADING = '## Planner and target search (city tier)';
 function writeDoc(body: string) {
-  const block = `${BEGIN}\n${body}\n${END}`;
-  const doc = existsSync(docFile) ? readFileSync(docFile, 'utf8') : '# Performance\n';
-  const a = doc.indexOf(BEGIN);
-  const b = doc.indexOf(END);
-  if (a >= 0 && b > a) writeFileSync(docFile, doc.slice(0, a) + block + doc.slice(b + END.length));
-  else if (doc.includes(HEADING)) writeFileSync(docFile, doc.replace(HEADING, `${HEADING}\n\n${block}\n`));
-  else writeFileSync(docFile, `${doc.trimEnd()}\n\n${HEADING}\n\n${block}\n`);
+  writeDocBlock(BEGIN, END, body, (doc = '# Performance\n', block) => (doc.includes(HEADING)
+    ? doc.replace(HEADING, `${HEADING}\n\n${block}\n`)
+    : `${doc.trimEnd()}\n\n${HEADING}\n\n${block}\n`));
 }
 
 // ---- Main
 async function main() {
   const started = Date.now();
   const version = codeVersion();
-  const machine: Machine = { cpus: nproc(), cpuModel: cpuModel(), memoryGiB: totalmem() / 2 ** 30, node: process.version, postgres: '', pglite: pgliteVersion(), pgliteServer: '', loadavg: loadavg() };
+  const machine: Machine = describeMachine();
   console.log(`Planner benchmark: city tier, ${drivers.map((d) => driverLabel[d]).join(' + ')}, ${runs} planner run(s), ${iterations} search iterations`);
-  console.log(`${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, load ${machine.loadavg.map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(machineLine(machine));
 
   let server: PostgresServer | undefined;
   if (drivers.includes('postgres')) {
@@ -723,12 +552,11 @@ async function main() {
   };
   console.log(`\n${section(file, [file])}\n`);
   if (!opts['no-write']) {
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, `planner-${file.date.replace(/[:.]/g, '-')}.json`), `${JSON.stringify(file, null, 2)}\n`);
+    writeResultFile(`planner-${fileStamp(file.date)}.json`, `${JSON.stringify(file, null, 2)}\n`);
     // Only complete runs (both drivers, planner and search) are aggregated with this one.
     const complete = (f: RunFile) => f.options.drivers.length === 2 && f.plan.length > 0 && f.search.length > 0 && f.code?.sourceHash === version.sourceHash;
     const body = section(file, complete(file) ? loadRuns().filter(complete).slice(0, aggregateRuns) : [file]);
-    if (explained.length) writeFileSync(join(resultsDir, `planner-explain-${file.date.replace(/[:.]/g, '-')}.txt`), explained.join('\n'));
+    if (explained.length) writeResultFile(`planner-explain-${fileStamp(file.date)}.txt`, explained.join('\n'));
     writeDoc(body);
     console.log('Results written to bench/results/ and docs/PERFORMANCE.md');
   } else if (explained.length) {
@@ -737,13 +565,4 @@ async function main() {
   console.log(`Done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-let code = 0;
-try {
-  await main();
-} catch (e) {
-  if (!cleaning) console.error(e);
-  code = 1;
-} finally {
-  await cleanup();
-}
-process.exit(code);
+await runMain(main);

@@ -1,14 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CompiledQuery, sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryId, type RootOperationNode } from 'kysely';
-import pg from 'pg';
-import { openPGlite, openPostgres, type Database, type DatabaseHandle } from '../src/db/database.ts';
+import { sql } from 'kysely';
+import { openPGlite, type Database, type DatabaseHandle } from '../src/db/database.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { scopeOf } from '../src/features/auth/accounts.ts';
 import type { Actor } from '../src/features/auth/actor.ts';
@@ -16,6 +12,10 @@ import { listCadres } from '../src/features/cadres/cadres.ts';
 import { listRegions } from '../src/features/regions/regions.ts';
 import { startPostgres, type PostgresServer } from '../test/postgres-server.ts';
 import { benchKey, generateTier, tiers, type TierInfo, type TierName } from './generate.ts';
+import {
+  cleanups, describeMachine, driverLabel, explain, fileStamp, fmt, installCleanupHandlers, intOptions, loadResultFiles, machineLine, median,
+  openFreshPostgres, percentile, releaser, runMain, serverVersion, stopper, writeDocBlock, writeResultFile, type Driver, type Machine,
+} from './harness.ts';
 
 // The search benchmark: for each tier, the same generated data in an embedded PGlite and in a
 // throwaway PostgreSQL server; each measure is warmed up, then timed with the two drivers taking
@@ -44,11 +44,7 @@ if (opts.help) {
   console.log(usage);
   process.exit(0);
 }
-const intOpt = (name: string, v: string, min: number) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got "${v}"\n${usage}`);
-  return n;
-};
+const intOpt = intOptions(usage);
 const tierNames: TierName[] = opts.tier === 'all' ? ['county', 'city'] : opts.tier === 'county' || opts.tier === 'city' ? [opts.tier] : (() => { throw new Error(`--tier must be county, city or all\n${usage}`); })();
 const iterations = intOpt('iterations', opts.iterations, 1);
 const warmup = intOpt('warmup', opts.warmup, 0);
@@ -58,88 +54,7 @@ const aggregateRuns = intOpt('aggregate', opts.aggregate, 1);
 if (opts.pglite !== 'memory' && opts.pglite !== 'disk') throw new Error(`--pglite must be memory or disk\n${usage}`);
 const pgliteStorage = opts.pglite;
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const resultsDir = join(root, 'bench', 'results');
-const docFile = join(root, 'docs', 'PERFORMANCE.md');
-
-// ---- Cleanup: every resource registers its release; run in reverse on success, error, signal or timeout.
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-const cleanups: (() => Promise<void>)[] = [];
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const fn of cleanups.splice(0).reverse()) {
-      try {
-        await withTimeout(fn(), 30_000, 'cleanup');
-      } catch (e) {
-        console.error('cleanup:', e instanceof Error ? e.message : e);
-      }
-    }
-  })();
-  return cleaning;
-}
-process.once('uncaughtException', (e) => {
-  console.error(e);
-  void cleanup().finally(() => process.exit(1));
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-setTimeout(() => {
-  console.error(`\nbenchmark exceeded --timeout ${timeoutMs / 1000}s: stopping`);
-  void cleanup().finally(() => process.exit(1));
-}, timeoutMs).unref();
-
-// ---- Statistics
-/** Percentile by linear interpolation between closest ranks (R type 7). */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  return sorted[lo]! + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]!) - sorted[lo]!);
-}
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 0.5);
-
-// ---- Machine
-type Machine = { cpus: number; cpuModel: string; memoryGiB: number; node: string; postgres: string; pglite: string; pgliteServer: string; loadavg: number[] };
-function cpuModel(): string {
-  try {
-    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
-    if (m) return m[1]!.trim();
-  } catch {
-    // not Linux
-  }
-  return cpus()[0]?.model ?? 'unknown';
-}
-function nproc(): number {
-  try {
-    return Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
-  } catch {
-    return cpus().length;
-  }
-}
-function pgliteVersion(): string {
-  let dir = dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
-  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === '@electric-sql/pglite') return pkg.version ?? 'unknown';
-    }
-  }
-  return 'unknown';
-}
-const serverVersion = async (db: Database) => (await sql<{ server_version: string }>`show server_version`.execute(db)).rows[0]!.server_version;
+installCleanupHandlers(timeoutMs);
 
 // ---- Measures
 type Measure = { id: string; label: string; run: (db: Database) => Promise<{ total: number }> };
@@ -180,8 +95,6 @@ function measures(info: TierInfo, regionActor: Actor, countyActor: Actor): Measu
   ];
 }
 
-type Driver = 'pglite' | 'postgres';
-const driverLabel: Record<Driver, string> = { pglite: 'PGlite', postgres: 'PostgreSQL' };
 type Result = { tier: TierName; driver: Driver; measure: string; label: string; rows: number; n: number; median: number; p95: number; mean: number; min: number; max: number };
 type RunFile = {
   date: string;
@@ -216,31 +129,7 @@ async function timeMeasure(tier: TierName, m: Measure, dbs: Record<Driver, Datab
   });
 }
 
-// ---- EXPLAIN ANALYZE of the statements a measure issues (--explain)
-class Capture implements KyselyPlugin {
-  readonly queries: { node: RootOperationNode; queryId: QueryId }[] = [];
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.queries.push({ node: args.node, queryId: args.queryId });
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs) {
-    return args.result;
-  }
-}
-async function explain(m: Measure, db: Database): Promise<string> {
-  const capture = new Capture();
-  await m.run(db.withPlugin(capture));
-  const out: string[] = [];
-  for (const { node, queryId } of capture.queries) {
-    const q = db.getExecutor().compileQuery(node, queryId);
-    const plan = await db.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain (analyze, buffers) ${q.sql}`, [...q.parameters]));
-    out.push(`-- ${q.sql}\n-- parameters: ${JSON.stringify(q.parameters)}\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n`);
-  }
-  return out.join('\n');
-}
-
 // ---- Output
-const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0));
 function table(results: Result[], heading = true): string {
   const lines = heading ? ['| tier | measure | rows | PGlite median | PGlite p95 | PostgreSQL median | PostgreSQL p95 |', '|---|---|---:|---:|---:|---:|---:|'] : [];
   const keys = [...new Set(results.map((r) => `${r.tier}\u0000${r.measure}`))];
@@ -257,12 +146,8 @@ function table(results: Result[], heading = true): string {
 }
 
 function loadRuns(): RunFile[] {
-  if (!existsSync(resultsDir)) return [];
-  return readdirSync(resultsDir)
-    .filter((f) => /^run-.*\.json$/.test(f))
-    .map((f) => JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as RunFile)
+  return loadResultFiles<RunFile>(/^run-.*\.json$/)
     .filter((r) => r.options.pglite === pgliteStorage)
-    .sort((a, b) => (a.date < b.date ? 1 : -1))
     .slice(0, aggregateRuns);
 }
 
@@ -344,75 +229,12 @@ function generatedSection(run: RunFile, runs: RunFile[]): string {
 const BEGIN = '<!-- bench:begin (generated by `npm run bench`; edit outside these markers) -->';
 const END = '<!-- bench:end -->';
 function writeDoc(section: string) {
-  const block = `${BEGIN}\n${section}\n${END}`;
-  if (existsSync(docFile)) {
-    const doc = readFileSync(docFile, 'utf8');
-    const a = doc.indexOf(BEGIN);
-    const b = doc.indexOf(END);
-    if (a >= 0 && b > a) {
-      writeFileSync(docFile, doc.slice(0, a) + block + doc.slice(b + END.length));
-      return;
-    }
-    writeFileSync(docFile, `${doc.trimEnd()}\n\n## Results\n\n${block}\n`);
-    return;
-  }
-  mkdirSync(dirname(docFile), { recursive: true });
-  writeFileSync(docFile, `# Performance\n\nRun \`npm run bench\` (see bench/run.ts).\n\n## Results\n\n${block}\n`);
+  writeDocBlock(BEGIN, END, section, (doc, block) => (doc !== undefined
+    ? `${doc.trimEnd()}\n\n## Results\n\n${block}\n`
+    : `# Performance\n\nRun \`npm run bench\` (see bench/run.ts).\n\n## Results\n\n${block}\n`));
 }
 
 // ---- Main
-/**
- * Stops the PostgreSQL server. As root, test/postgres-server.ts runs the server through `runuser`,
- * and its stop() sends SIGINT to runuser, which blocks that signal: the server would keep running
- * and stop() would wait forever. So the postmaster itself (its pid from postmaster.pid) is asked
- * to shut down first: SIGTERM (smart shutdown) lets the pools, closed just before, finish their
- * disconnect; a fast shutdown (SIGINT) at once would send them an error they do not listen for.
- * Once the postmaster has exited, runuser exits too and stop() removes the temporary directory.
- */
-async function stopper(server: PostgresServer): Promise<() => Promise<void>> {
-  const client = new pg.Client({ connectionString: server.url('postgres') });
-  await client.connect();
-  let postmaster: number | undefined;
-  try {
-    const dataDir = (await client.query<{ data_directory: string }>('show data_directory')).rows[0]!.data_directory;
-    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    if (Number.isInteger(pid) && pid > 0) postmaster = pid;
-  } finally {
-    await client.end();
-  }
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const signal = (pid: number, sig: NodeJS.Signals) => {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      // already gone
-    }
-  };
-  return async () => {
-    if (postmaster) {
-      signal(postmaster, 'SIGTERM');
-      for (const deadline = Date.now() + 10_000; alive(postmaster) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
-      if (alive(postmaster)) signal(postmaster, 'SIGINT');
-    }
-    await withTimeout(server.stop(), 30_000, 'stopping PostgreSQL');
-  };
-}
-
-/** Wraps a release so it runs once, whether called at the end of its tier or by the final cleanup. */
-function releaser(fn: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined;
-  const release = () => (done ??= fn());
-  cleanups.push(release);
-  return release;
-}
-
 async function openDriver(driver: Driver, server: PostgresServer, tier: TierName): Promise<{ handle: DatabaseHandle; release: () => Promise<void> }> {
   if (driver === 'pglite') {
     const dir = pgliteStorage === 'disk' ? mkdtempSync(join(tmpdir(), 'lianxin-bench-')) : undefined;
@@ -421,27 +243,15 @@ async function openDriver(driver: Driver, server: PostgresServer, tier: TierName
     const close = releaser(() => handle.close());
     return { handle, release: async () => { await close(); await removeDir(); } };
   }
-  const name = `lianxin_bench_${tier}`;
-  const admin = new pg.Client({ connectionString: server.url('postgres') });
-  await admin.connect();
-  try {
-    await admin.query(`drop database if exists ${name}`);
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const handle = openPostgres(server.url(name), 10);
+  const handle = await openFreshPostgres(server, `lianxin_bench_${tier}`);
   return { handle, release: releaser(() => handle.close()) };
 }
 
 async function main() {
   const started = Date.now();
-  const machine: Machine = {
-    cpus: nproc(), cpuModel: cpuModel(), memoryGiB: totalmem() / 2 ** 30, node: process.version,
-    postgres: '', pglite: pgliteVersion(), pgliteServer: '', loadavg: loadavg(),
-  };
+  const machine: Machine = describeMachine();
   console.log(`Lianxin benchmark: tiers ${tierNames.join(', ')}; up to ${iterations} iterations or ${budgetMs / 1000} s per measure; PGlite ${pgliteStorage === 'memory' ? 'in memory' : 'in a temporary directory'}`);
-  console.log(`${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}, load ${machine.loadavg.map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(machineLine(machine));
 
   const server = await startPostgres();
   cleanups.push(await stopper(server));
@@ -502,12 +312,10 @@ async function main() {
   };
   console.log(`\n${table(results)}\n`);
   if (!opts['no-write']) {
-    mkdirSync(resultsDir, { recursive: true });
-    const stamp = run.date.replace(/[:.]/g, '-');
-    writeFileSync(join(resultsDir, `run-${stamp}.json`), `${JSON.stringify(run, null, 2)}\n`);
+    const stamp = fileStamp(run.date);
+    writeResultFile(`run-${stamp}.json`, `${JSON.stringify(run, null, 2)}\n`);
     if (explained.length) {
-      const file = join(resultsDir, `explain-${stamp}.txt`);
-      writeFileSync(file, explained.join('\n'));
+      const file = writeResultFile(`explain-${stamp}.txt`, explained.join('\n'));
       console.log(`EXPLAIN ANALYZE written to ${file}`);
     }
     const runs = loadRuns();
@@ -519,14 +327,4 @@ async function main() {
   console.log(`Done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-let code = 0;
-try {
-  await main();
-} catch (e) {
-  // After a signal or the timeout, the failure is only the databases closing underneath.
-  if (!cleaning) console.error(e);
-  code = 1;
-} finally {
-  await cleanup();
-}
-process.exit(code);
+await runMain(main);
