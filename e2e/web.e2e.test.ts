@@ -54,6 +54,7 @@ afterAll(async () => {
 
 async function logIn(page: Page) {
   await page.goto(`${baseUrl}/login`);
+  await page.locator('#username').waitFor({ timeout: 30_000 });
   await page.fill('#username', 'admin');
   await page.fill('#password', PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();
@@ -66,6 +67,8 @@ describe('Lianxin in Chromium', () => {
     const res = await page.goto(`${baseUrl}/`);
     expect(res?.status()).toBe(200);
     await page.waitForURL((u) => u.pathname === '/login');
+    // The login page is loaded lazily: wait for it to render rather than racing it.
+    await page.locator('#username').waitFor({ timeout: 30_000 });
     expect(await page.locator('#username').count()).toBe(1);
     await page.screenshot({ path: join(shots, 'login.png') });
     await page.close();
