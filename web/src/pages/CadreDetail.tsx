@@ -6,8 +6,9 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { pairingRoleLabels, type CadrePairingDto } from '../../../contracts/campaigns.ts';
 import { cadreStatusLabels, genderLabels, type CadreDto } from '../../../contracts/cadres.ts';
 import { targetKindLabels, type TargetKind } from '../../../contracts/targets.ts';
-import { api, ApiError, type Page } from '../api.ts';
+import { api, ApiError } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
+import { PAIRING_HISTORY_LIMIT, pairingTailColumns, usePairingHistory } from '../components/PairingHistory.tsx';
 import { PageSpin, PageTitle } from '../components/Status.tsx';
 import { MaskedValue } from '../components/TargetForm.tsx';
 import { useI18n } from '../i18n.ts';
@@ -108,24 +109,8 @@ export default function CadreDetailPage() {
 /** 联系对象: the cadre's targets now and before, directly or through a team. */
 function CadreTargets({ cadreId }: { cadreId: number }) {
   const { t, lang } = useI18n();
-  const [rows, setRows] = useState<CadrePairingDto[] | null>(null);
-  const [total, setTotal] = useState(0);
+  const { rows, total } = usePairingHistory<CadrePairingDto>(`/api/v1/cadres/${cadreId}/pairings`);
   const [show, setShow] = useState<'now' | 'before' | 'all'>('all');
-
-  useEffect(() => {
-    let cancelled = false;
-    api
-      .get<Page<CadrePairingDto>>(`/api/v1/cadres/${cadreId}/pairings`, { status: 'all', pageSize: 500 })
-      .then((p) => {
-        if (cancelled) return;
-        setRows(p.items);
-        setTotal(p.total);
-      })
-      .catch(() => setRows([]));
-    return () => {
-      cancelled = true;
-    };
-  }, [cadreId]);
 
   const now = rows?.filter((r) => r.current) ?? [];
   const before = rows?.filter((r) => !r.current) ?? [];
@@ -168,10 +153,7 @@ function CadreTargets({ cadreId }: { cadreId: number }) {
       width: 130,
       render: (v: CadrePairingDto['via'], r) => (v === 'team' ? <span><Tag color="purple">{t('team')}</Tag>{r.teamName}</span> : t('viaDirect')),
     },
-    { title: t('campaign'), dataIndex: 'campaignName', width: 180, ellipsis: true, render: (n: string, r) => <Link to={`/campaigns/${r.campaignId}`}>{n}</Link> },
-    { title: t('startsOn'), dataIndex: 'startsOn', width: 110 },
-    { title: t('endsOn'), dataIndex: 'endsOn', width: 110, render: (d: string | null) => d ?? <span className="lx-muted">—</span> },
-    { title: t('endReason'), dataIndex: 'endReason', width: 140, ellipsis: true, render: (d: string | null) => d ?? <span className="lx-muted">—</span> },
+    ...pairingTailColumns<CadrePairingDto>(t, 140),
   ];
 
   return (
@@ -216,7 +198,7 @@ function CadreTargets({ cadreId }: { cadreId: number }) {
           scroll={{ x: 1150 }}
           rowClassName={(r) => (r.current ? '' : 'lx-row-ended')}
           pagination={shown.length > 20 ? { pageSize: 20, size: 'small', showSizeChanger: false } : false}
-          footer={total > 500 ? () => <span className="lx-muted">{t('firstNShown', { n: 500, total })}</span> : undefined}
+          footer={total > PAIRING_HISTORY_LIMIT ? () => <span className="lx-muted">{t('firstNShown', { n: PAIRING_HISTORY_LIMIT, total })}</span> : undefined}
         />
       )}
     </Card>

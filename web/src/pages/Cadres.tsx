@@ -15,6 +15,7 @@ import type { RowError } from '../../../contracts/common.ts';
 import { api, ApiError, download, type Page } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
 import { UnitSelect } from '../components/RemoteSelect.tsx';
+import { ImportErrorsModal, type ImportRejection } from '../components/ImportErrorsModal.tsx';
 import { PageTitle } from '../components/Status.tsx';
 import { useI18n } from '../i18n.ts';
 import { formatTime, genderOptions, rankColor, rankOptions, statusColor, statusOptions } from '../labels.ts';
@@ -42,7 +43,7 @@ export default function CadresPage() {
   const [revealing, setRevealing] = useState<CadreDto | null>(null);
   const [importing, setImporting] = useState(false);
   const [fetching, setFetching] = useState<'export' | 'template' | null>(null);
-  const [rejected, setRejected] = useState<{ message: string; errors: RowError[] } | null>(null);
+  const [rejected, setRejected] = useState<ImportRejection<RowError> | null>(null);
 
   const canWrite = can(me, 'cadre.write');
   const canImport = can(me, 'cadre.import');
@@ -286,35 +287,7 @@ export default function CadresPage() {
         />
       ) : null}
       {revealing ? <RevealPhoneModal cadre={revealing} onClose={() => setRevealing(null)} /> : null}
-      <Modal
-        open={!!rejected}
-        title={t('importRejectedTitle')}
-        onCancel={() => setRejected(null)}
-        footer={
-          <Button type="primary" onClick={() => setRejected(null)}>
-            {t('close')}
-          </Button>
-        }
-        width={720}
-      >
-        {rejected ? (
-          <>
-            <Alert type="error" showIcon title={rejected.message} description={t('importRejectedText')} style={{ marginBottom: 12 }} />
-            <Table<RowError & { key: number }>
-              data-testid="import-errors"
-              size="small"
-              bordered
-              dataSource={rejected.errors.map((e, i) => ({ ...e, key: i }))}
-              pagination={rejected.errors.length > 10 ? { pageSize: 10, size: 'small', showSizeChanger: false } : false}
-              columns={[
-                { title: t('importRow'), dataIndex: 'row', width: 70, align: 'right' },
-                { title: t('importField'), dataIndex: 'field', width: 120 },
-                { title: t('importMessage'), dataIndex: 'message' },
-              ]}
-            />
-          </>
-        ) : null}
-      </Modal>
+      <ImportErrorsModal rejected={rejected} onClose={() => setRejected(null)} width={720} />
     </div>
   );
 }

@@ -1,13 +1,13 @@
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Button, Input, Table, Tag } from 'antd';
-import type { TableColumnsType, TablePaginationConfig } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import type { TableColumnsType } from 'antd';
+import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import type { CampaignDto } from '../../../contracts/campaigns.ts';
-import { api, type Page } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
 import { CampaignModal, campaignPhase, phaseColor, phaseLabel } from '../components/CampaignForm.tsx';
 import { PageTitle } from '../components/Status.tsx';
+import { usePagedList } from '../components/usePagedList.ts';
 import { useI18n } from '../i18n.ts';
 
 type Filters = { q: string; page: number; pageSize: number };
@@ -16,29 +16,9 @@ export default function CampaignsPage() {
   const me = useMe();
   const { t } = useI18n();
   const navigate = useNavigate();
-  const [filters, setFilters] = useState<Filters>({ q: '', page: 1, pageSize: 20 });
+  const { filters, setFilters, data, loading, load, onTable } = usePagedList<CampaignDto, Filters>('/api/v1/campaigns', { q: '', page: 1, pageSize: 20 });
   const [qInput, setQInput] = useState('');
-  const [data, setData] = useState<Page<CampaignDto> | null>(null);
-  const [loading, setLoading] = useState(false);
   const [creating, setCreating] = useState(false);
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setData(await api.get<Page<CampaignDto>>('/api/v1/campaigns', { q: filters.q, page: filters.page, pageSize: filters.pageSize }));
-    } catch {
-      /* shown by the API client */
-    } finally {
-      setLoading(false);
-    }
-  }, [filters]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const onTable = (p: TablePaginationConfig) =>
-    setFilters((f) => ({ ...f, page: p.pageSize !== f.pageSize ? 1 : (p.current ?? 1), pageSize: p.pageSize ?? f.pageSize }));
 
   const columns: TableColumnsType<CampaignDto> = [
     {

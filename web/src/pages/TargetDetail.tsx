@@ -5,8 +5,9 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { pairingRoleLabels, teamKindLabels, type PairingDto, type TeamDto } from '../../../contracts/campaigns.ts';
 import { projectLevelLabels, targetKindLabels, type PersonalField, type ProjectLevel, type TargetDto } from '../../../contracts/targets.ts';
-import { api, ApiError, type Page } from '../api.ts';
+import { api, ApiError } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
+import { PAIRING_HISTORY_LIMIT, pairingTailColumns, usePairingHistory } from '../components/PairingHistory.tsx';
 import { PageSpin, PageTitle } from '../components/Status.tsx';
 import { attrFields, hasPersonal, hasPhone, MaskedValue, TargetModal, TargetRevealModal } from '../components/TargetForm.tsx';
 import { useI18n } from '../i18n.ts';
@@ -139,24 +140,8 @@ export default function TargetDetailPage() {
 /** 联系干部: who is linked with the target now, and who was before. */
 function TargetPairings({ targetId }: { targetId: number }) {
   const { t, lang } = useI18n();
-  const [rows, setRows] = useState<PairingDto[] | null>(null);
-  const [total, setTotal] = useState(0);
+  const { rows, total } = usePairingHistory<PairingDto>(`/api/v1/targets/${targetId}/pairings`);
   const [show, setShow] = useState<'open' | 'ended' | 'all'>('all');
-
-  useEffect(() => {
-    let cancelled = false;
-    api
-      .get<Page<PairingDto>>(`/api/v1/targets/${targetId}/pairings`, { status: 'all', pageSize: 500 })
-      .then((p) => {
-        if (cancelled) return;
-        setRows(p.items);
-        setTotal(p.total);
-      })
-      .catch(() => setRows([]));
-    return () => {
-      cancelled = true;
-    };
-  }, [targetId]);
 
   // Current first, the primary contact before those assisting; then the most recent.
   const order = (a: PairingDto, b: PairingDto) => (a.role === b.role ? 0 : a.role === 'primary' ? -1 : 1) || b.startsOn.localeCompare(a.startsOn);
@@ -203,10 +188,7 @@ function TargetPairings({ targetId }: { targetId: number }) {
         </span>
       ),
     },
-    { title: t('campaign'), dataIndex: 'campaignName', width: 180, ellipsis: true, render: (n: string, r) => <Link to={`/campaigns/${r.campaignId}`}>{n}</Link> },
-    { title: t('startsOn'), dataIndex: 'startsOn', width: 110 },
-    { title: t('endsOn'), dataIndex: 'endsOn', width: 110, render: (d: string | null) => d ?? <span className="lx-muted">—</span> },
-    { title: t('endReason'), dataIndex: 'endReason', ellipsis: true, render: (d: string | null) => d ?? <span className="lx-muted">—</span> },
+    ...pairingTailColumns<PairingDto>(t),
   ];
 
   return (
@@ -244,7 +226,7 @@ function TargetPairings({ targetId }: { targetId: number }) {
           rowClassName={(r) => (r.open ? '' : 'lx-row-ended')}
           expandable={{ rowExpandable: (r) => r.teamId !== null, expandedRowRender: (r) => <TeamMembers campaignId={r.campaignId} teamId={r.teamId!} /> }}
           pagination={shown.length > 20 ? { pageSize: 20, size: 'small', showSizeChanger: false } : false}
-          footer={total > 500 ? () => <span className="lx-muted">{t('firstNShown', { n: 500, total })}</span> : undefined}
+          footer={total > PAIRING_HISTORY_LIMIT ? () => <span className="lx-muted">{t('firstNShown', { n: PAIRING_HISTORY_LIMIT, total })}</span> : undefined}
         />
       )}
     </Card>

@@ -1,5 +1,5 @@
 import { DownloadOutlined, DownOutlined, EditOutlined, FileExcelOutlined, HomeOutlined, PlusOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons';
-import { Alert, App as AntApp, AutoComplete, Badge, Button, Dropdown, Input, Modal, Table, Tabs, Tag, Upload } from 'antd';
+import { App as AntApp, AutoComplete, Badge, Button, Dropdown, Input, Modal, Table, Tabs, Tag, Upload } from 'antd';
 import type { TableColumnsType, TablePaginationConfig } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
@@ -17,6 +17,7 @@ import {
 import { api, ApiError, download, type Page } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
 import { RegionTreeSelect } from '../components/RegionTreeSelect.tsx';
+import { ImportErrorsModal, type ImportRejection } from '../components/ImportErrorsModal.tsx';
 import { PageTitle } from '../components/Status.tsx';
 import { attrFields, hasPersonal, hasPhone, MaskedValue, TargetModal, TargetRevealModal } from '../components/TargetForm.tsx';
 import { useI18n } from '../i18n.ts';
@@ -51,7 +52,7 @@ export default function TargetsPage() {
   const [revealing, setRevealing] = useState<{ target: TargetDto; field: PersonalField } | null>(null);
   const [importing, setImporting] = useState(false);
   const [fetching, setFetching] = useState<'export' | 'template' | null>(null);
-  const [rejected, setRejected] = useState<{ message: string; errors: TargetRowError[] } | null>(null);
+  const [rejected, setRejected] = useState<ImportRejection<TargetRowError> | null>(null);
   const [placing, setPlacing] = useState(false);
 
   const canWrite = can(me, 'target.write');
@@ -430,36 +431,7 @@ export default function TargetsPage() {
           }}
         />
       ) : null}
-      <Modal
-        open={!!rejected}
-        title={t('importRejectedTitle')}
-        onCancel={() => setRejected(null)}
-        footer={
-          <Button type="primary" onClick={() => setRejected(null)}>
-            {t('close')}
-          </Button>
-        }
-        width={780}
-      >
-        {rejected ? (
-          <>
-            <Alert type="error" showIcon title={rejected.message} description={t('importRejectedText')} style={{ marginBottom: 12 }} />
-            <Table<TargetRowError & { key: number }>
-              data-testid="import-errors"
-              size="small"
-              bordered
-              dataSource={rejected.errors.map((e, i) => ({ ...e, key: i }))}
-              pagination={rejected.errors.length > 10 ? { pageSize: 10, size: 'small', showSizeChanger: false } : false}
-              columns={[
-                { title: t('importSheet'), dataIndex: 'sheet', width: 100 },
-                { title: t('importRow'), dataIndex: 'row', width: 70, align: 'right' },
-                { title: t('importField'), dataIndex: 'field', width: 140 },
-                { title: t('importMessage'), dataIndex: 'message' },
-              ]}
-            />
-          </>
-        ) : null}
-      </Modal>
+      <ImportErrorsModal rejected={rejected} onClose={() => setRejected(null)} width={780} sheet />
     </div>
   );
 }

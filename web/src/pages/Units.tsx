@@ -1,12 +1,12 @@
 import { EditOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { App as AntApp, Button, Form, Input, Modal, Select, Table, Tag } from 'antd';
-import type { TablePaginationConfig } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { unitLevelLabels, type UnitDto, type UnitLevel } from '../../../contracts/units.ts';
-import { api, type Page } from '../api.ts';
+import { api } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
 import { CadreSelect, RegionSelect, UnitSelect } from '../components/RemoteSelect.tsx';
 import { PageTitle } from '../components/Status.tsx';
+import { usePagedList } from '../components/usePagedList.ts';
 import { useI18n } from '../i18n.ts';
 import { unitLevelOptions } from '../labels.ts';
 
@@ -17,30 +17,10 @@ const levelColor: Record<UnitLevel, string> = { city: 'red', county: 'volcano', 
 export default function UnitsPage() {
   const me = useMe();
   const { t, lang } = useI18n();
-  const [filters, setFilters] = useState<Filters>({ q: '', level: undefined, page: 1, pageSize: 20 });
-  const [data, setData] = useState<Page<UnitDto> | null>(null);
-  const [loading, setLoading] = useState(false);
+  const { filters, setFilters, data, loading, load, onTable } = usePagedList<UnitDto, Filters>('/api/v1/units', { q: '', level: undefined, page: 1, pageSize: 20 });
   const [editing, setEditing] = useState<UnitDto | 'new' | null>(null);
   const [qInput, setQInput] = useState('');
   const canWrite = can(me, 'unit.write');
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setData(await api.get<Page<UnitDto>>('/api/v1/units', { q: filters.q, level: filters.level, page: filters.page, pageSize: filters.pageSize }));
-    } catch {
-      /* shown by the API client */
-    } finally {
-      setLoading(false);
-    }
-  }, [filters]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const onTable = (p: TablePaginationConfig) =>
-    setFilters((f) => ({ ...f, page: p.pageSize !== f.pageSize ? 1 : (p.current ?? 1), pageSize: p.pageSize ?? f.pageSize }));
 
   return (
     <div>

@@ -1,38 +1,18 @@
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { App as AntApp, Button, Form, Input, Modal, Select, Table, Tag } from 'antd';
-import type { TablePaginationConfig } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Role, UserDto } from '../../../contracts/auth.ts';
-import { api, type Page } from '../api.ts';
+import { api } from '../api.ts';
 import { RegionSelect, UnitSelect } from '../components/RemoteSelect.tsx';
 import { PageTitle } from '../components/Status.tsx';
+import { usePagedList, type Paging } from '../components/usePagedList.ts';
 import { useI18n } from '../i18n.ts';
 import { formatTime, roleLabel, roleOptions } from '../labels.ts';
 
 export default function UsersPage() {
   const { t, lang } = useI18n();
-  const [paging, setPaging] = useState({ page: 1, pageSize: 20 });
-  const [data, setData] = useState<Page<UserDto> | null>(null);
-  const [loading, setLoading] = useState(false);
+  const { filters: paging, data, loading, load, onTable } = usePagedList<UserDto, Paging>('/api/v1/users', { page: 1, pageSize: 20 });
   const [creating, setCreating] = useState(false);
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setData(await api.get<Page<UserDto>>('/api/v1/users', paging));
-    } catch {
-      /* shown by the API client */
-    } finally {
-      setLoading(false);
-    }
-  }, [paging]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const onTable = (p: TablePaginationConfig) =>
-    setPaging((f) => ({ page: p.pageSize !== f.pageSize ? 1 : (p.current ?? 1), pageSize: p.pageSize ?? f.pageSize }));
 
   const now = Date.now();
   return (
