@@ -479,7 +479,7 @@ async function main() {
     else machine.pgliteServer = await serverVersion(h.db);
   }
   const first = dbs[drivers[0]!]!;
-  const actor: Actor = { userId: null, username: 'bench', role: 'admin', ip: null, scope: await scopeOf(first, { region_code: tier!.top.code, unit_id: null }) };
+  const actor: Actor = { userId: null, username: 'bench', role: 'admin', ip: null, cadreId: null, scope: await scopeOf(first, { region_code: tier!.top.code, unit_id: null }) };
 
   const universe = await loadUniverse(first, targets!.campaignId);
   const bounds = capacityBounds(universe, universe.rules);

@@ -283,7 +283,7 @@ async function main() {
 
     // An administrator scoped to the tier's top region lists regions; one scoped to a county searches cadres.
     const actor = async (regionCode: string): Promise<Actor> => ({
-      userId: null, username: 'bench', role: 'admin', ip: null, scope: await scopeOf(handles.pglite.db, { region_code: regionCode, unit_id: null }),
+      userId: null, username: 'bench', role: 'admin', ip: null, cadreId: null, scope: await scopeOf(handles.pglite.db, { region_code: regionCode, unit_id: null }),
     });
     const ms = measures(info, await actor(info.top.code), await actor(info.county.code));
     console.log(`${tier}: cadre searches scoped to ${info.county.name} (${info.county.cadres} cadres)`);

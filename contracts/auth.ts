@@ -30,6 +30,14 @@ export const permissions = {
   'campaign.write': ['admin'],
   'pairing.write': ['admin', 'unit_leader'],
   'planner.run': ['admin'],
+  // Field records: cadres record their own work; leaders and the office may record for their cadres.
+  'activity.write': ['admin', 'unit_leader', 'cadre'],
+  'matter.write': ['admin', 'unit_leader', 'cadre'],
+  'writing.write': ['admin', 'unit_leader', 'cadre'],
+  'writing.review': ['admin', 'unit_leader', 'leadership'],
+  'writing.select': ['admin'],
+  'topic.assign': ['admin', 'unit_leader'],
+  'integrity.clear': ['admin', 'supervisor'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 export const roleMay = (r: Role, p: Permission) => (permissions[p] as readonly Role[]).includes(r);

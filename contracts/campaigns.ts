@@ -31,6 +31,14 @@ export const campaignUnitInput = z.object({
   responsibleRegions: z.array(z.string().min(1).max(64)).max(1000).refine(distinct, '不能有重复项').default([]),
 });
 
+/** How often a paired cadre should visit a target of a kind (e.g. a household 4 times a year). */
+export const visitPeriods = ['week', 'month', 'quarter', 'year'] as const;
+export const visitPeriod = z.enum(visitPeriods);
+export type VisitPeriod = z.infer<typeof visitPeriod>;
+export const visitFrequency = z.object({ times: z.number().int().min(1).max(31), per: visitPeriod });
+export type VisitFrequency = z.infer<typeof visitFrequency>;
+const visitFrequencies = z.partialRecord(campaignTargetKind, visitFrequency);
+
 const campaignFields = z.object({
   name: z.string().trim().min(1).max(100),
   startsOn: calendarDate,
@@ -41,6 +49,7 @@ const campaignFields = z.object({
   specialActions: labelList(50).default([]).describe('专项行动, e.g. Cixi’s five'),
   cadreRoles: labelList(20).default([]).describe('the roles cadres play (五员); a pairing’s cadreRole is one of them'),
   tasks: z.partialRecord(campaignTargetKind, labelList(50)).default({}).describe('task list per target kind'),
+  visitFrequency: visitFrequencies.default({}).describe('per target kind: how often a paired cadre visits, e.g. {"household":{"times":4,"per":"year"}}'),
   units: z
     .array(campaignUnitInput)
     .max(2000)
@@ -70,6 +79,7 @@ export const updateCampaign = z
     specialActions: labelList(50),
     cadreRoles: labelList(20),
     tasks: z.partialRecord(campaignTargetKind, labelList(50)),
+    visitFrequency: visitFrequencies,
     units: campaignFields.shape.units.removeDefault(),
   })
   .partial()
@@ -95,6 +105,7 @@ export const campaign = z.object({
   specialActions: z.array(z.string()),
   cadreRoles: z.array(z.string()),
   tasks: z.record(z.string(), z.array(z.string())),
+  visitFrequency: z.record(z.string(), visitFrequency),
   units: z.array(campaignUnit).describe('the participating units in your scope or answering for a region in your scope'),
   editable: z.boolean().describe('whether you may edit it: campaign.write and the campaign’s region inside your scope'),
   createdAt: z.string(),

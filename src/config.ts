@@ -31,6 +31,13 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  LIANXIN_PHOTO_MAX_BYTES: z.coerce.number().int().min(1024).default(15 * 1024 * 1024),
+  // Integrity checks (防形式主义): thresholds for flagging, never for blocking.
+  LIANXIN_INTEGRITY_MAX_DISTANCE_M: z.coerce.number().int().min(10).default(3000),
+  LIANXIN_INTEGRITY_MAX_SPEED_KMH: z.coerce.number().min(1).default(80),
+  LIANXIN_INTEGRITY_LATE_DAYS: z.coerce.number().int().min(1).default(7),
+  LIANXIN_INTEGRITY_BURST_COUNT: z.coerce.number().int().min(2).default(5),
+  LIANXIN_INTEGRITY_BURST_MINUTES: z.coerce.number().int().min(1).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -50,6 +57,20 @@ export type Config = {
   secureCookies: boolean;
   trustProxy: boolean;
   logLevel: string;
+  photoMaxBytes: number;
+  integrity: IntegrityThresholds;
+};
+
+export type IntegrityThresholds = {
+  /** A GPS fix farther than this from the target's position is flagged. */
+  maxDistanceMeters: number;
+  /** Faster than this between two of one cadre's records is not a journey anyone made. */
+  maxSpeedKmh: number;
+  /** Entered more than this many days after it happened. */
+  lateDays: number;
+  /** This many back-dated records entered by one person within burstMinutes is a burst. */
+  burstCount: number;
+  burstMinutes: number;
 };
 
 export class ConfigError extends Error {}
@@ -79,5 +100,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secureCookies: e.LIANXIN_SECURE_COOKIES,
     trustProxy: e.LIANXIN_TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    photoMaxBytes: e.LIANXIN_PHOTO_MAX_BYTES,
+    integrity: {
+      maxDistanceMeters: e.LIANXIN_INTEGRITY_MAX_DISTANCE_M,
+      maxSpeedKmh: e.LIANXIN_INTEGRITY_MAX_SPEED_KMH,
+      lateDays: e.LIANXIN_INTEGRITY_LATE_DAYS,
+      burstCount: e.LIANXIN_INTEGRITY_BURST_COUNT,
+      burstMinutes: e.LIANXIN_INTEGRITY_BURST_MINUTES,
+    },
   };
 }

@@ -90,14 +90,14 @@ export async function makeCadre(db: Database, unitId: number, over: Partial<{ na
 
 export const TEST_PASSWORD = 'Test#2026pass';
 
-export async function makeUser(db: Database, role: Role, scope: { regionCode?: string; unitId?: number } = {}) {
+export async function makeUser(db: Database, role: Role, scope: { regionCode?: string; unitId?: number; cadreId?: number } = {}) {
   const username = uniq('u').toLowerCase();
-  const user = await createUser(db, admin, { username, displayName: username, password: TEST_PASSWORD, role, regionCode: scope.regionCode ?? null, unitId: scope.unitId ?? null });
+  const user = await createUser(db, admin, { username, displayName: username, password: TEST_PASSWORD, role, regionCode: scope.regionCode ?? null, unitId: scope.unitId ?? null, cadreId: scope.cadreId ?? null });
   return { ...user, password: TEST_PASSWORD };
 }
 
-export async function actorFor(db: Database, user: { id: number; username: string; role: Role; regionCode: string | null; unitId: number | null }): Promise<Actor> {
-  return { userId: user.id, username: user.username, role: user.role, ip: '127.0.0.1', scope: await scopeOf(db, { region_code: user.regionCode, unit_id: user.unitId }) };
+export async function actorFor(db: Database, user: { id: number; username: string; role: Role; regionCode: string | null; unitId: number | null; cadreId?: number | null }): Promise<Actor> {
+  return { userId: user.id, username: user.username, role: user.role, ip: '127.0.0.1', cadreId: user.cadreId ?? null, scope: await scopeOf(db, { region_code: user.regionCode, unit_id: user.unitId }) };
 }
 
 export type Session = { cookie: string; csrf: string };

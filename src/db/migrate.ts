@@ -2,11 +2,13 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './database.ts';
 import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_targets_pairing.ts';
+import * as m0003 from './migrations/0003_field_records.ts';
 
 // Migrations are listed by hand, in order: the list is the schema's history.
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_targets_pairing': m0002,
+  '0003_field_records': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

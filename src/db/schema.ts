@@ -123,6 +123,8 @@ export interface CampaignsTable {
   special_actions: ColumnType<string[], string[] | undefined, string[]>;
   cadre_roles: ColumnType<string[], string[] | undefined, string[]>;
   tasks: ColumnType<Record<string, string[]>, string | undefined, string>;
+  /** How often a paired cadre should visit a target of each kind: {"household": {"times": 4, "per": "year"}}. */
+  visit_frequency: ColumnType<Record<string, { times: number; per: 'week' | 'month' | 'quarter' | 'year' }>, string | undefined, string>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
@@ -174,7 +176,165 @@ export interface CoverageRulesTable {
   created_at: Generated<Date>;
 }
 
+export type ActivityKind =
+  | 'household_visit' | 'stay' | 'forum' | 'talk' | 'consultation' | 'policy_talk' | 'condolence'
+  | 'reception' | 'onsite_office' | 'enterprise_visit' | 'project_visit' | 'research';
+
+export interface PhotosTable {
+  id: Generated<number>;
+  sha256: string;
+  mime: 'image/jpeg' | 'image/png' | 'image/heic';
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  taken_at: Date | null;
+  latitude: number | null;
+  longitude: number | null;
+  has_thumbnail: Generated<boolean>;
+  uploaded_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface ActivitiesTable {
+  id: Generated<number>;
+  client_id: string;
+  client_hash: string;
+  campaign_id: number | null;
+  kind: ActivityKind;
+  title: Generated<string>;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  stay_days: Generated<number>;
+  region_code: string;
+  region_path: string;
+  place: Generated<string>;
+  latitude: number | null;
+  longitude: number | null;
+  accuracy_m: number | null;
+  findings: Generated<string>;
+  actions: Generated<string>;
+  attendees: number | null;
+  money_fen: number | null;
+  version: Generated<number>;
+  recorded_by: number | null;
+  recorded_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ActivityParticipantsTable {
+  activity_id: number;
+  cadre_id: number;
+  unit_path: string;
+}
+
+export interface ActivityTargetsTable {
+  activity_id: number;
+  target_id: number;
+}
+
+export interface ActivityPhotosTable {
+  activity_id: number;
+  photo_id: number;
+  position: Generated<number>;
+}
+
+export interface ActivityProblemsTable {
+  id: Generated<number>;
+  activity_id: number;
+  description: string;
+  ticket_id: number | null;
+  created_at: Generated<Date>;
+}
+
+export type MatterStatus = 'promised' | 'in_progress' | 'done';
+
+export interface PracticalMattersTable {
+  id: Generated<number>;
+  campaign_id: number | null;
+  target_id: number;
+  activity_id: number | null;
+  cadre_id: number | null;
+  title: string;
+  description: Generated<string>;
+  amount_fen: Generated<number>;
+  fund_source: Generated<string>;
+  status: Generated<MatterStatus>;
+  promised_on: string;
+  done_on: string | null;
+  region_code: string;
+  region_path: string;
+  unit_path: string | null;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface PracticalMatterPhotosTable {
+  matter_id: number;
+  photo_id: number;
+  stage: 'before' | 'after';
+}
+
+export type WritingKind = 'diary' | 'research_topic' | 'research_report' | 'leader_memo' | 'development_plan';
+export type WritingStatus = 'draft' | 'submitted' | 'reviewed' | 'selected';
+export type WritingGrade = '优' | '良' | '中' | '差';
+
+export interface WritingsTable {
+  id: Generated<number>;
+  kind: WritingKind;
+  title: string;
+  body: Generated<string>;
+  campaign_id: number | null;
+  author_cadre_id: number | null;
+  team_id: number | null;
+  topic_id: number | null;
+  target_id: number | null;
+  region_code: string | null;
+  region_path: string;
+  unit_path: string;
+  status: Generated<WritingStatus>;
+  grade: WritingGrade | null;
+  review_comment: string | null;
+  reviewed_by: number | null;
+  reviewed_at: Date | null;
+  selected_for: string | null;
+  selected_at: Date | null;
+  submitted_at: Date | null;
+  written_on: string;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export type IntegrityCheckKind =
+  | 'duplicate_photo' | 'far_from_target' | 'impossible_travel' | 'late_entry'
+  | 'backdated_burst' | 'attendance_exceeds_population' | 'double_stay';
+
+export interface IntegrityFlagsTable {
+  id: Generated<number>;
+  activity_id: number;
+  check_kind: IntegrityCheckKind;
+  cadre_id: number | null;
+  dedupe_key: Generated<string>;
+  evidence: ColumnType<Record<string, unknown>, string | undefined, string>;
+  region_path: string;
+  created_at: Generated<Date>;
+  cleared_at: Date | null;
+  cleared_by: number | null;
+  clear_reason: string | null;
+}
+
 export interface DB {
+  photos: PhotosTable;
+  activities: ActivitiesTable;
+  activity_participants: ActivityParticipantsTable;
+  activity_targets: ActivityTargetsTable;
+  activity_photos: ActivityPhotosTable;
+  activity_problems: ActivityProblemsTable;
+  practical_matters: PracticalMattersTable;
+  practical_matter_photos: PracticalMatterPhotosTable;
+  writings: WritingsTable;
+  integrity_flags: IntegrityFlagsTable;
   contact_targets: ContactTargetsTable;
   campaigns: CampaignsTable;
   campaign_units: CampaignUnitsTable;

@@ -32,7 +32,7 @@ export type LoginResult = { token: string; csrfToken: string; userId: number };
  */
 export async function login(db: Executor, policy: AuthPolicy, username: string, password: string, ip: string | null): Promise<LoginResult> {
   const user = await db.selectFrom('users').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirst();
-  const actor: Actor = { userId: user?.id ?? null, username, role: 'system', scope: { regionPath: null, unitPath: null }, ip };
+  const actor: Actor = { userId: user?.id ?? null, username, role: 'system', scope: { regionPath: null, unitPath: null }, ip, cadreId: null };
   if (!user || user.disabled) {
     // Same work and same answer as a wrong password, so usernames cannot be probed.
     await verifyPassword(password, 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=');
@@ -77,7 +77,7 @@ export async function resolveSession(db: Executor, policy: AuthPolicy, token: st
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['sessions.id', 'sessions.csrf_token', 'sessions.last_seen_at', 'users.id as user_id', 'users.username', 'users.role', 'users.region_code', 'users.unit_id', 'users.disabled'])
+    .select(['sessions.id', 'sessions.csrf_token', 'sessions.last_seen_at', 'users.id as user_id', 'users.username', 'users.role', 'users.region_code', 'users.unit_id', 'users.cadre_id', 'users.disabled'])
     .where('sessions.id', '=', id)
     .executeTakeFirst();
   if (!row || row.disabled) throw new AppError('UNAUTHENTICATED', '请先登录');
@@ -94,7 +94,7 @@ export async function resolveSession(db: Executor, policy: AuthPolicy, token: st
   return {
     sessionId: id,
     csrfToken: row.csrf_token,
-    actor: { userId: row.user_id, username: row.username, role: row.role, scope, ip },
+    actor: { userId: row.user_id, username: row.username, role: row.role, scope, ip, cadreId: row.cadre_id },
   };
 }
 

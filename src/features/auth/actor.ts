@@ -12,6 +12,8 @@ export type Actor = {
   role: Role | 'system';
   scope: Scope;
   ip: string | null;
+  /** The cadre this account belongs to (a cadre's own records), when it is linked to one. */
+  cadreId: number | null;
 };
 
 /** The CLI and the demo loader act as the system: unlimited scope, still audited. */
@@ -21,6 +23,7 @@ export const systemActor = (what = 'system'): Actor => ({
   role: 'system',
   scope: { regionPath: null, unitPath: null },
   ip: null,
+  cadreId: null,
 });
 
 export type { Permission };

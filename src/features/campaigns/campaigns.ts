@@ -6,6 +6,7 @@ import {
   type CampaignListQuery,
   type CreateCampaign,
   type UpdateCampaign,
+  type VisitFrequency,
 } from '../../../contracts/campaigns.ts';
 import { inTransaction, type Executor } from '../../db/database.ts';
 import { AppError, forbidden, notFound } from '../../errors.ts';
@@ -79,6 +80,7 @@ const columns = [
   'campaigns.special_actions',
   'campaigns.cadre_roles',
   'campaigns.tasks',
+  'campaigns.visit_frequency',
   'campaigns.created_at',
   'campaigns.updated_at',
 ] as const;
@@ -128,7 +130,7 @@ async function unitsOf(db: Executor, actor: Actor, campaignIds: number[]) {
 
 type Row = {
   id: number; name: string; starts_on: string; ends_on: string; region_code: string; region_path: string; region_name: string;
-  description: string; themes: string[]; special_actions: string[]; cadre_roles: string[]; tasks: Record<string, string[]>;
+  description: string; themes: string[]; special_actions: string[]; cadre_roles: string[]; tasks: Record<string, string[]>; visit_frequency: Record<string, VisitFrequency>;
   created_at: Date; updated_at: Date;
 };
 const toDto = (actor: Actor, r: Row, units: CampaignDto['units']): CampaignDto => ({
@@ -143,6 +145,7 @@ const toDto = (actor: Actor, r: Row, units: CampaignDto['units']): CampaignDto =
   specialActions: r.special_actions,
   cadreRoles: r.cadre_roles,
   tasks: r.tasks,
+  visitFrequency: r.visit_frequency,
   units,
   editable: campaignEditable(actor, r.region_path),
   createdAt: r.created_at.toISOString(),
@@ -232,6 +235,7 @@ export async function createCampaign(db: Executor, actor: Actor, input: CreateCa
         special_actions: data.specialActions,
         cadre_roles: data.cadreRoles,
         tasks: JSON.stringify(data.tasks),
+        visit_frequency: JSON.stringify(data.visitFrequency),
         updated_at: new Date(),
       })
       .returning('id')
@@ -334,6 +338,7 @@ export async function updateCampaign(db: Executor, actor: Actor, id: number, inp
         ...(data.specialActions !== undefined ? { special_actions: data.specialActions } : {}),
         ...(data.cadreRoles !== undefined ? { cadre_roles: data.cadreRoles } : {}),
         ...(data.tasks !== undefined ? { tasks: JSON.stringify(data.tasks) } : {}),
+        ...(data.visitFrequency !== undefined ? { visit_frequency: JSON.stringify(data.visitFrequency) } : {}),
         updated_at: new Date(),
       })
       .where('id', '=', id)

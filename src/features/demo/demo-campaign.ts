@@ -97,6 +97,8 @@ export async function loadDemoCampaign(tx: Executor, actor: Actor, key: Personal
       special_actions: ['城镇建设攻坚助推', '企业转型指导帮扶', '民生民意调研解难', '生态环境整治优化', '基层基础巩固提升'],
       cadre_roles: ['宣传员', '指导员', '规划员', '情报员', '服务员'],
       tasks: JSON.stringify({ enterprise: ['摸实情', '讲政策', '解难题', '推项目', '优环境'], household: ['走访慰问', '宣讲政策', '收集诉求'] }),
+      // Xiangshan: each cadre visits each paired household at least 4 times a year; link cadres see their village twice a week.
+      visit_frequency: JSON.stringify({ household: { times: 4, per: 'year' }, village: { times: 2, per: 'week' }, community: { times: 2, per: 'week' }, enterprise: { times: 1, per: 'month' }, project: { times: 4, per: 'month' } }),
       updated_at: now,
     })
     .returning(['id'])
