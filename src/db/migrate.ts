@@ -3,12 +3,16 @@ import type { Database } from './database.ts';
 import * as m0001 from './migrations/0001_foundation.ts';
 import * as m0002 from './migrations/0002_targets_pairing.ts';
 import * as m0003 from './migrations/0003_field_records.ts';
+import * as m0004p from './migrations/0004_photos_matters.ts';
+import * as m0004w from './migrations/0004_writings.ts';
 
 // Migrations are listed by hand, in order: the list is the schema's history.
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_targets_pairing': m0002,
   '0003_field_records': m0003,
+  '0004_photos_matters': m0004p,
+  '0004_writings': m0004w,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
