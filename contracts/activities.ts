@@ -109,9 +109,13 @@ export type SyncActivityRecord = z.input<typeof syncActivityRecord>;
  * Every field optional except `version` (the one read; a stale version is a 409). List fields,
  * when given, replace the whole list. Problems and practical matters are not changed here.
  */
-export const updateActivity = fields
-  .omit({ problems: true, matters: true })
-  .partial()
+const updatable = fields.omit({ problems: true, matters: true }).shape;
+export const updateActivity = z
+  .object(
+    Object.fromEntries(
+      Object.entries(updatable).map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.removeDefault() : v).optional()]),
+    ) as { [K in keyof typeof updatable]: z.ZodOptional<(typeof updatable)[K] extends z.ZodDefault<infer T> ? T : (typeof updatable)[K]> },
+  )
   .extend({ version: z.number().int().positive().describe('the version you read; 409 when someone changed it since') })
   .superRefine(coherent);
 export type UpdateActivity = z.input<typeof updateActivity>;
