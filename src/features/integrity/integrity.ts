@@ -1,8 +1,124 @@
+import { sql, type RawBuilder } from 'kysely';
+import { checkKinds, type CheckKind, type ScanResult } from '../../../contracts/integrity.ts';
 import type { IntegrityThresholds } from '../../config.ts';
 import type { Executor } from '../../db/database.ts';
+import { checks, METRES_PER_DEGREE, type Focus, type ScanContext } from './checks.ts';
 
-// Integrity checks (防形式主义). Placeholder signature for the activity feature to call; the checks
-// themselves are being written (issue 4, item 6).
+// Integrity checks (防形式主义): flag, never block. Flags live in integrity_flags, one row per
+// (record, check, dedupe_key): dedupe_key is the other record's id for a pair check (with the
+// cadre's id for per-cadre pairs), the target's id for a far fix, '' otherwise. Writing the flags
+// that hold now:
+// - a new flag is inserted; an open flag whose evidence changed gets the new evidence;
+// - a cleared flag is never touched again: a re-scan finds it by its key and leaves it cleared,
+//   even when its evidence has changed (the clearing was about that pair, target or record);
+// - an open flag that no longer holds (the record was corrected) is removed: flags are findings
+//   about the data as it is, and the record's own history is in the audit log. Cleared flags are
+//   kept whatever happens, as the trail of who judged what.
 
-/** Runs every check for one new or changed activity and records the flags it raises. */
-export async function checkActivity(_db: Executor, _thresholds: IntegrityThresholds, _activityId: number): Promise<void> {}
+const pairKeyedOnId: CheckKind[] = ['duplicate_photo'];
+const pairKeyedOnIdAndCadre: CheckKind[] = ['impossible_travel', 'double_stay'];
+
+const freshFlags = (t: IntegrityThresholds, focus: Focus, ctx: ScanContext, kinds: readonly CheckKind[]) =>
+  sql.join(kinds.map((k, i) => sql`select * from (${checks[k](t, focus, ctx)}) as ${sql.raw(`c${i}`)}`), sql` union all `);
+
+type WriteCounts = { added: number; updated: number; removed: number };
+
+/**
+ * Inserts the flags that hold and removes the open ones in `stale` (a query of flag ids that the
+ * checks just re-evaluated) that no longer hold; one statement, so one snapshot.
+ */
+async function writeFlags(db: Executor, fresh: RawBuilder<unknown>, stale: RawBuilder<unknown>): Promise<WriteCounts> {
+  const { rows } = await sql<{ added: number; updated: number; removed: number }>`
+    with fresh as materialized (${fresh}),
+    ins as (
+      insert into integrity_flags (activity_id, check_kind, cadre_id, dedupe_key, evidence, region_path)
+      select activity_id, check_kind, cadre_id, dedupe_key, evidence, region_path from fresh
+      on conflict (activity_id, check_kind, dedupe_key) do update
+        set evidence = excluded.evidence, cadre_id = excluded.cadre_id, region_path = excluded.region_path
+        where integrity_flags.cleared_at is null
+          and (integrity_flags.evidence <> excluded.evidence or integrity_flags.region_path <> excluded.region_path
+            or integrity_flags.cadre_id is distinct from excluded.cadre_id)
+      returning (xmax = 0) as inserted
+    ),
+    del as (
+      delete from integrity_flags f
+      where f.cleared_at is null and f.id in (${stale})
+        and not exists (select 1 from fresh n where n.activity_id = f.activity_id and n.check_kind = f.check_kind and n.dedupe_key = f.dedupe_key)
+      returning 1
+    )
+    select (select count(*) from ins where inserted)::int as added, (select count(*) from ins where not inserted)::int as updated,
+      (select count(*) from del)::int as removed`.execute(db);
+  return rows[0]!;
+}
+
+/**
+ * Runs every check for one new or changed record and records the flags it raises, on it and on
+ * the records it pairs with; open flags the change made untrue are removed. Reads only the
+ * record's indexed neighbours (its photos' other records, its cadres' records, its account's
+ * entries around the same time), so it can run after every write.
+ */
+export async function checkActivity(db: Executor, thresholds: IntegrityThresholds, activityId: number): Promise<WriteCounts> {
+  const focus = { activityId };
+  const id = String(activityId);
+  const w = sql.raw(`interval '${Math.trunc(thresholds.burstMinutes)} minutes'`);
+  const stale = sql`
+    select id from integrity_flags where activity_id = ${activityId}
+    union all
+    select id from integrity_flags where dedupe_key = ${id} and check_kind in (${sql.join(pairKeyedOnId)})
+    union all
+    select id from integrity_flags where dedupe_key like ${`${id}/%`} and check_kind in (${sql.join(pairKeyedOnIdAndCadre)})
+    union all
+    select g.id from activities f
+    join activities b on b.recorded_by = f.recorded_by and b.recorded_at between f.recorded_at - ${w} and f.recorded_at + ${w}
+    join integrity_flags g on g.activity_id = b.id and g.check_kind = 'backdated_burst'
+    where f.id = ${activityId} and b.id <> ${activityId}`;
+  return writeFlags(db, freshFlags(thresholds, focus, { travelHorizonSeconds: null }, checkKinds), stale);
+}
+
+/**
+ * The longest time between two records that could still be impossible travel: no two places in
+ * the data are farther apart than the box around all of them measured along its sides (a path
+ * along a meridian and a parallel is never shorter than the great circle), and covering that at
+ * maxSpeedKmh takes this long. null when no record has a place.
+ */
+async function travelHorizonSeconds(db: Executor, t: IntegrityThresholds): Promise<number | null> {
+  const { rows } = await sql<{ dlat: number | null; dlon: number | null }>`
+    select max(lat) - min(lat) as dlat, max(lon) - min(lon) as dlon from (
+      select latitude as lat, longitude as lon from activities where latitude is not null
+      union all
+      select latitude, longitude from contact_targets where latitude is not null
+    ) p`.execute(db);
+  const { dlat, dlon } = rows[0] ?? { dlat: null, dlon: null };
+  if (dlat === null || dlon === null) return null;
+  const boundM = (Number(dlat) + Number(dlon)) * METRES_PER_DEGREE + 1;
+  return Math.ceil((boundM / 1000 / t.maxSpeedKmh) * 3600) + 1;
+}
+
+export type ScanOptions = { kinds?: readonly CheckKind[] };
+
+/**
+ * Every check over every record, in set-based SQL, in one statement: inserts the flags that hold,
+ * refreshes open flags' evidence, removes open flags that no longer hold. Idempotent: a second
+ * run changes nothing. Cleared flags stay cleared.
+ */
+export async function scanIntegrity(db: Executor, thresholds: IntegrityThresholds, opts: ScanOptions = {}): Promise<ScanResult> {
+  const started = performance.now();
+  const kinds = opts.kinds ?? checkKinds;
+  const ctx: ScanContext = { travelHorizonSeconds: kinds.includes('impossible_travel') ? await travelHorizonSeconds(db, thresholds) : null };
+  const stale = sql`select id from integrity_flags where check_kind in (${sql.join(kinds)})`;
+  const counts = await writeFlags(db, freshFlags(thresholds, null, ctx, kinds), stale);
+  const [scanned, open] = await Promise.all([
+    db.selectFrom('activities').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    db.selectFrom('integrity_flags').select(['check_kind', (eb) => eb.fn.countAll<number>().as('n')]).where('cleared_at', 'is', null).groupBy('check_kind').execute(),
+  ]);
+  const byKind = Object.fromEntries(checkKinds.map((k) => [k, 0])) as Record<CheckKind, number>;
+  for (const r of open) byKind[r.check_kind] = Number(r.n);
+  return {
+    scanned: Number(scanned.n),
+    flagged: Object.values(byKind).reduce((s, n) => s + n, 0),
+    added: counts.added,
+    removed: counts.removed,
+    byKind,
+    ms: Math.round(performance.now() - started),
+  };
+}
