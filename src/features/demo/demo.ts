@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { CadreRank } from '../../../contracts/cadres.ts';
+import { loadConfig, type IntegrityThresholds } from '../../config.ts';
 import { inTransaction, type Executor } from '../../db/database.ts';
 import { sealPhone, type PersonalDataKey } from '../../lib/personal-data.ts';
 import { recordAudit } from '../audit/audit.ts';
@@ -7,8 +8,10 @@ import { createUser } from '../auth/accounts.ts';
 import { systemActor } from '../auth/actor.ts';
 import { generatePassword } from '../auth/passwords.ts';
 import { nameInitials } from '../cadres/cadres.ts';
+import { scanIntegrity } from '../integrity/integrity.ts';
 import { importRegions } from '../regions/regions.ts';
 import { loadDemoCampaign } from './demo-campaign.ts';
+import { loadDemoRecords, type DemoRecordsResult } from './demo-records.ts';
 import { commonPositions, makeNamer, seededRandom } from './names.ts';
 
 // The demo county: Xiangshan 象山县 (330225), its real 18 townships and 410 villages from the
@@ -30,14 +33,18 @@ const positions: Record<CadreRank, string[]> = {
   ...commonPositions,
 };
 
-export type DemoResult = { adminPassword: string; passwordWasGenerated: boolean; units: number; cadres: number; villages: number; targets: number; pairings: number };
+export type DemoResult = {
+  adminPassword: string; passwordWasGenerated: boolean; units: number; cadres: number; villages: number; targets: number; pairings: number;
+  /** A year of field work in the demo campaign, and the demo cadre's login (same password as admin). */
+  records: DemoRecordsResult;
+};
 
 export async function hasAnyUser(db: Executor) {
   return (await db.selectFrom('users').select('id').limit(1).execute()).length > 0;
 }
 
 /** Loads the demo county. Refuses to run twice: it is for an empty database. */
-export async function loadDemo(db: Executor, key: PersonalDataKey, opts: { adminPassword?: string | undefined } = {}): Promise<DemoResult> {
+export async function loadDemo(db: Executor, key: PersonalDataKey, opts: { adminPassword?: string | undefined; integrity?: IntegrityThresholds; today?: string } = {}): Promise<DemoResult> {
   const actor = systemActor('demo');
   if (await hasAnyUser(db)) throw new Error('The database already has accounts; the demo loads only into an empty database.');
   const regions = await importRegions(db, actor, DEMO_COUNTY);
@@ -105,8 +112,14 @@ export async function loadDemo(db: Executor, key: PersonalDataKey, opts: { admin
     const campaign = await loadDemoCampaign(tx, actor, key, random);
 
     const adminPassword = opts.adminPassword ?? generatePassword();
-    await createUser(tx, actor, { username: 'admin', displayName: '象山县活动办管理员', password: adminPassword, role: 'admin' });
-    await recordAudit(tx, actor, { action: 'demo.load', entity: 'system', detail: { county: DEMO_COUNTY, units: units.length, cadres: values.length, ...campaign } });
-    return { adminPassword, passwordWasGenerated: !opts.adminPassword, units: units.length, cadres: values.length, villages: regions.counts.village ?? 0, targets: campaign.targets, pairings: campaign.pairings };
+    const office = await createUser(tx, actor, { username: 'admin', displayName: '象山县活动办管理员', password: adminPassword, role: 'admin' });
+    const records = await loadDemoRecords(tx, actor, { campaignId: campaign.campaignId, officeUserId: office.id, password: adminPassword, ...(opts.today ? { today: opts.today } : {}) });
+    // Flags on the demo records, so the supervisors' view has something to show from the start.
+    await scanIntegrity(tx, opts.integrity ?? loadConfig().integrity);
+    await recordAudit(tx, actor, { action: 'demo.load', entity: 'system', detail: { county: DEMO_COUNTY, units: units.length, cadres: values.length, ...campaign, ...records } });
+    return {
+      adminPassword, passwordWasGenerated: !opts.adminPassword, units: units.length, cadres: values.length, villages: regions.counts.village ?? 0, targets: campaign.targets,
+      pairings: campaign.pairings, records,
+    };
   });
 }
