@@ -1,8 +1,9 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
-import { Alert, App as AntApp, Button, DatePicker, Form, Input, Modal, Select, Space, Tag } from 'antd';
+import { Alert, App as AntApp, Button, DatePicker, Form, Input, InputNumber, Modal, Select, Space, Tag } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
-import { campaignPresets, type CampaignDto, type CampaignTargetKind } from '../../../contracts/campaigns.ts';
+import { campaignPresets, visitPeriods, type CampaignDto, type CampaignTargetKind, type VisitFrequency, type VisitPeriod } from '../../../contracts/campaigns.ts';
+import { visitPeriodLabels } from '../../../contracts/due.ts';
 import { api, fieldErrors } from '../api.ts';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { targetKindOptions } from '../labels.ts';
@@ -14,6 +15,7 @@ import { UnitSelect } from './RemoteSelect.tsx';
 
 type UnitRow = { unitId?: number | null; responsibleRegions?: string[] };
 type TaskRow = { kind?: CampaignTargetKind; tasks?: string[] };
+type FrequencyRow = { kind?: CampaignTargetKind; times?: number | null; per?: VisitPeriod };
 type CampaignForm = {
   name: string;
   period: [Dayjs, Dayjs] | null;
@@ -23,6 +25,7 @@ type CampaignForm = {
   specialActions: string[];
   cadreRoles: string[];
   tasks: TaskRow[];
+  frequencies: FrequencyRow[];
   units: UnitRow[];
 };
 
@@ -54,6 +57,7 @@ export function CampaignModal({ campaign, defaultRegion, onCancel, onDone }: { c
         specialActions: campaign.specialActions,
         cadreRoles: campaign.cadreRoles,
         tasks: Object.entries(campaign.tasks).map(([kind, tasks]) => ({ kind: kind as CampaignTargetKind, tasks })),
+        frequencies: Object.entries(campaign.visitFrequency ?? {}).map(([kind, f]) => ({ kind: kind as CampaignTargetKind, times: f.times, per: f.per })),
         units: campaign.units.map((u) => ({ unitId: u.unitId, responsibleRegions: u.responsibleRegions.map((r) => r.code) })),
       }
     : {
@@ -65,12 +69,15 @@ export function CampaignModal({ campaign, defaultRegion, onCancel, onDone }: { c
         specialActions: [],
         cadreRoles: [...campaignPresets.cadreRoles],
         tasks: [{ kind: 'enterprise', tasks: [...(campaignPresets.tasks.enterprise ?? [])] }],
+        frequencies: [],
         units: [],
       };
 
   const submit = async (v: CampaignForm) => {
     const tasks: Partial<Record<CampaignTargetKind, string[]>> = {};
     for (const row of v.tasks ?? []) if (row?.kind && row.tasks?.length) tasks[row.kind] = row.tasks.map((x) => x.trim()).filter(Boolean);
+    const visitFrequency: Partial<Record<CampaignTargetKind, VisitFrequency>> = {};
+    for (const row of v.frequencies ?? []) if (row?.kind && row.times && row.per) visitFrequency[row.kind] = { times: row.times, per: row.per };
     const body = {
       name: v.name.trim(),
       startsOn: v.period?.[0]?.format('YYYY-MM-DD'),
@@ -81,6 +88,7 @@ export function CampaignModal({ campaign, defaultRegion, onCancel, onDone }: { c
       specialActions: v.specialActions ?? [],
       cadreRoles: v.cadreRoles ?? [],
       tasks,
+      visitFrequency,
       units: (v.units ?? []).filter((u) => u?.unitId).map((u) => ({ unitId: u.unitId!, responsibleRegions: u.responsibleRegions ?? [] })),
     };
     setBusy(true);
@@ -98,6 +106,7 @@ export function CampaignModal({ campaign, defaultRegion, onCancel, onDone }: { c
           const top = x.field.split('.')[0]!;
           if (top === 'startsOn' || top === 'endsOn') return { name: ['period'], errors: [x.message] };
           if (['name', 'regionCode', 'description', 'themes', 'specialActions', 'cadreRoles'].includes(top)) return { name: [top], errors: [x.message] };
+          if (top === 'visitFrequency') return { name: ['frequencies'], errors: [x.message] };
           return null;
         })
         .filter((x): x is { name: string[]; errors: string[] } => !!x);
@@ -163,6 +172,42 @@ export function CampaignModal({ campaign, defaultRegion, onCancel, onDone }: { c
                 <Button size="small" icon={<PlusOutlined />} onClick={() => add({ kind: undefined, tasks: [] })}>
                   {t('addTaskList')}
                 </Button>
+              </>
+            )}
+          </Form.List>
+        </Form.Item>
+        <Form.Item label={t('visitFrequency')} extra={t('visitFrequencyHint')}>
+          <Form.List
+            name="frequencies"
+            rules={[
+              {
+                validator: async (_, rows: FrequencyRow[] | undefined) => {
+                  const kinds = (rows ?? []).map((r) => r?.kind).filter(Boolean);
+                  if (new Set(kinds).size !== kinds.length) throw new Error(t('visitFrequencyDuplicate'));
+                },
+              },
+            ]}
+          >
+            {(rows, { add, remove }, { errors }) => (
+              <>
+                {rows.map((row) => (
+                  <Space key={row.key} align="start" style={{ display: 'flex', marginBottom: 6 }} data-testid="visit-frequency-row">
+                    <Form.Item name={[row.name, 'kind']} noStyle rules={[{ required: true, message: t('required') }]}>
+                      <Select style={{ width: 130 }} options={targetKindOptions(lang)} placeholder={t('targetKind')} />
+                    </Form.Item>
+                    <Form.Item name={[row.name, 'per']} noStyle rules={[{ required: true, message: t('required') }]}>
+                      <Select style={{ width: 110 }} options={visitPeriods.map((p) => ({ value: p, label: visitPeriodLabels[p][lang] }))} />
+                    </Form.Item>
+                    <Form.Item name={[row.name, 'times']} noStyle rules={[{ required: true, message: t('required') }]}>
+                      <InputNumber min={1} max={31} precision={0} style={{ width: 110 }} suffix={t('timesSuffix')} />
+                    </Form.Item>
+                    <Button type="text" icon={<DeleteOutlined />} onClick={() => remove(row.name)} aria-label={t('remove')} />
+                  </Space>
+                ))}
+                <Button size="small" icon={<PlusOutlined />} onClick={() => add({ kind: undefined, times: 1, per: 'month' })} data-testid="add-visit-frequency">
+                  {t('addVisitFrequency')}
+                </Button>
+                <Form.ErrorList errors={errors} />
               </>
             )}
           </Form.List>

@@ -8,6 +8,7 @@ import { cadreStatusLabels, genderLabels, type CadreDto } from '../../../contrac
 import { targetKindLabels, type TargetKind } from '../../../contracts/targets.ts';
 import { api, ApiError } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
+import { CadreFieldRecords } from '../components/FieldRecords.tsx';
 import { PAIRING_HISTORY_LIMIT, pairingTailColumns, usePairingHistory } from '../components/PairingHistory.tsx';
 import { PageSpin, PageTitle } from '../components/Status.tsx';
 import { MaskedValue } from '../components/TargetForm.tsx';
@@ -90,6 +91,7 @@ export default function CadreDetailPage() {
         />
       </Card>
       <CadreTargets cadreId={cadre.id} />
+      <CadreFieldRecords cadre={cadre} />
       {editing ? (
         <CadreModal
           cadre={cadre}

@@ -7,6 +7,7 @@ import { pairingRoleLabels, teamKindLabels, type PairingDto, type TeamDto } from
 import { projectLevelLabels, targetKindLabels, type PersonalField, type ProjectLevel, type TargetDto } from '../../../contracts/targets.ts';
 import { api, ApiError } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
+import { TargetFieldRecords } from '../components/FieldRecords.tsx';
 import { PAIRING_HISTORY_LIMIT, pairingTailColumns, usePairingHistory } from '../components/PairingHistory.tsx';
 import { PageSpin, PageTitle } from '../components/Status.tsx';
 import { attrFields, hasPersonal, hasPhone, MaskedValue, TargetModal, TargetRevealModal } from '../components/TargetForm.tsx';
@@ -121,6 +122,7 @@ export default function TargetDetailPage() {
         <Descriptions bordered size="small" column={{ xs: 1, md: 2 }} items={items} data-testid="target-fields" />
       </Card>
       <TargetPairings targetId={target.id} />
+      <TargetFieldRecords target={target} />
       {editing ? (
         <TargetModal
           kind={target.kind}
