@@ -12,10 +12,11 @@ import { calendarDate, campaignTargetKind, visitFrequency } from './campaigns.ts
 // - Period: the calendar week (Monday to Sunday, China time), month, quarter or year that holds
 //   the day, clipped to the campaign's and the pairing's dates.
 // - Slots: the whole calendar period is split into `times` equal slots (by months when they divide
-//   evenly — 4 a year gives quarters — else by days); visit k is due by the end of slot k. Only the
-//   slots that overlap the clipped period are required, and a due date is never after the clipped
-//   end. So with 4 a year and 1 done, the 2nd is due by the end of June; a pairing made in August
-//   owes 2 visits that year, by the end of September and of December.
+//   evenly — 4 a year gives quarters — else by days); visit k is due by the end of slot k. A slot
+//   is required when the clipped period covers at least half of it (if none is, the last slot it
+//   touches), and a due date is never after the clipped end. So with 4 a year and 1 done, the 2nd
+//   is due by the end of June; a pairing made in August owes 2 visits that year, by the end of
+//   September and of December; a campaign starting on 20 March owes nothing for the first quarter.
 // - A visit: an activity of one of `visitActivityKinds` that the cadre took part in, with the
 //   target among its targets, starting inside the period (China dates).
 // - State: met (done ≥ required), overdue (the next due date is before the day), due_this_week

@@ -5,6 +5,7 @@ import type { Executor } from '../../db/database.ts';
 import { createUser } from '../auth/accounts.ts';
 import type { Actor } from '../auth/actor.ts';
 import { chinaToday } from '../campaigns/campaigns.ts';
+import { calendarPeriod, slots as periodSlots } from '../due/due.ts';
 import { seededRandom } from './names.ts';
 
 // A plausible year of field work in the demo campaign, so that the lists, the due list and the
@@ -371,6 +372,41 @@ export async function loadDemoRecords(
       place: '镇（街道）信访接待室', gpsOf: null, findings: pick(householdFindings), actions: '登记诉求，三日内答复。', attendees: between(1, 4), moneyFen: null,
       participants: [c], targets: [t.id], problems: chance(0.4) ? [pick(problemTexts)] : [],
     });
+  }
+
+  // 6. The demo cadre keeps up with the campaign's visit frequency: every slot of the last few weeks
+  // (weekly and monthly targets) or of the campaign (quarterly and yearly ones) has its visit, but for
+  // a few left for the due list to show.
+  const frequency = (await tx.selectFrom('campaigns').select('visit_frequency').where('id', '=', campaign.id).executeTakeFirstOrThrow()).visit_frequency;
+  const visitedOn = (targetId: number) => acts.filter((a) => a.participants.includes(demoCadreId) && a.targets.includes(targetId) && a.kind !== 'reception')
+    .map((a) => chinaToday(a.startsAt));
+  for (const p of pairings.filter((x) => x.cadre_id === demoCadreId)) {
+    const t = targets.get(p.target_id)!;
+    const f = frequency[t.kind as keyof typeof frequency];
+    if (!f) continue;
+    const since = f.per === 'week' || f.per === 'month' ? fromDay(Math.max(toDay(first), toDay(last) - 42)) : first;
+    const seen = new Set<string>();
+    for (let d = toDay(since); d <= toDay(last); d++) {
+      const period = calendarPeriod(fromDay(d), f.per);
+      if (seen.has(period[0])) continue;
+      seen.add(period[0]);
+      for (const [s0, e0] of periodSlots(period, f.per, f.times)) {
+        const from = s0 < first ? first : s0;
+        const to = e0 > last ? last : e0;
+        if (to < from || visitedOn(t.id).some((v) => v >= from && v <= to)) continue;
+        if (!chance(e0 > last ? 0.5 : 0.9)) continue;
+        const when = book([demoCadreId], t.township, [from, to]);
+        if (!when) continue;
+        const starts = at(when.day, when.start);
+        const kind: ActivityKind = t.kind === 'household' ? (chance(0.3) ? 'talk' : 'household_visit') : t.kind === 'project' ? 'project_visit' : t.kind === 'enterprise' ? 'enterprise_visit' : pick(['research', 'onsite_office', 'forum'] as const);
+        add({
+          kind, title: `${kind === 'talk' ? '谈心谈话：' : '走访'}${t.name}`, startsAt: starts, endsAt: new Date(starts.getTime() + between(40, 70) * 60_000), regionCode: t.region_code,
+          regionPath: t.region_path, place: t.address || t.name, gpsOf: t, findings: pick(t.kind === 'household' ? householdFindings : t.kind === 'project' ? projectFindings : villageFindings),
+          actions: '', attendees: kind === 'talk' ? 1 : kind === 'forum' ? between(15, 40) : kind === 'onsite_office' ? between(5, 15) : null, moneyFen: null,
+          participants: [demoCadreId], targets: [t.id], problems: chance(0.1) ? [pick(problemTexts)] : [],
+        });
+      }
+    }
   }
 
   const suspicious = plantSuspicious();

@@ -35,6 +35,14 @@ describe('calendar', () => {
   it('requires only the slots a late pairing or an early campaign end leaves', () => {
     const w = { campaignStartsOn: '2026-01-01', campaignEndsOn: '2026-11-30', pairingStartsOn: '2026-08-01', pairingEndsOn: null };
     expect(schedule('2026-08-10', { times: 4, per: 'year' }, w)).toEqual({ periodStart: '2026-08-01', periodEnd: '2026-11-30', dues: ['2026-09-30', '2026-11-30'] });
+    // Twelve days of the first quarter are not half of it: nothing owed for it.
+    const late = { campaignStartsOn: '2026-03-20', campaignEndsOn: '2026-12-31', pairingStartsOn: '2026-03-20', pairingEndsOn: null };
+    expect(schedule('2026-04-02', { times: 4, per: 'year' }, late).dues).toEqual(['2026-06-30', '2026-09-30', '2026-12-31']);
+    // A pairing made in the last days of the year still owes its one visit.
+    expect(schedule('2026-12-20', { times: 1, per: 'year' }, { ...late, pairingStartsOn: '2026-12-15' }).dues).toEqual(['2026-12-31']);
+    // A pairing made on a Friday owes the week's second visit only.
+    const friday = { ...late, pairingStartsOn: '2026-11-20' };
+    expect(schedule('2026-11-21', { times: 2, per: 'week' }, friday)).toEqual({ periodStart: '2026-11-20', periodEnd: '2026-11-22', dues: ['2026-11-22'] });
   });
 
   it('states what is due relative to the day', () => {

@@ -70,10 +70,14 @@ export function schedule(asOf: string, f: VisitFrequency, w: PairingWindow) {
   const start = max(period[0], max(w.campaignStartsOn, w.pairingStartsOn));
   let end = min(period[1], w.campaignEndsOn);
   if (w.pairingEndsOn !== null) end = min(end, addDays(w.pairingEndsOn, -1));
-  const dues = slots(period, f.per, f.times)
-    .filter(([s, e]) => e >= start && s <= end)
-    .map(([, e]) => min(e, end));
-  return { periodStart: start, periodEnd: end, dues };
+  // A slot is owed when the pairing covers at least half of it; if none is, the last one it touches
+  // (so a pairing made late in the period still owes one visit, and one made 12 days before the end
+  // of a quarter does not owe that quarter's).
+  const days = (a: string, b: string) => toDay(b) - toDay(a) + 1;
+  const touched = slots(period, f.per, f.times).filter(([s, e]) => e >= start && s <= end);
+  let owed = touched.filter(([s, e]) => 2 * days(max(s, start), min(e, end)) >= days(s, e));
+  if (owed.length === 0 && touched.length > 0) owed = [touched.at(-1)!];
+  return { periodStart: start, periodEnd: end, dues: owed.map(([, e]) => min(e, end)) };
 }
 
 /** The state of a pairing given its due dates and the visits done, on `asOf`. */
