@@ -5,6 +5,8 @@ import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/db/database.ts';
 import type { App } from '../src/http/types.ts';
+import { systemActor } from '../src/features/auth/actor.ts';
+import { createWriting } from '../src/features/writings/writings.ts';
 import {
   DANDONG, SHIPU, XIANGSHAN, as, createTestApp, createTestDatabase, login, makeCadre, makeUnit, makeUser, seedXiangshan, testDriver, uniq, type Session,
 } from './helpers.ts';
@@ -492,5 +494,22 @@ describe('control: a county admin does see Shipu (the records the refusals hide 
     expect(search.json().items.map((c: { id: number }) => c.id)).toEqual([cadres.shipu.id]);
     const list = await get(s, '/api/v1/users?pageSize=200');
     expect(list.json().items.map((u: { id: number }) => u.id)).toContain(users.shipuAdmin.id);
+  });
+});
+
+describe.each(viewers)(`writing and the due list on ${testDriver}: $label`, ({ key }) => {
+  const s = () => sessions[key];
+
+  it('cannot read, list, change or review a Shipu cadre’s writing, nor see the Shipu cadre’s due list: 404', async () => {
+    const w = await createWriting(h.db, systemActor('test'), { kind: 'diary', title: '石浦蹲点手记', body: '渔港见闻', authorCadreId: cadres.shipu.id });
+    expectStatus(await get(s(), `/api/v1/writings/${w.id}`), 404);
+    expect((await get(s(), '/api/v1/writings?pageSize=200')).json().items.map((x: { id: number }) => x.id)).not.toContain(w.id);
+    expectStatus(await get(s(), `/api/v1/writings?region=${SHIPU}`), 404);
+    expectStatus(await send(s(), 'PATCH', `/api/v1/writings/${w.id}`, { title: '被改' }), 404);
+    // A cadre-role account may not review at all (403); an admin finds nothing outside the scope (404).
+    expectStatus(await send(s(), 'POST', `/api/v1/writings/${w.id}/review`, { grade: '优', comment: '越权评审' }), key === 'cadre' ? 403 : 404);
+    expectStatus(await get(s(), `/api/v1/due?cadreId=${cadres.shipu.id}`), 404);
+    expectStatus(await get(sessions.countyAdmin, `/api/v1/writings/${w.id}`), 200);
+    expectStatus(await get(sessions.countyAdmin, `/api/v1/due?cadreId=${cadres.shipu.id}`), 200);
   });
 });
