@@ -190,7 +190,7 @@ export const writingListQuery = z.object({
   topicId: z.coerce.number().int().positive().optional().describe('reports answering this topic'),
   campaignId: z.coerce.number().int().positive().optional(),
   targetId: z.coerce.number().int().positive().optional(),
-  region: z.string().max(64).optional().describe('writings about this region subtree'),
+  region: z.string().max(64).optional().describe('writings of units whose jurisdiction lies in this region subtree (the author’s unit, or the team leader’s); targetId finds what a writing is about'),
   mine: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('only your own: written by your cadre or a team you are a current member of'),
   from: calendarDate.optional().describe('written on or after'),
   to: calendarDate.optional().describe('written on or before'),
