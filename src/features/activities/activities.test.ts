@@ -146,6 +146,8 @@ describe('recording', () => {
       problems: ['村道路灯不亮', '垃圾清运不及时'],
       matters: [{ title: '安装扶手', targetId: targets.household.id, amountFen: 120_000, fundSource: '民政' }],
     }));
+    // The answer to the create is the record as a later read shows it.
+    expect((await get(s.town, `/api/v1/activities/${a.id}`)).json()).toEqual(a);
     expect(a.photos.map((p) => p.id)).toEqual([p2, p1]);
     expect(a.photos[0]!.url).toBe(`/api/v1/photos/${p2}`);
     expect(a.problems.map((p) => p.description)).toEqual(['村道路灯不亮', '垃圾清运不及时']);

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Expression } from 'kysely';
 import {
   activityKindLabels,
   attendeeKinds,
@@ -114,9 +114,11 @@ type Checked = {
   startsAt: Date;
   endsAt: Date;
   stayDays: number;
-  region: { code: string; path: string };
-  participants: { cadreId: number; unitPath: string }[];
-  targets: Map<number, { id: number; region_code: string; region_path: string }>;
+  region: { code: string; path: string; name: string };
+  participants: { cadreId: number; unitPath: string; name: string; unitName: string }[];
+  targets: Map<number, { id: number; kind: TargetKind; name: string; region_code: string; region_path: string; region_name: string }>;
+  campaignName: string | null;
+  photos: Map<number, { id: number; has_thumbnail: boolean; taken_at: string | null }>;
 };
 
 /**
@@ -150,30 +152,32 @@ async function checkDraft(
     else if (!d.participantIds.includes(actor.cadreId)) fail('participantIds', '干部账号只能填写本人参加的工作记录：参加干部中须有您本人');
   }
 
-  const [cadres, targets, region, campaign, photos] = await Promise.all([
-    db
-      .selectFrom('cadres')
-      .innerJoin('units', 'units.id', 'cadres.unit_id')
-      .select(['cadres.id', 'cadres.name', 'cadres.status', 'units.path as unit_path'])
-      .where('cadres.id', '=', sql<number>`any(${d.participantIds}::int[])`)
-      .where(unitScope(actor))
-      .execute(),
-    d.targetIds.length === 0
-      ? []
-      : db
-          .selectFrom('contact_targets')
-          .select(['id', 'name', 'region_code', 'region_path'])
-          .where('id', '=', sql<number>`any(${d.targetIds}::int[])`)
-          .where(regionScope(actor, 'contact_targets.region_path'))
-          .execute(),
-    d.regionCode === null
-      ? undefined
-      : db.selectFrom('regions').select(['code', 'path']).where('code', '=', d.regionCode).where(regionScope(actor, 'regions.path')).executeTakeFirst(),
-    d.campaignId === null
-      ? undefined
-      : db.selectFrom('campaigns').select(['id', 'name', 'region_path', 'starts_on', 'ends_on']).where('id', '=', d.campaignId).where(campaignScope(actor)).executeTakeFirst(),
-    d.photoIds.length === 0 ? [] : usablePhotos(db, actor, d.photoIds),
-  ]);
+  // Everything the checks need in one statement: one round trip, one pooled connection.
+  const rows = <T>(q: Expression<unknown>) => sql<T[]>`coalesce((select json_agg(x) from (${q}) x), '[]'::json)`;
+  const found = await db
+    .selectNoFrom([
+      rows<{ id: number; name: string; status: string; unit_path: string; unit_name: string }>(db
+        .selectFrom('cadres')
+        .innerJoin('units', 'units.id', 'cadres.unit_id')
+        .select(['cadres.id', 'cadres.name', 'cadres.status', 'units.path as unit_path', 'units.name as unit_name'])
+        .where('cadres.id', '=', sql<number>`any(${d.participantIds}::int[])`)
+        .where(unitScope(actor))).as('cadres'),
+      rows<{ id: number; kind: TargetKind; name: string; region_code: string; region_path: string; region_name: string }>(db
+        .selectFrom('contact_targets as t')
+        .innerJoin('regions as tr', 'tr.code', 't.region_code')
+        .select(['t.id', 't.kind', 't.name', 't.region_code', 't.region_path', 'tr.name as region_name'])
+        .where('t.id', '=', sql<number>`any(${d.targetIds}::int[])`)
+        .where(regionScope(actor, 't.region_path'))).as('targets'),
+      rows<{ code: string; path: string; name: string }>(db
+        .selectFrom('regions').select(['code', 'path', 'name']).where('code', '=', d.regionCode ?? '').where(regionScope(actor, 'regions.path'))).as('regions'),
+      rows<{ id: number; name: string; region_path: string; starts_on: string; ends_on: string }>(db
+        .selectFrom('campaigns').select(['id', 'name', 'region_path', 'starts_on', 'ends_on']).where('id', '=', d.campaignId ?? 0).where(campaignScope(actor))).as('campaigns'),
+      rows<{ id: number; has_thumbnail: boolean; taken_at: string | null }>(usablePhotos(db, actor, d.photoIds)).as('photos'),
+    ])
+    .executeTakeFirstOrThrow();
+  const { cadres, targets, photos } = found;
+  const region = d.regionCode === null ? undefined : found.regions[0];
+  const campaign = d.campaignId === null ? undefined : found.campaigns[0];
 
   const cadreById = new Map(cadres.map((c) => [c.id, c]));
   const participants: Checked['participants'] = [];
@@ -183,20 +187,21 @@ async function checkDraft(
     if (c.status === 'retired' || c.status === 'transferred') {
       return fail(`participantIds.${i}`, `干部 ${c.name} 已${c.status === 'retired' ? '退休' : '调离'}，不能作为参加干部`);
     }
-    participants.push({ cadreId: id, unitPath: keep.unitPaths.get(id) ?? c.unit_path });
+    participants.push({ cadreId: id, unitPath: keep.unitPaths.get(id) ?? c.unit_path, name: c.name, unitName: c.unit_name });
   });
   const targetById = new Map(targets.map((t) => [t.id, t]));
   d.targetIds.forEach((id, i) => {
     if (!targetById.has(id)) fail(`targetIds.${i}`, `联系对象 ${id} 不存在或不在您的管辖范围内`);
   });
   if (d.regionCode !== null && !region) fail('regionCode', `区划 ${d.regionCode} 不存在或不在您的管辖范围内`);
-  const usable = new Set([...photos.map((p) => p.id), ...keep.photoIds]);
+  const photoById = new Map(photos.map((p) => [p.id, p]));
+  const usable = new Set([...photoById.keys(), ...keep.photoIds]);
   d.photoIds.forEach((id, i) => {
     if (!usable.has(id)) fail(`photoIds.${i}`, `照片 ${id} 不存在或不能使用（须是您上传的照片，或您能查看的记录中的照片）`);
   });
 
   const first = targetById.get(d.targetIds[0]!);
-  const place = region ?? (first ? { code: first.region_code, path: first.region_path } : undefined);
+  const place = region ?? (first ? { code: first.region_code, path: first.region_path, name: first.region_name } : undefined);
   if (d.campaignId !== null) {
     if (!campaign) fail('campaignId', `活动 ${d.campaignId} 不存在或不在您的管辖范围内`);
     else {
@@ -212,19 +217,21 @@ async function checkDraft(
     }
   }
   if (errors.length > 0) throw invalid(errors);
-  return { startsAt, endsAt, stayDays: stayDaysOf(d.kind, startsAt, endsAt), region: place!, participants, targets: targetById };
+  return {
+    startsAt, endsAt, stayDays: stayDaysOf(d.kind, startsAt, endsAt), region: place!, participants, targets: targetById, campaignName: campaign?.name ?? null, photos: photoById,
+  };
 }
 
 const chinaTime = (at: Date) => at.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
 
 /** Photos the actor may attach: uploaded by this account, or on a record (or matter) the actor sees. */
 function usablePhotos(db: Executor, actor: Actor, ids: number[]) {
-  let q = db.selectFrom('photos as ph').select('ph.id').where('ph.id', '=', sql<number>`any(${ids}::int[])`);
+  let q = db.selectFrom('photos as ph').select(['ph.id', 'ph.has_thumbnail', 'ph.taken_at']).where('ph.id', '=', sql<number>`any(${ids}::int[])`);
   if (actor.role !== 'system') {
     q = q.where(sql<boolean>`(ph.uploaded_by = ${actor.userId} or exists (
       select 1 from activity_photos uap join activities a on a.id = uap.activity_id where uap.photo_id = ph.id and ${activityScope(actor, 'a')}))`);
   }
-  return q.execute();
+  return q;
 }
 
 // ── Reading ──────────────────────────────────────────────────────────────────────────────────
@@ -389,13 +396,22 @@ export type StoreOutcome =
   /** `server` is null when the record holding the clientId is not one the actor may see. */
   | { status: 'conflict'; server: ActivityDto | null };
 
-async function afterWrite(db: Executor, deps: ActivityDeps, id: number) {
+/** Runs the integrity checks; says whether they may have raised flags (then they are read back). */
+async function afterWrite(db: Executor, deps: ActivityDeps, id: number): Promise<boolean> {
   try {
-    await (deps.check ?? checkActivity)(db, deps.integrity, id);
+    const counts: unknown = await (deps.check ?? checkActivity)(db, deps.integrity, id);
+    const c = counts as { added?: unknown; updated?: unknown } | undefined;
+    return !(typeof c?.added === 'number' && typeof c.updated === 'number' && c.added + c.updated === 0);
   } catch (e) {
     // Flags never block a record: it is stored; the scan will look at it again.
     (deps.log ?? ((err, m) => console.error(m, err)))(e, `integrity checks failed for activity ${id}`);
+    return false;
   }
+}
+
+async function flagsOf(db: Executor, id: number): Promise<ActivityDto['flags']> {
+  const rows = await db.selectFrom('integrity_flags').select(['id', 'check_kind', 'evidence', 'cleared_at', 'clear_reason']).where('activity_id', '=', id).orderBy('id').execute();
+  return rows.map((f) => ({ id: f.id, checkKind: f.check_kind, evidence: f.evidence, clearedAt: f.cleared_at?.toISOString() ?? null, clearReason: f.clear_reason }));
 }
 
 async function priorOutcome(db: Executor, actor: Actor, clientId: string, hash: string): Promise<StoreOutcome | undefined> {
@@ -418,9 +434,9 @@ async function store(db: Executor, actor: Actor, deps: ActivityDeps, data: Data)
     targetIds: data.targetIds, regionCode: data.regionCode ?? null, attendees: data.attendees ?? null, moneyFen: data.moneyFen ?? null, photoIds: data.photoIds,
   });
   const clientId = data.clientId ?? randomUUID();
-  let id: number;
+  let written: Written;
   try {
-    id = await inTransaction(db, (tx) => writeNew(tx, actor, data, checked, clientId, hash));
+    written = await writeNew(db, actor, data, checked, clientId, hash);
   } catch (e) {
     // Two sends of one record racing: the loser answers like a resend.
     if (isUniqueViolation(e) && data.clientId !== undefined) {
@@ -429,66 +445,107 @@ async function store(db: Executor, actor: Actor, deps: ActivityDeps, data: Data)
     }
     throw e;
   }
-  await afterWrite(db, deps, id);
-  return { status: 'stored', activity: await getActivity(db, actor, id) };
+  const flagged = await afterWrite(db, deps, written.id);
+  // The record as stored, from what was just checked and written: no second read.
+  const byId = <T extends { id: number }>(xs: T[]) => [...xs].sort((x, y) => x.id - y.id);
+  const activity: ActivityDto = {
+    id: written.id,
+    clientId,
+    version: 1,
+    campaignId: data.campaignId ?? null,
+    campaignName: checked.campaignName,
+    kind: data.kind,
+    title: data.title,
+    startsAt: checked.startsAt.toISOString(),
+    endsAt: checked.endsAt.toISOString(),
+    stayDays: checked.stayDays,
+    regionCode: checked.region.code,
+    regionName: checked.region.name,
+    place: data.place,
+    latitude: data.latitude ?? null,
+    longitude: data.longitude ?? null,
+    accuracyM: data.accuracyM ?? null,
+    findings: data.findings,
+    actions: data.actions,
+    attendees: data.attendees ?? null,
+    moneyFen: data.moneyFen ?? null,
+    participants: [...checked.participants].sort((x, y) => x.cadreId - y.cadreId).map((p) => ({ cadreId: p.cadreId, name: p.name, unitName: p.unitName })),
+    targets: byId([...checked.targets.values()]).map((t) => ({ id: t.id, kind: t.kind, name: t.name, regionName: t.region_name })),
+    photos: data.photoIds.map((id) => {
+      const p = checked.photos.get(id);
+      return { id, url: photoUrl(id), thumbUrl: photoThumbUrl(id), hasThumbnail: p?.has_thumbnail ?? false, takenAt: p?.taken_at ? new Date(p.taken_at).toISOString() : null };
+    }),
+    problems: written.problems.map((p) => ({ id: p.id, description: p.description, ticketId: null })),
+    matters: written.matters.map((m) => ({ id: m.id, title: m.title, status: 'promised' as const, amountFen: Number(m.amountFen) })),
+    flags: flagged ? await flagsOf(db, written.id) : [],
+    recordedAt: new Date(written.recorded_at).toISOString(),
+    recordedBy: written.recorded_by_name,
+    updatedAt: new Date(written.updated_at).toISOString(),
+  };
+  return { status: 'stored', activity };
 }
 
-async function writeNew(tx: Executor, actor: Actor, data: Data, c: Checked, clientId: string, hash: string): Promise<number> {
-  const { id } = await tx
-    .insertInto('activities')
-    .values({
-      client_id: clientId,
-      client_hash: hash,
-      campaign_id: data.campaignId ?? null,
-      kind: data.kind,
-      title: data.title,
-      starts_at: c.startsAt,
-      ends_at: c.endsAt,
-      stay_days: c.stayDays,
-      region_code: c.region.code,
-      region_path: c.region.path,
-      place: data.place,
-      latitude: data.latitude ?? null,
-      longitude: data.longitude ?? null,
-      accuracy_m: data.accuracyM ?? null,
-      findings: data.findings,
-      actions: data.actions,
-      attendees: data.attendees ?? null,
-      money_fen: data.moneyFen ?? null,
-      recorded_by: actor.userId,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await writeLists(tx, id, c.participants, data.targetIds, data.photoIds);
-  if (data.problems.length > 0) {
-    await tx.insertInto('activity_problems').values(data.problems.map((description) => ({ activity_id: id, description }))).execute();
-  }
+type Written = {
+  id: number; recorded_at: Date; updated_at: Date; recorded_by_name: string | null;
+  problems: { id: number; description: string }[]; matters: { id: number; title: string; amountFen: number }[];
+};
+
+/**
+ * The record, its lists and its audit entry in one statement: the inserts share the new id through
+ * CTEs, and a single statement is all or nothing by itself — one round trip instead of six.
+ */
+async function writeNew(tx: Executor, actor: Actor, data: Data, c: Checked, clientId: string, hash: string): Promise<Written> {
   const lead = c.participants[0]!;
-  if (data.matters.length > 0) {
-    const promisedOn = chinaDate(c.startsAt);
-    await tx
-      .insertInto('practical_matters')
-      .values(
-        data.matters.map((m) => {
-          const t = c.targets.get(m.targetId)!;
-          return {
-            campaign_id: data.campaignId ?? null, target_id: m.targetId, activity_id: id, cadre_id: lead.cadreId, title: m.title, description: m.description,
-            amount_fen: m.amountFen, fund_source: m.fundSource, status: 'promised' as const, promised_on: promisedOn, region_code: t.region_code,
-            region_path: t.region_path, unit_path: lead.unitPath, created_by: actor.userId,
-          };
-        }),
-      )
-      .execute();
-  }
-  await recordAudit(tx, actor, {
-    action: 'activity.create', entity: 'activity', entityId: id,
-    detail: {
-      clientId, kind: data.kind, startsAt: c.startsAt.toISOString(), participantIds: data.participantIds, targetIds: data.targetIds,
-      photos: data.photoIds.length, problems: data.problems.length, matters: data.matters.length,
-    },
-    where: { regionPath: c.region.path, unitPath: lead.unitPath },
-  });
-  return id;
+  const promisedOn = chinaDate(c.startsAt);
+  const matterTargets = data.matters.map((m) => c.targets.get(m.targetId)!);
+  const detail = {
+    clientId, kind: data.kind, startsAt: c.startsAt.toISOString(), participantIds: data.participantIds, targetIds: data.targetIds,
+    photos: data.photoIds.length, problems: data.problems.length, matters: data.matters.length,
+  };
+  const { rows } = await sql<Written>`
+    with a as (
+      insert into activities (client_id, client_hash, campaign_id, kind, title, starts_at, ends_at, stay_days, region_code, region_path, place,
+        latitude, longitude, accuracy_m, findings, actions, attendees, money_fen, recorded_by)
+      values (${clientId}, ${hash}, ${data.campaignId ?? null}, ${data.kind}, ${data.title}, ${c.startsAt}, ${c.endsAt}, ${c.stayDays}, ${c.region.code},
+        ${c.region.path}, ${data.place}, ${data.latitude ?? null}, ${data.longitude ?? null}, ${data.accuracyM ?? null}, ${data.findings}, ${data.actions},
+        ${data.attendees ?? null}, ${data.moneyFen ?? null}, ${actor.userId})
+      returning id, recorded_at, updated_at
+    ),
+    p as (
+      insert into activity_participants (activity_id, cadre_id, unit_path)
+      select a.id, x.cadre_id, x.unit_path from a, unnest(${c.participants.map((x) => x.cadreId)}::int[], ${c.participants.map((x) => x.unitPath)}::text[]) as x(cadre_id, unit_path)
+    ),
+    t as (insert into activity_targets (activity_id, target_id) select a.id, x.id from a, unnest(${data.targetIds}::int[]) as x(id)),
+    ph as (
+      insert into activity_photos (activity_id, photo_id, position)
+      select a.id, x.id, x.n - 1 from a, unnest(${data.photoIds}::int[]) with ordinality as x(id, n)
+    ),
+    pr as (
+      insert into activity_problems (activity_id, description)
+      select a.id, x.d from a, unnest(${data.problems}::text[]) with ordinality as x(d, n) order by x.n
+      returning id, description
+    ),
+    m as (
+      insert into practical_matters (campaign_id, target_id, activity_id, cadre_id, title, description, amount_fen, fund_source, status, promised_on,
+        region_code, region_path, unit_path, created_by)
+      select ${data.campaignId ?? null}::int, x.target_id, a.id, ${lead.cadreId}::int, x.title, x.description, x.amount_fen, x.fund_source, 'promised', ${promisedOn}::date,
+        x.region_code, x.region_path, ${lead.unitPath}::text, ${actor.userId}::int
+      from a, unnest(${data.matters.map((x) => x.targetId)}::int[], ${data.matters.map((x) => x.title)}::text[], ${data.matters.map((x) => x.description)}::text[],
+        ${data.matters.map((x) => x.amountFen)}::bigint[], ${data.matters.map((x) => x.fundSource)}::text[], ${matterTargets.map((x) => x.region_code)}::text[],
+        ${matterTargets.map((x) => x.region_path)}::text[]) with ordinality as x(target_id, title, description, amount_fen, fund_source, region_code, region_path, n)
+      order by x.n
+      returning id, title, amount_fen
+    ),
+    -- The entry recordAudit writes, in the same statement.
+    au as (
+      insert into audit_log (user_id, username, ip, action, entity, entity_id, detail, region_path, unit_path)
+      select ${actor.userId}::int, ${actor.username}, ${actor.ip}, 'activity.create', 'activity', a.id::text, ${JSON.stringify(detail)}::jsonb, ${c.region.path}, ${lead.unitPath} from a
+    )
+    select a.id, a.recorded_at, a.updated_at, (select display_name from users where id = ${actor.userId}::int) as recorded_by_name,
+      coalesce((select json_agg(json_build_object('id', pr.id, 'description', pr.description) order by pr.id) from pr), '[]'::json) as problems,
+      coalesce((select json_agg(json_build_object('id', m.id, 'title', m.title, 'amountFen', m.amount_fen) order by m.id) from m), '[]'::json) as matters
+    from a`.execute(tx);
+  return rows[0]!;
 }
 
 async function writeLists(tx: Executor, id: number, participants: Checked['participants'] | undefined, targetIds: number[] | undefined, photoIds: number[] | undefined) {
