@@ -144,4 +144,97 @@ describe('Lianxin in Chromium', () => {
     await page.screenshot({ path: join(shots, 'regions.png') });
     await page.close();
   });
+
+  // Field records (issue 4): the demo's season of field work with its planted suspicious records.
+  const fieldPage = () => browser.newPage({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 1000 } });
+
+  it('lists the demo’s field records, opens a flagged one and clears its flag with a reason', async () => {
+    const page = await fieldPage();
+    await logIn(page);
+    await page.goto(`${baseUrl}/activities`);
+    const table = page.getByTestId('activity-table');
+    await table.locator('tbody tr.ant-table-row').first().waitFor({ timeout: 30_000 });
+    expect(await table.locator('tbody tr.ant-table-row').count()).toBeGreaterThan(5);
+    expect(await table.innerText()).toMatch(/走访入户|座谈会|谈心谈话|驻村蹲点/);
+    await page.screenshot({ path: join(shots, 'activities.png') });
+
+    // Only the records with an open integrity flag: each row carries the red marker.
+    await page.getByTestId('filter-flagged').getByText('有疑点').click();
+    await expect.poll(() => page.url()).toContain('flagged=true');
+    const marker = table.locator('[data-testid^="flag-marker-"]').first();
+    await marker.waitFor({ timeout: 30_000 });
+    const rows = await table.locator('tbody tr.ant-table-row').count();
+    expect(await table.locator('[data-testid^="flag-marker-"]').count()).toBe(rows);
+
+    await table.locator('[data-testid^="activity-link-"]').first().click();
+    await page.waitForURL(/\/activities\/\d+/);
+    const flags = page.getByTestId('activity-flags');
+    await flags.waitFor({ timeout: 30_000 });
+    expect(await flags.innerText()).toMatch(/待核实/);
+    expect(await page.getByTestId('activity-fields').innerText()).toMatch(/类型/);
+    await page.screenshot({ path: join(shots, 'activity-flagged.png'), fullPage: true });
+
+    await flags.locator('[data-testid^="clear-flag-"]').first().click();
+    await page.getByTestId('clear-reason').fill('经电话核实，当天确实在该村开展工作');
+    await page.getByRole('button', { name: '清除', exact: true }).click();
+    await expect.poll(() => flags.getByText('经电话核实').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await flags.innerText()).toMatch(/已清除/);
+    await page.close();
+  });
+
+  it('shows the integrity board with the evidence of each check in words', async () => {
+    const page = await fieldPage();
+    await logIn(page);
+    await page.goto(`${baseUrl}/integrity?check=impossible_travel`);
+    const table = page.getByTestId('flag-table');
+    await table.locator('tbody tr.ant-table-row').first().waitFor({ timeout: 30_000 });
+    const text = await table.innerText();
+    // The planted impossible journey: km apart, minutes between, the speed it would take.
+    expect(text).toMatch(/公里外的记录 #\d+ 相隔 \d+ 分钟，折合 [\d,]+ 公里\/小时/);
+
+    // All checks: the other planted kinds are there too.
+    await page.goto(`${baseUrl}/integrity`);
+    await expect.poll(async () => /补录过晚|集中补录|重复蹲点|人次超人口|定位偏离/.test(await table.innerText()), { timeout: 30_000 }).toBe(true);
+    await page.screenshot({ path: join(shots, 'integrity.png') });
+    await page.close();
+  });
+
+  it('sums the funds of practical matters per unit in 万元 and 元', async () => {
+    const page = await fieldPage();
+    await logIn(page);
+    await page.goto(`${baseUrl}/matters?view=funds&group=unit`);
+    const table = page.getByTestId('funds-table');
+    await table.locator('tbody tr.ant-table-row').first().waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('funds-total').innerText()).toMatch(/万元[\s\S]*元/);
+    expect(await table.innerText()).toMatch(/合计/);
+    await page.screenshot({ path: join(shots, 'funds.png') });
+    await page.close();
+  });
+
+  it('reviews a submitted diary with a grade and selects it for the compilation', async () => {
+    const page = await fieldPage();
+    await logIn(page);
+    await page.goto(`${baseUrl}/writings?kind=diary&status=submitted`);
+    const table = page.getByTestId('writing-table');
+    await table.locator('[data-testid^="writing-link-"]').first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(shots, 'writings.png') });
+    await table.locator('[data-testid^="writing-link-"]').first().click();
+    await page.waitForURL(/\/writings\/\d+/);
+    await page.getByTestId('writing-review').click();
+    await page.getByTestId('review-grade').getByText('优', { exact: true }).click();
+    await page.getByTestId('review-comment').fill('写出了群众的真实感受，细节扎实。');
+    await page.getByRole('button', { name: '提交评审' }).click();
+    const result = page.getByTestId('writing-review-result');
+    await result.waitFor({ timeout: 30_000 });
+    expect(await result.innerText()).toMatch(/优[\s\S]*细节扎实/);
+
+    await page.getByTestId('writing-select').click();
+    await page.getByRole('button', { name: '确认入选' }).click();
+    const selected = page.getByTestId('writing-selected-for');
+    await selected.waitFor({ timeout: 30_000 });
+    expect(await selected.innerText()).toMatch(/《县级领导蹲点手记》/);
+    expect(await page.getByTestId('writing-actions').innerText()).not.toMatch(/评审|入选/);
+    await page.screenshot({ path: join(shots, 'writing-reviewed.png'), fullPage: true });
+    await page.close();
+  });
 });

@@ -72,12 +72,12 @@ export function describeEvidence(kind: string, evidence: unknown, lang: Lang): {
         if (x.speedKmh === null || x.minutes <= 0)
           return {
             text: zh
-              ? `与 ${formatDistance(x.distanceM, lang)} 外的记录 #${x.otherActivityId} 时间重叠`
+              ? `与 ${formatDistance(x.distanceM, lang)}外的记录 #${x.otherActivityId} 时间重叠`
               : `Overlaps in time with record #${x.otherActivityId}, ${formatDistance(x.distanceM, lang)} away`,
           };
         return {
           text: zh
-            ? `与 ${formatDistance(x.distanceM, lang)} 外的记录 #${x.otherActivityId} 相隔 ${num(x.minutes, lang, 0)} 分钟，折合 ${num(x.speedKmh, lang, 0)} 公里/小时（上限 ${num(x.maxSpeedKmh, lang, 0)} 公里/小时）`
+            ? `与 ${formatDistance(x.distanceM, lang)}外的记录 #${x.otherActivityId} 相隔 ${num(x.minutes, lang, 0)} 分钟，折合 ${num(x.speedKmh, lang, 0)} 公里/小时（上限 ${num(x.maxSpeedKmh, lang, 0)} 公里/小时）`
             : `Record #${x.otherActivityId} is ${formatDistance(x.distanceM, lang)} away and ${num(x.minutes, lang, 0)} minutes apart: ${num(x.speedKmh, lang, 0)} km/h (limit ${num(x.maxSpeedKmh, lang, 0)} km/h)`,
         };
       }
@@ -143,7 +143,7 @@ export function CheckKindTag({ kind }: { kind: string }) {
   const l = checkKindLabels[kind as CheckKind];
   return (
     <Tooltip title={l?.explain[lang]}>
-      <Tag color={checkKindColor[kind as CheckKind] ?? 'default'} icon={<WarningFilled />}>
+      <Tag color={checkKindColor[kind as CheckKind] ?? 'default'} icon={<WarningFilled />} style={{ whiteSpace: 'normal' }}>
         {checkKindLabel(kind, lang)}
       </Tag>
     </Tooltip>

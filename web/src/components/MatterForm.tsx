@@ -301,6 +301,7 @@ export function MatterDrawer({ id, onClose, onChanged }: { id: number; onClose: 
             bordered
             size="small"
             column={1}
+            styles={{ label: { width: 100, whiteSpace: 'nowrap' } }}
             items={[
               { key: 'status', label: t('matterStatus'), children: <Tag color={matterStatusColor[m.status]}>{matterStatusLabels[m.status][lang]}</Tag> },
               {

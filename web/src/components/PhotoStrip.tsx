@@ -10,6 +10,11 @@ import { formatTime } from '../labels.ts';
 // through the record's photos), and an uploader that stores each picture once (POST /photos) and
 // hands back its id for the record.
 
+// Shown when a thumbnail cannot be had (a format the server could not decode): a grey picture icon.
+const FALLBACK =
+  'data:image/svg+xml;utf8,' +
+  encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64"><rect width="64" height="64" fill="#f5f5f5"/><path d="M16 44l10-12 8 9 6-7 8 10z" fill="#bfbfbf"/><circle cx="24" cy="24" r="4" fill="#bfbfbf"/></svg>');
+
 type Shown = Pick<PhotoRef, 'id' | 'url' | 'thumbUrl' | 'hasThumbnail' | 'takenAt'>;
 
 /** A placeholder for a picture the server cannot shrink (HEIC): the original still opens. */
@@ -40,6 +45,7 @@ export function PhotoStrip({ photos, size = 96, onRemove, testId }: { photos: Sh
                 height={size}
                 style={{ objectFit: 'cover', borderRadius: 4 }}
                 preview={{ src: p.url }}
+                fallback={FALLBACK}
                 alt={t('photoAlt', { id: p.id })}
               />
             ) : (
@@ -74,7 +80,7 @@ export function PhotoThumb({ photo, count }: { photo: Shown | null | undefined; 
   return (
     <span style={{ display: 'inline-flex', alignItems: 'center', gap: 6 }}>
       {photo?.hasThumbnail && photo.thumbUrl ? (
-        <Image src={photo.thumbUrl} width={36} height={36} style={{ objectFit: 'cover', borderRadius: 3 }} preview={{ src: photo.url }} />
+        <Image src={photo.thumbUrl} width={36} height={36} style={{ objectFit: 'cover', borderRadius: 3 }} preview={{ src: photo.url }} fallback={FALLBACK} />
       ) : (
         <CameraOutlined style={{ color: '#8c8c8c' }} />
       )}

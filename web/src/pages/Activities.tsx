@@ -1,11 +1,11 @@
-import { DownloadOutlined, PlusOutlined, ReloadOutlined, WarningFilled } from '@ant-design/icons';
+import { PlusOutlined, ReloadOutlined, WarningFilled } from '@ant-design/icons';
 import { Button, Segmented, Select, Table, Tag, Tooltip } from 'antd';
 import type { TableColumnsType, TablePaginationConfig } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { attendeeKinds, type ActivityListParams, type ActivitySummary } from '../../../contracts/activities.ts';
 import { photoThumbUrl, photoUrl } from '../../../contracts/photos.ts';
-import { api, download, type Page } from '../api.ts';
+import { api, type Page } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
 import { ActivityModal } from '../components/ActivityForm.tsx';
 import { PhotoThumb } from '../components/PhotoStrip.tsx';
@@ -29,7 +29,6 @@ export default function ActivitiesPage() {
   const [data, setData] = useState<Page<ActivitySummary> | null>(null);
   const [loading, setLoading] = useState(false);
   const [creating, setCreating] = useState(false);
-  const [exporting, setExporting] = useState(false);
 
   const kind = get('kind');
   const cadreId = num('cadre');
@@ -70,17 +69,6 @@ export default function ActivitiesPage() {
   const onTable = (p: TablePaginationConfig) => {
     const size = p.pageSize ?? pageSize;
     update({ page: size !== pageSize ? 1 : (p.current ?? 1), size: size === 20 ? undefined : size });
-  };
-
-  const exportXlsx = async () => {
-    setExporting(true);
-    try {
-      await download('/api/v1/activities/export.xlsx', { query: JSON.parse(queryKey) as Record<string, string>, filename: '工作记录.xlsx' });
-    } catch {
-      /* shown by the API client */
-    } finally {
-      setExporting(false);
-    }
   };
 
   const columns: TableColumnsType<ActivitySummary> = [
@@ -212,9 +200,6 @@ export default function ActivitiesPage() {
                 {t('newActivity')}
               </Button>
             ) : null}
-            <Button icon={<DownloadOutlined />} loading={exporting} onClick={() => void exportXlsx()} data-testid="activity-export">
-              {t('exportExcel')}
-            </Button>
           </div>
         }
       />

@@ -74,7 +74,7 @@ export default function IntegrityFlagsPage() {
   };
 
   const columns: TableColumnsType<IntegrityFlagDto> = [
-    { title: t('checkKind'), dataIndex: 'checkKind', width: 130, render: (k: CheckKind) => <CheckKindTag kind={k} /> },
+    { title: t('checkKind'), dataIndex: 'checkKind', width: lang === 'zh' ? 130 : 170, render: (k: CheckKind) => <CheckKindTag kind={k} /> },
     {
       title: t('flaggedRecord'),
       key: 'activity',
@@ -116,7 +116,7 @@ export default function IntegrityFlagsPage() {
     columns.push({
       title: t('actions'),
       key: 'actions',
-      width: 110,
+      width: lang === 'zh' ? 110 : 150,
       fixed: 'right',
       render: (_, r) =>
         r.clearedAt ? null : (

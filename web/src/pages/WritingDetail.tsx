@@ -198,6 +198,7 @@ function WritingView({ id }: { id: number }) {
           <Steps
             size="small"
             current={stepIndex}
+            status={w.status === 'selected' ? 'finish' : 'process'}
             items={[
               { title: t('stepDraft') },
               { title: t('stepSubmitted'), description: w.submittedAt ? formatTime(w.submittedAt) : undefined },
@@ -246,7 +247,7 @@ function WritingView({ id }: { id: number }) {
             </Card>
           ) : null}
           {w.selectedFor ? (
-            <Card size="small" title={t('selectedFor')} style={{ marginBottom: 16 }}>
+            <Card size="small" title={t('selectedFor')} style={{ marginBottom: 16 }} data-testid="writing-selected-for">
               <TrophyOutlined style={{ color: '#d48806' }} /> {w.selectedFor}
               {w.selectedAt ? <span className="lx-muted"> · {formatTime(w.selectedAt)}</span> : null}
             </Card>
