@@ -1,5 +1,6 @@
 // The central access-control guarantee: an account scoped to 丹东街道 (DANDONG) sees nothing of
 // 石浦镇 (SHIPU) through any endpoint, can write nothing there, and still sees its own records.
+import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,8 @@ import type { DatabaseHandle } from '../src/db/database.ts';
 import type { App } from '../src/http/types.ts';
 import { systemActor } from '../src/features/auth/actor.ts';
 import { createWriting } from '../src/features/writings/writings.ts';
+import { createActivity } from '../src/features/activities/activities.ts';
+import { testConfig } from './helpers.ts';
 import {
   DANDONG, SHIPU, XIANGSHAN, as, createTestApp, createTestDatabase, login, makeCadre, makeUnit, makeUser, seedXiangshan, testDriver, uniq, type Session,
 } from './helpers.ts';
@@ -511,5 +514,33 @@ describe.each(viewers)(`writing and the due list on ${testDriver}: $label`, ({ k
     expectStatus(await get(s(), `/api/v1/due?cadreId=${cadres.shipu.id}`), 404);
     expectStatus(await get(sessions.countyAdmin, `/api/v1/writings/${w.id}`), 200);
     expectStatus(await get(sessions.countyAdmin, `/api/v1/due?cadreId=${cadres.shipu.id}`), 200);
+  });
+});
+
+describe.each(viewers)(`field records on ${testDriver}: $label`, ({ key }) => {
+  const s = () => sessions[key];
+
+  it('cannot list, open, change or record a Shipu activity: 404 / refused, nothing written', async () => {
+    const shipuVillage = await h.db.selectFrom('regions').select(['code', 'path']).where('code', '=', '330225101001').executeTakeFirstOrThrow();
+    const target = await h.db
+      .insertInto('contact_targets')
+      .values({ kind: 'household', name: uniq('石浦渔民'), name_initials: '', region_code: shipuVillage.code, region_path: shipuVillage.path, updated_at: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const when = new Date(Date.now() - 86_400_000).toISOString();
+    const record = { kind: 'household_visit' as const, startsAt: when, endsAt: when, participantIds: [cadres.shipu.id], targetIds: [target.id] };
+    const { activity } = await createActivity(h.db, systemActor('test'), { integrity: testConfig().integrity }, record);
+    expectStatus(await get(s(), `/api/v1/activities/${activity.id}`), 404);
+    expect((await get(s(), '/api/v1/activities?pageSize=200')).json().items.map((x: { id: number }) => x.id)).not.toContain(activity.id);
+    expectStatus(await get(s(), `/api/v1/activities?region=${SHIPU}`), 404);
+    expectStatus(await send(s(), 'PATCH', `/api/v1/activities/${activity.id}`, { version: 1, findings: '越权修改' }), 404);
+    const before = (await sql<{ n: number }>`select count(*)::int as n from activities`.execute(h.db)).rows[0]!.n;
+    const created = await send(s(), 'POST', '/api/v1/activities', record);
+    expectStatus(created, 400);
+    expect(created.body).not.toContain('石浦');
+    const synced = await send(s(), 'POST', '/api/v1/sync/activities', { records: [{ ...record, clientId: randomUUID() }] });
+    expect(synced.json().results[0].status).toBe('rejected');
+    expect((await sql<{ n: number }>`select count(*)::int as n from activities`.execute(h.db)).rows[0]!.n).toBe(before);
+    expectStatus(await get(sessions.countyAdmin, `/api/v1/activities/${activity.id}`), 200);
   });
 });
