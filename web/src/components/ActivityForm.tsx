@@ -1,7 +1,7 @@
 import { AimOutlined, DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { Alert, App as AntApp, Button, Col, DatePicker, Divider, Form, Input, InputNumber, Modal, Row, Select, Space } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { attendeeKinds, moneyKinds, type ActivityDto, type ActivityKind, type CreateActivity, type UpdateActivity } from '../../../contracts/activities.ts';
 import { suggestedFundSources } from '../../../contracts/matters.ts';
 import type { PhotoRef } from '../../../contracts/photos.ts';
@@ -70,6 +70,12 @@ export function ActivityModal({
   const [form] = Form.useForm<Values>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // A 409: the record as it is on the server now, to show in place of the stale copy.
+  const [newer, setNewer] = useState<ActivityDto | null>(null);
+  const errorRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (error) errorRef.current?.scrollIntoView({ block: 'nearest' });
+  }, [error]);
   const [photos, setPhotos] = useState<PhotoRef[]>(() => activity?.photos ?? []);
   const [clientId] = useState(newClientId);
   const [targetLabels, setTargetLabels] = useState<Option<number>[]>(
@@ -197,7 +203,9 @@ export function ActivityModal({
       onDone(saved);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return;
-      setError(e instanceof ApiError && e.status === 409 ? `${e.message}${t('reloadToSeeChange')}` : (e as Error).message);
+      setError((e as Error).message);
+      const server = e instanceof ApiError && e.status === 409 ? (e.details as { server?: ActivityDto } | undefined)?.server : undefined;
+      setNewer(server ?? null);
       const mapped = bodyFieldErrors(e)
         .map((x) => {
           const [top, i, sub] = x.field.split('.');
@@ -232,7 +240,26 @@ export function ActivityModal({
       maskClosable={false}
       data-testid="activity-modal"
     >
-      {error ? <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} closable onClose={() => setError(null)} /> : null}
+      <div ref={errorRef}>
+        {error ? (
+          <Alert
+            type="error"
+            showIcon
+            title={error}
+            style={{ marginBottom: 12 }}
+            closable
+            onClose={() => setError(null)}
+            action={
+              newer ? (
+                <Button size="small" onClick={() => onDone(newer)}>
+                  {t('showLatestVersion')}
+                </Button>
+              ) : undefined
+            }
+            data-testid="activity-form-error"
+          />
+        ) : null}
+      </div>
       <Form<Values> form={form} layout="vertical" onFinish={submit} initialValues={initial} requiredMark="optional" className="lx-record-form">
         <Row gutter={16}>
           <Col xs={24} md={8}>
