@@ -74,25 +74,51 @@ export const farFromTarget: Check = (t, focus) => sql`
  * could make impossible, so the skip changes no result.
  */
 export const impossibleTravel: Check = (t, focus, ctx) => {
-  const horizon = !focus && ctx.travelHorizonSeconds !== null
-    ? sql`and y.starts_at <= x.ends_at + make_interval(secs => ${sql.lit(ctx.travelHorizonSeconds)})`
-    : sql``;
-  return sql`
-  with located as materialized (
+  if (!focus && ctx.travelHorizonSeconds === null) return sql`select null::int as activity_id, null::text as check_kind, null::int as cadre_id, null::text as dedupe_key, null::jsonb as evidence, null::text as region_path where false`;
+  // A record without a fix is placed at the mean of its targets' positions, rounded to 1 cm so
+  // the order the database sums them in cannot change the result.
+  const targetPlaces = (only: RawBuilder<unknown>) => sql`
+    select at.activity_id,
+      case when count(*) = 1 then min(tg.latitude) else round(avg(tg.latitude)::numeric, 7)::float8 end as lat,
+      case when count(*) = 1 then min(tg.longitude) else round(avg(tg.longitude)::numeric, 7)::float8 end as lon
+    from activity_targets at join contact_targets tg on tg.id = at.target_id
+    where tg.latitude is not null ${only}
+    group by at.activity_id`;
+  const focusCadres = focus ? sql`(select cadre_id from activity_participants where activity_id = ${focus.activityId})` : null;
+  // Buckets of at least a day (and four horizons): a record's span plus the horizon mostly falls in
+  // one bucket, and a cadre has few records a day.
+  const h = ctx.travelHorizonSeconds ?? 0;
+  const b = Math.max(4 * h, 86_400);
+  const bucket = (col: string) => sql`floor(extract(epoch from ${ref(col)}) / ${sql.lit(b)})::bigint`;
+  const buckets = focus ? sql`` : sql`,
+      ${bucket('a.starts_at')} as k0, floor((extract(epoch from a.ends_at) + ${sql.lit(h)}) / ${sql.lit(b)})::bigint as k1`;
+  const located = sql`
     select p.cadre_id, a.id, a.starts_at, a.ends_at, a.region_path,
       coalesce(a.latitude, tp.lat) as lat, coalesce(a.longitude, tp.lon) as lon,
       case when a.latitude is not null then coalesce(a.accuracy_m, 0) end as acc,
-      case when a.latitude is not null then 'gps' else 'targets' end as src
+      case when a.latitude is not null then 'gps' else 'targets' end as src${buckets}
     from activity_participants p
     join activities a on a.id = p.activity_id
-    left join lateral (
-      select avg(tg.latitude) as lat, avg(tg.longitude) as lon
-      from activity_targets at join contact_targets tg on tg.id = at.target_id
-      where at.activity_id = a.id and tg.latitude is not null
-    ) tp on a.latitude is null
+    left join (${targetPlaces(focusCadres ? sql`and at.activity_id in (select activity_id from activity_participants where cadre_id in ${focusCadres})` : sql``)}) tp
+      on tp.activity_id = a.id and a.latitude is null
     where (a.latitude is not null or tp.lat is not null)
-      ${focus ? sql`and p.cadre_id in (select cadre_id from activity_participants where activity_id = ${focus.activityId})` : sql``}
-  )
+      ${focusCadres ? sql`and p.cadre_id in ${focusCadres}` : sql``}`;
+  // The full scan pairs records through time buckets: the later record's start bucket must be one
+  // of those the earlier record's span plus the horizon touches, so the join is an equality
+  // (cadre, bucket) instead of every pair of a cadre's records.
+  const pairs = focus
+    ? sql`
+      from located x
+      join located y on y.cadre_id = x.cadre_id and (y.starts_at > x.starts_at or (y.starts_at = x.starts_at and y.id > x.id))
+      where x.id = ${focus.activityId} or y.id = ${focus.activityId}`
+    : sql`
+      from spans x
+      join located y on y.cadre_id = x.cadre_id and y.k0 = x.k
+      where (y.starts_at > x.starts_at or (y.starts_at = x.starts_at and y.id > x.id))
+        and y.starts_at <= x.ends_at + make_interval(secs => ${sql.lit(h)})`;
+  return sql`
+  with located as materialized (${located})${focus ? sql`` : sql`,
+  spans as materialized (select located.*, xb.k from located cross join lateral generate_series(located.k0, located.k1) as xb(k))`}
   select v.me as activity_id, 'impossible_travel'::text as check_kind, g.cadre_id, v.other::text || '/' || g.cadre_id::text as dedupe_key,
     jsonb_build_object('otherActivityId', v.other, 'cadreId', g.cadre_id, 'distanceM', round(g.d)::int,
       'minutes', round((g.secs / 60)::numeric, 1),
@@ -107,9 +133,7 @@ export const impossibleTravel: Check = (t, focus, ctx) => {
       x.lat as x_lat, x.lon as x_lon, x.acc as x_acc, x.src as x_src, y.lat as y_lat, y.lon as y_lon, y.acc as y_acc, y.src as y_src,
       greatest(0, ${haversine(ref('x.lat'), ref('x.lon'), ref('y.lat'), ref('y.lon'))} - coalesce(x.acc, 0) - coalesce(y.acc, 0)) as d,
       greatest(0, extract(epoch from y.starts_at - x.ends_at))::float8 as secs
-    from located x
-    join located y on y.cadre_id = x.cadre_id and (y.starts_at > x.starts_at or (y.starts_at = x.starts_at and y.id > x.id)) ${horizon}
-    ${focus ? sql`where x.id = ${focus.activityId} or y.id = ${focus.activityId}` : sql``}
+    ${pairs}
   ) g
   cross join lateral (values (g.x_id, g.y_id, g.x_region), (g.y_id, g.x_id, g.y_region)) v(me, other, region_path)
   where g.d > ${sql.lit(t.maxDistanceMeters)} and g.d * 3.6 > ${sql.lit(t.maxSpeedKmh)} * g.secs`;

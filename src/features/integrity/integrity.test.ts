@@ -254,6 +254,19 @@ describe(`integrity checks on ${testDriver}`, () => {
     expect(await flagsOn(b, 'duplicate_photo')).toEqual([]);
     const kept = await flagsOn(late, 'late_entry');
     expect(kept.map((f) => [f.id, f.clear_reason])).toEqual([[lateFlag!.id, '已核实，系补录纸质台账']]);
+
+    // A record corrected out of a burst of exactly five takes the other four's flags with it.
+    const user = await makeUser(h.db, 'cadre');
+    const at = new Date(BASE.getTime() - 87 * DAY);
+    const burst: number[] = [];
+    for (const m of [0, 5, 10, 15, 20]) {
+      const entered = new Date(at.getTime() + m * 60_000);
+      burst.push(await record({ startsAt: new Date(entered.getTime() - 2 * DAY), cadreIds: [c], recordedBy: user.id, recordedAt: entered }));
+    }
+    for (const id of burst) expect(await flagsOn(id, 'backdated_burst')).toHaveLength(1);
+    await h.db.updateTable('activities').set({ ends_at: at, starts_at: new Date(at.getTime() - HOUR) }).where('id', '=', burst[2]!).execute();
+    await checkActivity(h.db, T, burst[2]!);
+    for (const id of burst) expect(await flagsOn(id, 'backdated_burst')).toEqual([]);
   });
 
   it('the full scan finds exactly what the incremental checks found, and a re-scan changes nothing', async () => {

@@ -1,8 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import { checkKinds, type CheckKind, type ScanResult } from '../../../contracts/integrity.ts';
 import type { IntegrityThresholds } from '../../config.ts';
-import type { Executor } from '../../db/database.ts';
-import { checks, METRES_PER_DEGREE, type Focus, type ScanContext } from './checks.ts';
+import { inTransaction, type Executor } from '../../db/database.ts';
+import { BACKDATED_AFTER, checks, METRES_PER_DEGREE, type Focus, type ScanContext } from './checks.ts';
 
 // Integrity checks (防形式主义): flag, never block. Flags live in integrity_flags, one row per
 // (record, check, dedupe_key): dedupe_key is the other record's id for a pair check (with the
@@ -60,6 +60,32 @@ async function writeFlags(db: Executor, fresh: RawBuilder<unknown>, stale: RawBu
 export async function checkActivity(db: Executor, thresholds: IntegrityThresholds, activityId: number): Promise<WriteCounts> {
   const focus = { activityId };
   const id = String(activityId);
+  // Which checks can hold for this record at all: the others would return nothing (and a flag of
+  // theirs that the record still carries is removed as stale), so they are not run. A back-dated
+  // burst can also change for the record's neighbours when it leaves one, which it can only do if
+  // it was flagged for one.
+  const facts = await sql<{ kind: string; photos: boolean; gps: boolean; placed: boolean; late: boolean; burst: boolean; meeting: boolean }>`
+    select a.kind,
+      exists (select 1 from activity_photos ap where ap.activity_id = a.id) as photos,
+      a.latitude is not null as gps,
+      a.latitude is not null or exists (
+        select 1 from activity_targets at join contact_targets tg on tg.id = at.target_id where at.activity_id = a.id and tg.latitude is not null) as placed,
+      a.recorded_at > a.ends_at + make_interval(days => ${sql.lit(thresholds.lateDays)}) as late,
+      a.recorded_by is not null and (a.recorded_at > a.ends_at + ${BACKDATED_AFTER}
+        or exists (select 1 from integrity_flags f where f.activity_id = a.id and f.check_kind = 'backdated_burst')) as burst,
+      coalesce(a.attendees, 0) > 0 as meeting
+    from activities a where a.id = ${activityId}`.execute(db);
+  const f = facts.rows[0];
+  if (!f) return { added: 0, updated: 0, removed: 0 }; // deleted: its flags went with it
+  const kinds = checkKinds.filter((k) => ({
+    duplicate_photo: f.photos,
+    far_from_target: f.gps,
+    impossible_travel: f.placed,
+    late_entry: f.late,
+    backdated_burst: f.burst,
+    attendance_exceeds_population: f.meeting,
+    double_stay: f.kind === 'stay',
+  })[k]);
   const w = sql.raw(`interval '${Math.trunc(thresholds.burstMinutes)} minutes'`);
   const stale = sql`
     select id from integrity_flags where activity_id = ${activityId}
@@ -67,12 +93,16 @@ export async function checkActivity(db: Executor, thresholds: IntegrityThreshold
     select id from integrity_flags where dedupe_key = ${id} and check_kind in (${sql.join(pairKeyedOnId)})
     union all
     select id from integrity_flags where dedupe_key like ${`${id}/%`} and check_kind in (${sql.join(pairKeyedOnIdAndCadre)})
+    ${f.burst ? sql`
     union all
     select g.id from activities f
     join activities b on b.recorded_by = f.recorded_by and b.recorded_at between f.recorded_at - ${w} and f.recorded_at + ${w}
     join integrity_flags g on g.activity_id = b.id and g.check_kind = 'backdated_burst'
-    where f.id = ${activityId} and b.id <> ${activityId}`;
-  return writeFlags(db, freshFlags(thresholds, focus, { travelHorizonSeconds: null }, checkKinds), stale);
+    where f.id = ${activityId} and b.id <> ${activityId}` : sql``}`;
+  const fresh = kinds.length
+    ? freshFlags(thresholds, focus, { travelHorizonSeconds: null }, kinds)
+    : sql`select null::int as activity_id, null::text as check_kind, null::int as cadre_id, null::text as dedupe_key, null::jsonb as evidence, null::text as region_path where false`;
+  return writeFlags(db, fresh, stale);
 }
 
 /**
@@ -106,7 +136,16 @@ export async function scanIntegrity(db: Executor, thresholds: IntegrityThreshold
   const kinds = opts.kinds ?? checkKinds;
   const ctx: ScanContext = { travelHorizonSeconds: kinds.includes('impossible_travel') ? await travelHorizonSeconds(db, thresholds) : null };
   const stale = sql`select id from integrity_flags where check_kind in (${sql.join(kinds)})`;
-  const counts = await writeFlags(db, freshFlags(thresholds, null, ctx, kinds), stale);
+  const counts = await inTransaction(db, async (tx) => {
+    // JIT compiling these statements costs seconds and saves none; sorts and hashes of a few
+    // hundred thousand rows fit in 64 MB instead of spilling to disk. Both for this transaction.
+    await sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`.execute(tx);
+    // The flags that hold are collected first: a plain SELECT may run in parallel on PostgreSQL,
+    // one that feeds an INSERT in the same statement may not.
+    await sql`drop table if exists integrity_fresh`.execute(tx);
+    await sql`create temporary table integrity_fresh on commit drop as ${freshFlags(thresholds, null, ctx, kinds)}`.execute(tx);
+    return writeFlags(tx, sql`select * from integrity_fresh`, stale);
+  });
   const [scanned, open] = await Promise.all([
     db.selectFrom('activities').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     db.selectFrom('integrity_flags').select(['check_kind', (eb) => eb.fn.countAll<number>().as('n')]).where('cleared_at', 'is', null).groupBy('check_kind').execute(),
