@@ -3,20 +3,22 @@
 // ask for, and the view must still open (from the service worker's cache) and record.
 import { CloudSyncOutlined, DesktopOutlined, EditOutlined, HistoryOutlined, ScheduleOutlined } from '@ant-design/icons';
 import { App as AntApp, Badge, Button, Result, Spin } from 'antd';
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { NavLink, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Navigate, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth.tsx';
 import { BrandMark, LanguageSwitch } from '../components/AppLayout.tsx';
 import { FieldDataProvider, useQueue } from './data.ts';
 import { FieldSessionProvider, useFieldSession } from './session.tsx';
 import { useFieldText, type FieldKey } from './strings.ts';
 import { syncQueue, type SyncOutcome } from './sync.ts';
+import QueuePage from './QueuePage.tsx';
+import RecentPage from './RecentPage.tsx';
+import RecordPage from './RecordPage.tsx';
 import TasksPage from './TasksPage.tsx';
 import './field.css';
 
-const RecordPage = lazy(() => import('./RecordPage.tsx'));
-const QueuePage = lazy(() => import('./QueuePage.tsx'));
-const RecentPage = lazy(() => import('./RecentPage.tsx'));
+// The field pages are one chunk, loaded with the view: a new service worker that activates while the
+// view is open (autoUpdate) removes the old build's files, so nothing may be fetched lazily later.
 
 /** How often a waiting queue is retried while the view is open and online. */
 const RETRY_MS = 30_000;
@@ -103,21 +105,22 @@ function FieldShell() {
         <p>{ft('checking')}</p>
       </div>
     );
+  } else if (!user && state === 'expired') {
+    // Nobody has used the field view on this phone and the server wants a login: just log in.
+    body = <Navigate to="/login" replace state={{ from: '/m' }} />;
   } else if (state === 'unknown' || !user) {
     body = <Result status="warning" title={ft('unknownTitle')} subTitle={ft('unknownText')} extra={<LoginButton />} />;
   } else if (!user.cadreId) {
     body = <Result status="info" title={ft('noCadreTitle')} subTitle={ft('noCadreText')} />;
   } else {
     body = (
-      <Suspense fallback={<div className="lxm-center"><Spin /></div>}>
-        <Routes>
-          <Route index element={<TasksPage />} />
-          <Route path="record" element={<RecordPage sync={sync} />} />
-          <Route path="queue" element={<QueuePage sync={sync} />} />
-          <Route path="recent" element={<RecentPage />} />
-          <Route path="*" element={<TasksPage />} />
-        </Routes>
-      </Suspense>
+      <Routes>
+        <Route index element={<TasksPage />} />
+        <Route path="record" element={<RecordPage sync={sync} />} />
+        <Route path="queue" element={<QueuePage sync={sync} />} />
+        <Route path="recent" element={<RecentPage />} />
+        <Route path="*" element={<TasksPage />} />
+      </Routes>
     );
   }
 
@@ -139,7 +142,7 @@ function FieldShell() {
       </header>
       {user ? <div className="lxm-user">{[user.displayName, user.unitName].filter(Boolean).join(' · ')}</div> : null}
       {!online ? <div className="lxm-banner lxm-banner-off" data-testid="offline-banner">{ft('offlineBanner')}</div> : null}
-      {state === 'expired' ? (
+      {state === 'expired' && user ? (
         <div className="lxm-banner lxm-banner-warn" data-testid="expired-banner">
           <strong>{ft('expiredTitle')}</strong> {ft('expiredText', { count: pending })} <LoginButton />
         </div>

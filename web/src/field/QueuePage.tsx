@@ -35,7 +35,9 @@ export default function QueuePage({ sync }: { sync: FieldOutletContext }) {
 
   const report = (out: SyncOutcome | null) => {
     if (!out) return;
-    if (out.kind === 'done') void message.success(ft('syncDone', { synced: out.synced }));
+    if (out.kind === 'done' && out.sent === 0) void message.info(ft('queueEmpty'));
+    else if (out.kind === 'done' && out.conflicts + out.rejected > 0) void message.warning(ft('syncDoneIssues', { synced: out.synced, conflicts: out.conflicts, rejected: out.rejected }));
+    else if (out.kind === 'done') void message.success(ft('syncDone', { synced: out.synced }));
     else if (out.kind === 'offline') void message.warning(ft('syncOffline'));
     else if (out.kind === 'needLogin') void message.warning(ft('syncNeedLogin'));
     else if (out.kind === 'otherUser') void message.warning(ft('syncOtherUser'));

@@ -83,6 +83,14 @@ export function FieldSessionProvider({ children }: { children: ReactNode }) {
     };
   }, [recheck]);
 
+  // The phone says it is online but the server did not answer (server down, captive portal):
+  // ask again now and then, since no 'online' event will come.
+  useEffect(() => {
+    if (!online || (state !== 'offline' && state !== 'unknown')) return;
+    const id = window.setInterval(() => void recheck(), 30_000);
+    return () => window.clearInterval(id);
+  }, [online, state, recheck]);
+
   const value = useMemo<FieldSession>(
     () => ({
       user,

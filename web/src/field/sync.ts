@@ -25,12 +25,24 @@ export function payloadOf(r: QueuedRecord): SyncActivityRecord {
 
 let running: Promise<SyncOutcome> | null = null;
 
-/** Sync the account's queue; a call during a run joins that run. */
+/** Sync the account's queue; a call during a run joins that run, and other tabs wait their turn. */
 export function syncQueue(userId: number): Promise<SyncOutcome> {
-  running ??= run(userId).finally(() => {
-    running = null;
-  });
-  return running;
+  const withLock = async (): Promise<SyncOutcome> => {
+    if (!navigator.locks) return run(userId);
+    let out: SyncOutcome = { kind: 'failed', message: 'sync lock not granted' };
+    await navigator.locks.request('lianxin-field-sync', async () => {
+      out = await run(userId);
+    });
+    return out;
+  };
+  const p = running ?? withLock();
+  if (!running) {
+    running = p;
+    void p.finally(() => {
+      running = null;
+    });
+  }
+  return p;
 }
 
 const isNetwork = (e: unknown) => e instanceof ApiError && e.code === 'NETWORK';
