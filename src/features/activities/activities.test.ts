@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityKinds, type ActivityDto, type CreateActivity } from '../../../contracts/activities.ts';
@@ -397,6 +398,31 @@ describe('reading and scope', () => {
     expect(list.items[0].openFlagCount).toBe(1);
     await h.db.updateTable('integrity_flags').set({ cleared_at: new Date(), clear_reason: '已核实' }).where('id', '=', flag.id).execute();
     expect(await ids(s.countyAdmin, '&flagged=true')).not.toContain(shipuVisit.id);
+  });
+
+  it('exports the filtered records as a ledger, and refuses one over the limit before any byte', async () => {
+    const res = await get(s.countyAdmin, `/api/v1/activities/export.xlsx?region=${SHIPU}&to=${daysAgo(41).slice(0, 10)}`);
+    expect(res.statusCode, res.body).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ExcelJS.Buffer);
+    const ws = wb.getWorksheet('工作记录')!;
+    expect(ws.getRow(1).getCell(2).value).toBe('类型');
+    const rows = ws.getRows(2, ws.rowCount - 1)!.map((r) => [r.getCell(1).value, r.getCell(2).value, r.getCell(9).value, r.getCell(12).value]);
+    expect(rows).toEqual([
+      [shipuVisit.id, '走访入户', '石浦周', null],
+      [groupElsewhere.id, '走访慰问', '石浦周、陈局长', 800],
+    ].sort((a, b) => Number(a[0]) - Number(b[0])));
+    const town = await get(s.town, '/api/v1/activities/export.xlsx');
+    const tw = new ExcelJS.Workbook();
+    await tw.xlsx.load(town.rawPayload as unknown as ExcelJS.Buffer);
+    const townIds = tw.getWorksheet('工作记录')!.getColumn(1).values.slice(2);
+    expect(townIds).toContain(dandongVisit.id);
+    expect(townIds).not.toContain(shipuVisit.id);
+    const small = await createTestApp(h.db, { LIANXIN_EXPORT_MAX_ROWS: '1' });
+    const tooMany = await small.inject({ url: '/api/v1/activities/export.xlsx', headers: as(s.countyAdmin) });
+    await small.close();
+    expect(tooMany.statusCode).toBe(413);
+    expect(tooMany.json().error.code).toBe('EXPORT_TOO_LARGE');
   });
 
   it('refuses a region filter outside a township admin’s region', async () => {

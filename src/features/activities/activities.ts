@@ -324,6 +324,18 @@ export async function getActivity(db: Executor, actor: Actor, id: number): Promi
 
 /** Records the actor sees, newest first; each filter rides an index (see 0003_field_records). */
 export async function listActivities(db: Executor, actor: Actor, f: ActivityListQuery) {
+  const q = await filteredActivities(db, actor, f);
+  const [rows, count] = await Promise.all([
+    q.select(summaryColumns).orderBy('a.starts_at', 'desc').orderBy('a.id', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
+    q.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(toSummary), total: Number(count.n), page: f.page, pageSize: f.pageSize };
+}
+
+export type ActivityFilter = Omit<ActivityListQuery, 'page' | 'pageSize'>;
+
+/** The records the actor sees that pass the filters (no columns selected yet). */
+export async function filteredActivities(db: Executor, actor: Actor, f: ActivityFilter) {
   let q = db.selectFrom('activities as a').innerJoin('regions as r', 'r.code', 'a.region_code').where(activityScope(actor, 'a'));
   if (f.kind !== undefined) q = q.where('a.kind', '=', sql<ActivityKind>`any(${Array.isArray(f.kind) ? f.kind : [f.kind]}::text[])`);
   if (f.cadreId !== undefined) q = q.where('a.id', 'in', (eb) => eb.selectFrom('activity_participants').select('activity_id').where('cadre_id', '=', f.cadreId!));
@@ -343,28 +355,30 @@ export async function listActivities(db: Executor, actor: Actor, f: ActivityList
     const open = sql<boolean>`a.id in (select activity_id from integrity_flags where cleared_at is null)`;
     q = q.where(f.flagged ? open : sql<boolean>`not ${open}`);
   }
-  const [rows, count] = await Promise.all([
-    q
-      .select([
-        'a.id', 'a.client_id', 'a.kind', 'a.title', 'a.starts_at', 'a.ends_at', 'a.stay_days', 'a.region_code', 'r.name as region_name', 'a.place',
-        'a.attendees', 'a.money_fen', 'a.campaign_id', 'a.recorded_at',
-        jsonList<ActivitySummary['participants'][number]>(sql`select json_agg(json_build_object('cadreId', c.id, 'name', c.name) order by c.id)
-          from activity_participants ap join cadres c on c.id = ap.cadre_id where ap.activity_id = a.id`).as('participants'),
-        jsonList<ActivitySummary['targets'][number]>(sql`select json_agg(json_build_object('id', t.id, 'kind', t.kind, 'name', t.name) order by t.id)
-          from activity_targets at join contact_targets t on t.id = at.target_id where at.activity_id = a.id`).as('targets'),
-        sql<number>`(select count(*) from activity_photos ap where ap.activity_id = a.id)`.as('photo_count'),
-        sql<number | null>`(select ap.photo_id from activity_photos ap where ap.activity_id = a.id order by ap.position, ap.photo_id limit 1)`.as('first_photo_id'),
-        sql<number>`(select count(*) from activity_problems pr where pr.activity_id = a.id)`.as('problem_count'),
-        sql<number>`(select count(*) from integrity_flags f where f.activity_id = a.id and f.cleared_at is null)`.as('open_flag_count'),
-      ])
-      .orderBy('a.starts_at', 'desc')
-      .orderBy('a.id', 'desc')
-      .limit(f.pageSize)
-      .offset((f.page - 1) * f.pageSize)
-      .execute(),
-    q.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
-  ]);
-  const items: ActivitySummary[] = rows.map((r) => ({
+  return q;
+}
+
+export const summaryColumns = [
+  'a.id', 'a.client_id', 'a.kind', 'a.title', 'a.starts_at', 'a.ends_at', 'a.stay_days', 'a.region_code', 'r.name as region_name', 'a.place',
+  'a.attendees', 'a.money_fen', 'a.campaign_id', 'a.recorded_at',
+  jsonList<ActivitySummary['participants'][number]>(sql`select json_agg(json_build_object('cadreId', c.id, 'name', c.name) order by c.id)
+    from activity_participants ap join cadres c on c.id = ap.cadre_id where ap.activity_id = a.id`).as('participants'),
+  jsonList<ActivitySummary['targets'][number]>(sql`select json_agg(json_build_object('id', t.id, 'kind', t.kind, 'name', t.name) order by t.id)
+    from activity_targets at join contact_targets t on t.id = at.target_id where at.activity_id = a.id`).as('targets'),
+  sql<number>`(select count(*) from activity_photos ap where ap.activity_id = a.id)`.as('photo_count'),
+  sql<number | null>`(select ap.photo_id from activity_photos ap where ap.activity_id = a.id order by ap.position, ap.photo_id limit 1)`.as('first_photo_id'),
+  sql<number>`(select count(*) from activity_problems pr where pr.activity_id = a.id)`.as('problem_count'),
+  sql<number>`(select count(*) from integrity_flags f where f.activity_id = a.id and f.cleared_at is null)`.as('open_flag_count'),
+] as const;
+
+export type SummaryRow = {
+  id: number; client_id: string; kind: ActivityKind; title: string; starts_at: Date; ends_at: Date; stay_days: number; region_code: string; region_name: string;
+  place: string; attendees: number | null; money_fen: number | null; campaign_id: number | null; recorded_at: Date;
+  participants: ActivitySummary['participants']; targets: ActivitySummary['targets']; photo_count: number; first_photo_id: number | null;
+  problem_count: number; open_flag_count: number;
+};
+
+export const toSummary = (r: SummaryRow): ActivitySummary => ({
     id: r.id,
     clientId: r.client_id,
     kind: r.kind,
@@ -385,9 +399,7 @@ export async function listActivities(db: Executor, actor: Actor, f: ActivityList
     problemCount: Number(r.problem_count),
     openFlagCount: Number(r.open_flag_count),
     recordedAt: r.recorded_at.toISOString(),
-  }));
-  return { items, total: Number(count.n), page: f.page, pageSize: f.pageSize };
-}
+});
 
 // ── Writing ──────────────────────────────────────────────────────────────────────────────────
 

@@ -3,9 +3,11 @@ import {
 } from '../../../contracts/activities.ts';
 import { errorBody, idParam, pageOf } from '../../../contracts/common.ts';
 import type { App, AppDeps } from '../../http/types.ts';
+import { exportActivities } from './activity-sheet.ts';
 import { createActivity as create, getActivity, listActivities, syncActivities, updateActivity as update, type ActivityDeps } from './activities.ts';
 
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export function registerActivityRoutes(app: App, { db, config }: AppDeps) {
   const deps: ActivityDeps = { integrity: config.integrity, log: (err, message) => app.log.error({ err }, message) };
@@ -16,6 +18,19 @@ export function registerActivityRoutes(app: App, { db, config }: AppDeps) {
       querystring: activityListQuery, response: { 200: pageOf(activitySummary), ...errors },
     },
   }, async (request) => listActivities(db, request.actor, request.query));
+
+  app.get('/api/v1/activities/export.xlsx', {
+    schema: {
+      tags: ['activities'], summary: '导出工作记录 Export the filtered field records (.xlsx, streamed); over the export limit → 413 before any byte',
+      produces: [XLSX], querystring: activityListQuery.omit({ page: true, pageSize: true }),
+    },
+  }, async (request, reply) => {
+    const { stream } = await exportActivities(db, request.actor, request.query, { maxRows: config.exportMaxRows });
+    return reply
+      .type(XLSX)
+      .header('content-disposition', `attachment; filename="activities.xlsx"; filename*=UTF-8''${encodeURIComponent('工作记录.xlsx')}`)
+      .send(stream);
+  });
 
   app.post('/api/v1/activities', {
     schema: {
