@@ -75,9 +75,9 @@ export default function ActivitiesPage() {
     {
       title: t('activityWhen'),
       key: 'when',
-      width: 170,
+      width: 185,
       render: (_, r) => (
-        <Link to={`/activities/${r.id}`} data-testid={`activity-link-${r.id}`}>
+        <Link to={`/activities/${r.id}`} data-testid={`activity-link-${r.id}`} style={{ whiteSpace: 'nowrap' }}>
           {formatSpan(r.startsAt, r.endsAt)}
         </Link>
       ),
@@ -96,7 +96,7 @@ export default function ActivitiesPage() {
     {
       title: t('activityTitleTargets'),
       key: 'what',
-      width: 280,
+      width: 240,
       render: (_, r) => (
         <div>
           {r.title ? <div style={{ fontWeight: 500 }}>{r.title}</div> : null}
@@ -118,7 +118,7 @@ export default function ActivitiesPage() {
     {
       title: t('participants'),
       key: 'who',
-      width: 160,
+      width: 140,
       render: (_, r) => (
         <span>
           {r.participants.slice(0, 3).map((p, i) => (
@@ -134,7 +134,7 @@ export default function ActivitiesPage() {
     {
       title: t('activityPlace'),
       key: 'place',
-      width: 170,
+      width: 150,
       ellipsis: true,
       render: (_, r) => (
         <Tooltip title={[r.regionName, r.place].filter(Boolean).join(' · ')}>
@@ -148,11 +148,11 @@ export default function ActivitiesPage() {
     {
       title: t('attendees'),
       dataIndex: 'attendees',
-      width: 80,
+      width: 70,
       align: 'right',
       render: (n: number | null, r) => (n !== null ? n.toLocaleString() : attendeeKinds.includes(r.kind) ? <span className="lx-muted">—</span> : null),
     },
-    { title: t('moneyHanded'), dataIndex: 'moneyFen', width: 120, align: 'right', render: (f: number | null) => (f !== null ? formatYuan(f, lang) : null) },
+    { title: t('moneyHanded'), dataIndex: 'moneyFen', width: 110, align: 'right', render: (f: number | null) => (f !== null ? formatYuan(f, lang) : null) },
     {
       title: t('photos'),
       key: 'photos',
@@ -245,7 +245,7 @@ export default function ActivitiesPage() {
         dataSource={data?.items ?? []}
         columns={columns}
         onChange={onTable}
-        scroll={{ x: 1350 }}
+        scroll={{ x: 1240 }}
         rowClassName={(r) => (r.openFlagCount ? 'lx-row-flagged' : '')}
         pagination={tablePaging(page, pageSize, data?.total ?? 0, t)}
       />
