@@ -160,6 +160,23 @@ function replayQueued(page: Page, clientId: string) {
   );
 }
 
+/** Controls of the field view smaller than a thumb (44 × 44 CSS px), described for the failure message. */
+function smallTouchTargets(page: Page) {
+  return page.evaluate(() => {
+    type El = { tagName: string; className: unknown; textContent: string | null; closest(s: string): unknown; getBoundingClientRect(): { width: number; height: number } };
+    const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<El> } }).document;
+    const small: string[] = [];
+    for (const el of doc.querySelectorAll('.lxm button, .lxm a, .lxm input:not([type=file]), .lxm textarea, .lxm [role=radio]')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      // Inputs inside a select or an affixed box: the box around them is the target.
+      if (el.tagName === 'INPUT' && el.closest('.ant-select, .ant-input-affix-wrapper')) continue;
+      if (r.height < 44 || r.width < 44) small.push(`${el.tagName} "${(el.textContent ?? '').trim().slice(0, 12)}" ${Math.round(r.width)}×${Math.round(r.height)} ${String(el.className).slice(0, 40)}`);
+    }
+    return small;
+  });
+}
+
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   baseUrl = await startLianxin();
@@ -227,6 +244,9 @@ describe('the field view on a phone', () => {
     expect(await page.getByTestId('geo').innerText()).toMatch(/精度约 15 米/);
     await page.getByTestId('photo-input').setInputFiles({ name: 'visit.jpg', mimeType: 'image/jpeg', buffer: await tinyJpeg(40, 110, 190) });
     await page.locator('[data-testid=photo-thumbs] img').first().waitFor();
+    await page.getByTestId('add-problem').click();
+    await page.getByTestId('problem-0').fill('村道路灯损坏三盏');
+    expect(await smallTouchTargets(page)).toEqual([]);
     await page.getByTestId('photo-thumbs').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(shots, 'field-record-offline.png') });
     await page.getByTestId('save-record').click();
@@ -244,7 +264,7 @@ describe('the field view on a phone', () => {
 
     const stored = await recordsWithClientId(context, clientId);
     expect(stored).toHaveLength(1);
-    const detail = await json<{ targets: { id: number }[]; photos: { id: number }[]; latitude: number | null; accuracyM: number | null; findings: string }>(
+    const detail = await json<{ targets: { id: number }[]; photos: { id: number }[]; latitude: number | null; accuracyM: number | null; findings: string; problems: { description: string }[] }>(
       await context.request.get(`${baseUrl}/api/v1/activities/${stored[0]!.id}`),
     );
     expect(detail.targets.map((t) => t.id)).toEqual([targetId]);
@@ -252,6 +272,7 @@ describe('the field view on a phone', () => {
     expect(detail.latitude).toBeCloseTo(position.latitude, 4);
     expect(detail.accuracyM).toBe(15);
     expect(detail.findings).toMatch(/路灯不亮/);
+    expect(detail.problems.map((p) => p.description)).toEqual(['村道路灯损坏三盏']);
 
     // Sent again by the phone (it never saw the answer) …
     await replayQueued(page, clientId);

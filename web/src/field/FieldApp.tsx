@@ -6,7 +6,8 @@ import { App as AntApp, Badge, Button, Result, Spin } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth.tsx';
-import { BrandMark, LanguageSwitch } from '../components/AppLayout.tsx';
+import { BrandMark } from '../components/AppLayout.tsx';
+import { useI18n } from '../i18n.ts';
 import { FieldDataProvider, useQueue } from './data.ts';
 import { FieldSessionProvider, useFieldSession } from './session.tsx';
 import { useFieldText, type FieldKey } from './strings.ts';
@@ -135,7 +136,7 @@ function FieldShell() {
         <span className={online ? 'lxm-net lxm-net-on' : 'lxm-net lxm-net-off'} data-testid="net-state">
           {online ? ft('online') : ft('offline')}
         </span>
-        <LanguageSwitch dark />
+        <LanguageToggle />
         <a className="lxm-desktop" href="/" aria-label={ft('desktop')}>
           <DesktopOutlined />
         </a>
@@ -202,5 +203,15 @@ function LoginButton() {
     >
       {ft('loginAgain')}
     </Button>
+  );
+}
+
+/** One large button: the other language (the desktop's switch is too small for a thumb). */
+function LanguageToggle() {
+  const { lang, setLang } = useI18n();
+  return (
+    <button type="button" className="lxm-lang" lang={lang === 'zh' ? 'en' : 'zh-CN'} aria-label={lang === 'zh' ? 'English' : '中文'} onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} data-testid="lang-toggle">
+      {lang === 'zh' ? 'EN' : '中'}
+    </button>
   );
 }

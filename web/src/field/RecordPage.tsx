@@ -324,7 +324,7 @@ export default function RecordPage({ sync }: { sync: FieldOutletContext }) {
         </div>
         {online ? (
           <>
-            <Input.Search size="large" placeholder={ft('searchTargets')} enterButton={<SearchOutlined />} onSearch={(q) => void searchTargets(q)} allowClear />
+            <Input.Search size="large" placeholder={ft('searchTargets')} enterButton={<SearchOutlined />} onSearch={(q) => void searchTargets(q)} />
             {found.length > 0 ? (
               <div className="lxm-chips">
                 {found
@@ -409,7 +409,7 @@ export default function RecordPage({ sync }: { sync: FieldOutletContext }) {
       <Field label={ft('problems')}>
         {form.problems.map((p, i) => (
           <div key={i} className="lxm-line">
-            <Input.TextArea value={p} placeholder={ft('problemHolder')} autoSize={{ minRows: 1, maxRows: 5 }} maxLength={2000} onChange={(e) => set('problems', form.problems.map((x, j) => (j === i ? e.target.value : x)))} data-testid={`problem-${i}`} />
+            <Input.TextArea value={p} placeholder={ft('problemHolder')} autoSize={{ minRows: 2, maxRows: 6 }} maxLength={2000} onChange={(e) => set('problems', form.problems.map((x, j) => (j === i ? e.target.value : x)))} data-testid={`problem-${i}`} />
             <Button size="large" type="text" danger icon={<DeleteOutlined />} aria-label={ft('removeRow')} onClick={() => set('problems', form.problems.filter((_, j) => j !== i))} />
           </div>
         ))}
