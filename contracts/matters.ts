@@ -165,7 +165,8 @@ export type FundsRow = z.infer<typeof fundsRow>;
 export const fundsResult = z.object({
   groupBy: fundsGrouping,
   region: z.object({ code: z.string(), name: z.string() }).nullable().describe('groupBy=region: the region drilled into'),
-  rows: z.array(fundsRow),
+  rows: z.array(fundsRow).describe('groupBy=target: the 1,000 largest by amount (see truncated); others: all'),
+  truncated: z.boolean().describe('more targets than rows; the totals still cover them all'),
   totalCount: z.number().int(),
   doneCount: z.number().int(),
   totalFen: z.number().int(),

@@ -195,6 +195,12 @@ export interface PhotosTable {
   created_at: Generated<Date>;
 }
 
+export interface PhotoUploadsTable {
+  user_id: number;
+  photo_id: number;
+  uploaded_at: Generated<Date>;
+}
+
 export interface ActivitiesTable {
   id: Generated<number>;
   client_id: string;
@@ -326,6 +332,7 @@ export interface IntegrityFlagsTable {
 
 export interface DB {
   photos: PhotosTable;
+  photo_uploads: PhotoUploadsTable;
   activities: ActivitiesTable;
   activity_participants: ActivityParticipantsTable;
   activity_targets: ActivityTargetsTable;
