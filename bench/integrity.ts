@@ -133,7 +133,7 @@ function render(file: RunFile): string {
   const cols = drivers.filter((d) => r(d));
   const row = (label: string, f: (x: DriverResult) => string) => `| ${label} | ${cols.map((d) => f(r(d)!)).join(' | ')} |`;
   const lines = [
-    `Measured ${file.date.slice(0, 10)} on ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB.toFixed(1)} GiB, Node ${m.node}; PostgreSQL ${m.postgres || '–'}, PGlite ${m.pglite} (server ${m.pgliteServer || '–'}).`,
+    `Measured ${file.date.slice(0, 10)} on ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB.toFixed(1)} GiB, Node ${m.node}; PostgreSQL ${m.postgres || '–'}, PGlite ${m.pglite} (server ${m.pgliteServer || '–'}); load average at the start ${m.loadavg.map((x) => x.toFixed(1)).join(' ')}.`,
     `Data: ${int(file.data.activities)} records (${int(file.data.participants)} participants, ${int(file.data.targets)} target links, ${int(file.data.photos)} photo links, ${int(file.data.withGps)} with GPS) by 10,000 cadres over 2025, on the city tier's 1,921 villages and 50,000 households.`,
     `Thresholds: ${thresholds.maxDistanceMeters} m, ${thresholds.maxSpeedKmh} km/h, ${thresholds.lateDays} days late, ${thresholds.burstCount} back-dated entries within ${thresholds.burstMinutes} minutes.`,
     '',
