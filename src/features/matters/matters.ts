@@ -169,7 +169,8 @@ export async function matterFunds(db: Executor, actor: Actor, f: FundsQuery): Pr
 
   if (f.groupBy === 'region') {
     const depth = parent === null ? 1 : parent.path.split('/').length + 1;
-    const child = sql<string>`split_part(m.region_path, '/', ${depth})`;
+    // A literal, not a parameter: select and group by must be the same expression.
+    const child = sql<string>`split_part(m.region_path, '/', ${sql.lit(depth)})`;
     const got = await q.select(child.as('child')).select(sums).groupBy(child).execute();
     const byChild = new Map(got.map((g) => [g.child, g]));
     const children = await (parent === null
