@@ -9,6 +9,7 @@ import { createUser, setPassword } from '../features/auth/accounts.ts';
 import { systemActor } from '../features/auth/actor.ts';
 import { generatePassword } from '../features/auth/passwords.ts';
 import { hasAnyUser, loadDemo } from '../features/demo/demo.ts';
+import { scanIntegrity } from '../features/integrity/integrity.ts';
 import { importRegions } from '../features/regions/regions.ts';
 import { buildApp } from '../http/app.ts';
 import { loadPersonalDataKey } from '../lib/personal-data.ts';
@@ -23,6 +24,7 @@ Usage:
   lianxin user add USERNAME --role ROLE [--name NAME] [--region CODE] [--unit ID] [--password PW]
   lianxin user passwd USERNAME [--password PW]
   lianxin demo                       load the demo county (Xiangshan 象山县) into an empty database
+  lianxin integrity scan             run every integrity check (防形式主义) over every record; idempotent
 
 Environment: DATABASE_URL (PostgreSQL; unset = embedded PGlite in LIANXIN_DATA_DIR, default ./data),
 PORT, LIANXIN_ADMIN_PASSWORD (the demo admin's password; generated and printed once when unset).
@@ -41,7 +43,8 @@ async function withDatabase<T>(config: Config, fn: (h: DatabaseHandle) => Promis
 
 function printDemoLogin(url: string, password: string | null) {
   console.log(`\n  连心 Lianxin is running: ${url}`);
-  console.log(`  Demo login 演示账号: admin / ${password ?? '(the password printed on first start; reset with: npx lianxin user passwd admin)'}\n`);
+  console.log(`  Demo login 演示账号: admin / ${password ?? '(the password printed on first start; reset with: npx lianxin user passwd admin)'}`);
+  console.log('  Cadre login 干部账号 (mobile view, due list): cadre / the same password 密码同上\n');
 }
 
 async function serve(config: Config, opts: { demo: boolean }) {
@@ -125,7 +128,16 @@ export async function main(argv: string[]): Promise<void> {
       case 'demo': {
         const r = await withDatabase(config, ({ db }) => loadDemo(db, loadPersonalDataKey(config), { adminPassword: config.adminPassword }));
         console.log(`Demo county 象山县 loaded: ${r.villages} villages, ${r.units} units, ${r.cadres} cadres, ${r.targets} contact targets, ${r.pairings} pairings in the demo campaign.`);
+        console.log(`Field work: ${r.records.activities} records, ${r.records.writings} writings, ${r.records.matters} practical matters.`);
         console.log(`Admin login: admin / ${r.adminPassword}${r.passwordWasGenerated ? '   (shown once: write it down)' : ''}`);
+        console.log(`Cadre login: cadre (${r.records.cadreLogin.cadreName}, ${r.records.cadreLogin.unitName}) / the same password`);
+        return;
+      }
+      case 'integrity': {
+        if (sub !== 'scan') throw new UsageError('lianxin integrity scan');
+        const r = await withDatabase(config, ({ db }) => scanIntegrity(db, config.integrity));
+        console.log(`Checked ${r.scanned} records in ${r.ms} ms: ${r.added} flags raised, ${r.removed} no longer holding removed; ${r.flagged} open flags.`);
+        console.log(Object.entries(r.byKind).map(([k, n]) => `  ${k}: ${n}`).join('\n'));
         return;
       }
       default:

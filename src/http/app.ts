@@ -8,16 +8,22 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { registerActivityRoutes } from '../features/activities/routes.ts';
 import { registerAuditRoutes } from '../features/audit/routes.ts';
 import { registerAuthRoutes } from '../features/auth/routes.ts';
 import { registerCadreRoutes } from '../features/cadres/routes.ts';
 import { registerCampaignRoutes } from '../features/campaigns/routes.ts';
 import { registerCoverageRoutes } from '../features/coverage/routes.ts';
+import { registerIntegrityRoutes } from '../features/integrity/routes.ts';
 import { registerPlannerRoutes } from '../features/planner/routes.ts';
 import { registerPairingRoutes } from '../features/pairings/routes.ts';
 import { registerRegionRoutes } from '../features/regions/routes.ts';
 import { registerTargetRoutes } from '../features/targets/routes.ts';
 import { registerUnitRoutes } from '../features/units/routes.ts';
+import { registerDueRoutes } from '../features/due/routes.ts';
+import { registerWritingRoutes } from '../features/writings/routes.ts';
+import { registerMatterRoutes } from '../features/matters/routes.ts';
+import { registerPhotoRoutes } from '../features/photos/routes.ts';
 import { registerAuthHook } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import type { App, AppDeps } from './types.ts';
@@ -65,11 +71,25 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   registerTargetRoutes(app, deps);
   registerCoverageRoutes(app, deps);
   registerPlannerRoutes(app, deps);
+  registerIntegrityRoutes(app, deps);
+  registerActivityRoutes(app, deps);
+  registerWritingRoutes(app, deps);
+  registerDueRoutes(app, deps);
+  registerPhotoRoutes(app, deps);
+  registerMatterRoutes(app, deps);
 
   // The web app, built by Vite; any other non-API path is a client-side route.
   // Files are looked up per request (wildcard), so a rebuild of the web app needs no restart.
   const indexFile = `${webDist}index.html`;
-  await app.register(fastifyStatic, { root: webDist, index: ['index.html'], wildcard: true, serve: existsSync(webDist) });
+  // The field view's service worker, its Workbox runtime and the manifest must be revalidated on
+  // every load, or phones keep an old app shell after a deploy.
+  const revalidate = /(?:^|[\\/])(?:sw\.js|workbox-[\w-]+\.js|manifest\.webmanifest|index\.html)$/;
+  await app.register(fastifyStatic, {
+    root: webDist, index: ['index.html'], wildcard: true, serve: existsSync(webDist),
+    setHeaders: (reply, path) => {
+      if (revalidate.test(path)) reply.header('cache-control', 'no-cache');
+    },
+  });
   app.setNotFoundHandler((request, reply) => {
     if (request.method === 'GET' && !request.url.startsWith('/api/') && existsSync(indexFile)) {
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(indexFile));

@@ -22,6 +22,14 @@ const CampaignsPage = lazy(() => import('./pages/Campaigns.tsx'));
 const CampaignDetailPage = lazy(() => import('./pages/CampaignDetail.tsx'));
 const CoveragePage = lazy(() => import('./pages/Coverage.tsx'));
 const PlannerPage = lazy(() => import('./pages/Planner.tsx'));
+const ActivitiesPage = lazy(() => import('./pages/Activities.tsx'));
+const ActivityDetailPage = lazy(() => import('./pages/ActivityDetail.tsx'));
+const MattersPage = lazy(() => import('./pages/Matters.tsx'));
+const WritingsPage = lazy(() => import('./pages/Writings.tsx'));
+const WritingDetailPage = lazy(() => import('./pages/WritingDetail.tsx'));
+const IntegrityFlagsPage = lazy(() => import('./pages/IntegrityFlags.tsx'));
+// The cadre's field view: its own shell, works offline (no RequireAuth: it checks the session itself).
+const FieldApp = lazy(() => import('./field/FieldApp.tsx'));
 
 const theme = {
   token: {
@@ -73,6 +81,7 @@ function AppRoutes() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      <Route path="/m/*" element={<Lazy><FieldApp /></Lazy>} />
       <Route
         element={
           <RequireAuth>
@@ -90,6 +99,12 @@ function AppRoutes() {
         <Route path="campaigns" element={<Lazy><CampaignsPage /></Lazy>} />
         <Route path="campaigns/:id" element={<Lazy><CampaignDetailPage /></Lazy>} />
         <Route path="coverage" element={<Lazy><CoveragePage /></Lazy>} />
+        <Route path="activities" element={<Lazy><ActivitiesPage /></Lazy>} />
+        <Route path="activities/:id" element={<Lazy><ActivityDetailPage /></Lazy>} />
+        <Route path="matters" element={<Lazy><MattersPage /></Lazy>} />
+        <Route path="writings" element={<Lazy><WritingsPage /></Lazy>} />
+        <Route path="writings/:id" element={<Lazy><WritingDetailPage /></Lazy>} />
+        <Route path="integrity" element={<Allowed permission="integrity.clear"><Lazy><IntegrityFlagsPage /></Lazy></Allowed>} />
         <Route path="planner" element={<Allowed permission="planner.run"><Lazy><PlannerPage /></Lazy></Allowed>} />
         <Route path="users" element={<Allowed permission="user.manage"><Lazy><UsersPage /></Lazy></Allowed>} />
         <Route path="audit" element={<Allowed permission="audit.read"><Lazy><AuditPage /></Lazy></Allowed>} />

@@ -6,7 +6,12 @@ import {
   ContactsOutlined,
   DashboardOutlined,
   FlagOutlined,
+  FileTextOutlined,
+  GiftOutlined,
+  ReadOutlined,
+  SafetyCertificateOutlined,
   HeartOutlined,
+  MobileOutlined,
   NodeIndexOutlined,
   LogoutOutlined,
   TeamOutlined,
@@ -32,6 +37,10 @@ const nav: NavItem[] = [
   { path: '/targets', label: 'navTargets', icon: <ContactsOutlined /> },
   { path: '/campaigns', label: 'navCampaigns', icon: <FlagOutlined /> },
   { path: '/coverage', label: 'navCoverage', icon: <BarChartOutlined /> },
+  { path: '/activities', label: 'navActivities', icon: <FileTextOutlined /> },
+  { path: '/matters', label: 'navMatters', icon: <GiftOutlined /> },
+  { path: '/writings', label: 'navWritings', icon: <ReadOutlined /> },
+  { path: '/integrity', label: 'navIntegrity', icon: <SafetyCertificateOutlined />, permission: 'integrity.clear' },
   { path: '/planner', label: 'navPlanner', icon: <NodeIndexOutlined />, permission: 'planner.run' },
   { path: '/users', label: 'navUsers', icon: <UserSwitchOutlined />, permission: 'user.manage' },
   { path: '/audit', label: 'navAudit', icon: <AuditOutlined />, permission: 'audit.read' },
@@ -75,9 +84,12 @@ export function AppLayout() {
   // A cadre's own targets, for accounts linked with a cadre.
   const mine: NavItem | null = me.cadreId ? { path: `/cadres/${me.cadreId}`, label: 'navMyTargets', icon: <HeartOutlined /> } : null;
   const entries = mine ? [nav[0]!, mine, ...nav.slice(1)] : nav;
+  // The cadre's mobile field view (/m, its own shell outside this layout).
+  const field: NavItem | null = me.cadreId ? { path: '/m', label: 'navField', icon: <MobileOutlined /> } : null;
   const items: MenuProps['items'] = entries
     .filter((n) => !n.permission || can(me, n.permission))
-    .map((n) => ({ key: n.path, icon: n.icon, label: t(n.label) }));
+    .map((n) => ({ key: n.path, icon: n.icon, label: t(n.label) }))
+    .concat(field ? [{ key: field.path, icon: field.icon, label: t(field.label) }] : []);
   const selected = entries
     .map((n) => n.path)
     .filter((p) => (p === '/' ? location.pathname === '/' : location.pathname === p || location.pathname.startsWith(p + '/')))
