@@ -39,6 +39,7 @@ async function makePhoto(db: Database, uploadedBy: number | null) {
     .values({ sha256: `test-${photoSeq++}-${randomUUID()}`, mime: 'image/jpeg', bytes: 1000, uploaded_by: uploadedBy })
     .returning('id')
     .executeTakeFirstOrThrow();
+  if (uploadedBy !== null) await db.insertInto('photo_uploads').values({ user_id: uploadedBy, photo_id: r.id }).execute();
   return r.id;
 }
 
@@ -246,6 +247,13 @@ describe('bad input: a clear error naming the field, and nothing stored', () => 
     await refused(s.town, visit({ photoIds: [99_999] }), 'photoIds.0');
     const theirs = await makePhoto(h.db, users.shipuAdmin.id);
     await refused(s.town, visit({ photoIds: [theirs] }), 'photoIds.0');
+  });
+  it('accepts a photo whose bytes this account uploaded too, though someone else sent them first', async () => {
+    const shared = await makePhoto(h.db, users.shipuAdmin.id);
+    await refused(s.town, visit({ photoIds: [shared] }), 'photoIds.0');
+    await h.db.insertInto('photo_uploads').values({ user_id: users.town.id, photo_id: shared }).execute();
+    const a = await created(s.town, visit({ photoIds: [shared] }));
+    expect(a.photos.map((p) => p.id)).toEqual([shared]);
   });
   it('refuses a cadre account recording for someone else', async () => {
     expect(await refused(s.cadre, visit({ participantIds: [cadres.li.id] }), 'participantIds')).toMatch(/本人/);

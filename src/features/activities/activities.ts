@@ -17,6 +17,7 @@ import {
   type UpdateActivity,
 } from '../../../contracts/activities.ts';
 import { photoThumbUrl, photoUrl } from '../../../contracts/photos.ts';
+import { photoScope } from '../photos/photos.ts';
 import type { IntegrityThresholds } from '../../config.ts';
 import { inTransaction, type Executor } from '../../db/database.ts';
 import type { TargetKind } from '../../db/schema.ts';
@@ -228,10 +229,8 @@ const chinaTime = (at: Date) => at.toLocaleString('zh-CN', { timeZone: 'Asia/Sha
 /** Photos the actor may attach: uploaded by this account, or on a record (or matter) the actor sees. */
 function usablePhotos(db: Executor, actor: Actor, ids: number[]) {
   let q = db.selectFrom('photos as ph').select(['ph.id', 'ph.has_thumbnail', 'ph.taken_at']).where('ph.id', '=', sql<number>`any(${ids}::int[])`);
-  if (actor.role !== 'system') {
-    q = q.where(sql<boolean>`(ph.uploaded_by = ${actor.userId} or exists (
-      select 1 from activity_photos uap join activities a on a.id = uap.activity_id where uap.photo_id = ph.id and ${activityScope(actor, 'a')}))`);
-  }
+  // Any account that uploaded the same bytes may use them (photo_uploads), not only the first.
+  if (actor.role !== 'system') q = q.where(photoScope(actor, 'ph'));
   return q;
 }
 
