@@ -38,6 +38,8 @@ const envSchema = z.object({
   LIANXIN_INTEGRITY_LATE_DAYS: z.coerce.number().int().min(1).default(7),
   LIANXIN_INTEGRITY_BURST_COUNT: z.coerce.number().int().min(2).default(5),
   LIANXIN_INTEGRITY_BURST_MINUTES: z.coerce.number().int().min(1).default(30),
+  // How often the server checks new and changed records in the background; 0 = never (tests drain the queue themselves).
+  LIANXIN_INTEGRITY_INTERVAL_MS: z.coerce.number().int().min(0).default(500),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -59,6 +61,7 @@ export type Config = {
   logLevel: string;
   photoMaxBytes: number;
   integrity: IntegrityThresholds;
+  integrityIntervalMs: number;
 };
 
 export type IntegrityThresholds = {
@@ -108,5 +111,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       burstCount: e.LIANXIN_INTEGRITY_BURST_COUNT,
       burstMinutes: e.LIANXIN_INTEGRITY_BURST_MINUTES,
     },
+    integrityIntervalMs: e.LIANXIN_INTEGRITY_INTERVAL_MS,
   };
 }

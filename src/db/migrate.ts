@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003_field_records.ts';
 import * as m0004p from './migrations/0004_photos_matters.ts';
 import * as m0004w from './migrations/0004_writings.ts';
 import * as m0005i from './migrations/0005_integrity.ts';
+import * as m0006q from './migrations/0006_integrity_queue.ts';
 
 // Migrations are listed by hand, in order: the list is the schema's history.
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0004_photos_matters': m0004p,
   '0004_writings': m0004w,
   '0005_integrity': m0005i,
+  '0006_integrity_queue': m0006q,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -225,6 +225,8 @@ export interface ActivitiesTable {
   recorded_by: number | null;
   recorded_at: ColumnType<Date, Date | string | undefined, Date | string>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** null: the integrity checks have yet to look at this version of the record (0006). */
+  integrity_checked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface ActivityParticipantsTable {

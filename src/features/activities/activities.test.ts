@@ -13,7 +13,8 @@ import { chinaDate } from '../../lib/workdays.ts';
 import { createCampaign } from '../campaigns/campaigns.ts';
 import { updateCadre } from '../cadres/cadres.ts';
 import { testKey } from '../../../test/helpers.ts';
-import { createActivity } from './activities.ts';
+import { checkPendingActivities } from '../integrity/integrity.ts';
+import { createActivity, updateActivity } from './activities.ts';
 
 const DANDONG_VILLAGE = '330225001003'; // 金秋社区
 const SHIPU_VILLAGE = '330225101001'; // 海宁社区
@@ -55,7 +56,7 @@ let campaignId: number;
 beforeAll(async () => {
   h = await createTestDatabase();
   await seedXiangshan(h.db);
-  app = await createTestApp(h.db);
+  app = await createTestApp(h.db, { LIANXIN_INTEGRITY_INTERVAL_MS: '0' }); // the tests run the background checks themselves
   units = {
     dandong: await makeUnit(h.db, DANDONG, { name: '丹东街道党工委' }),
     shipu: await makeUnit(h.db, SHIPU, { name: '石浦镇党委' }),
@@ -193,18 +194,30 @@ describe('recording', () => {
     expect(a.targets).toEqual([]);
   });
 
-  it('stores a record even when the integrity checks fail', async () => {
+  it('stores a record that then waits for its integrity checks, which flag it in the background', async () => {
+    const res = await post(s.town, '/api/v1/activities', visit({ startsAt: daysAgo(9, '09:00'), endsAt: daysAgo(9, '10:00') }));
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().id as number;
+    expect(res.json().flags).toEqual([]);
+    const waiting = async () => (await h.db.selectFrom('activities').select('integrity_checked_at').where('id', '=', id).executeTakeFirstOrThrow()).integrity_checked_at;
+    expect(await waiting()).toBeNull();
+    expect((await checkPendingActivities(h.db, testConfig().integrity)).checked).toBeGreaterThanOrEqual(1);
+    expect(await waiting()).toBeInstanceOf(Date);
+    const detail = await get(s.town, `/api/v1/activities/${id}`);
+    expect(detail.json().flags.map((f: { checkKind: string }) => f.checkKind)).toContain('late_entry');
+  });
+
+  it('stores a change even when its integrity checks fail; it stays waiting for them', async () => {
     const logged: string[] = [];
-    const before = await counts();
     const actor = await actorFor(h.db, { ...users.town, role: 'admin', regionCode: DANDONG, unitId: null });
-    const out = await createActivity(h.db, actor, {
-      integrity: testConfig().integrity,
-      log: (_e, m) => logged.push(m),
-      check: async () => { throw new Error('check exploded'); },
-    }, visit());
-    expect(out.status).toBe('stored');
-    expect((await counts()).activities).toBe(before.activities + 1);
+    const deps = { integrity: testConfig().integrity, log: (_e: unknown, m: string) => logged.push(m), check: async () => { throw new Error('check exploded'); } };
+    const out = await createActivity(h.db, actor, deps, visit());
+    await checkPendingActivities(h.db, deps.integrity);
+    const changed = await updateActivity(h.db, actor, deps, out.activity.id, { version: 1, findings: '补充了走访情况' });
+    expect(changed.version).toBe(2);
     expect(logged).toEqual([`integrity checks failed for activity ${out.activity.id}`]);
+    const row = await h.db.selectFrom('activities').select(['findings', 'integrity_checked_at']).where('id', '=', out.activity.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ findings: '补充了走访情况', integrity_checked_at: null });
   });
 });
 

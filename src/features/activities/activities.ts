@@ -34,7 +34,8 @@ import { activityScope } from './scope.ts';
 // Field work records (工作记录): who went (participants, each credited), to whom (targets), when,
 // where, what was learned and done, people reached, money handed over, photos, problems found and
 // practical matters promised. A record is checked whole before anything is written and written in
-// one transaction with its audit entry; integrity checks run after it is stored and only flag.
+// one transaction with its audit entry; integrity checks run after it is stored (in the background
+// for a new record, see integrity.ts) and only flag.
 //
 // Rules: activity.write; a cadre account records only work it took part in; every participant is a
 // cadre in the actor's scope and still serving; every target and the place lie in the actor's
@@ -421,11 +422,6 @@ async function afterWrite(db: Executor, deps: ActivityDeps, id: number): Promise
   }
 }
 
-async function flagsOf(db: Executor, id: number): Promise<ActivityDto['flags']> {
-  const rows = await db.selectFrom('integrity_flags').select(['id', 'check_kind', 'evidence', 'cleared_at', 'clear_reason']).where('activity_id', '=', id).orderBy('id').execute();
-  return rows.map((f) => ({ id: f.id, checkKind: f.check_kind, evidence: f.evidence, clearedAt: f.cleared_at?.toISOString() ?? null, clearReason: f.clear_reason }));
-}
-
 async function priorOutcome(db: Executor, actor: Actor, clientId: string, hash: string): Promise<StoreOutcome | undefined> {
   const prior = await db.selectFrom('activities').select(['id', 'client_hash']).where('client_id', '=', clientId).executeTakeFirst();
   if (!prior) return undefined;
@@ -457,7 +453,6 @@ async function store(db: Executor, actor: Actor, deps: ActivityDeps, data: Data)
     }
     throw e;
   }
-  const flagged = await afterWrite(db, deps, written.id);
   // The record as stored, from what was just checked and written: no second read.
   const byId = <T extends { id: number }>(xs: T[]) => [...xs].sort((x, y) => x.id - y.id);
   const activity: ActivityDto = {
@@ -489,7 +484,8 @@ async function store(db: Executor, actor: Actor, deps: ActivityDeps, data: Data)
     }),
     problems: written.problems.map((p) => ({ id: p.id, description: p.description, ticketId: null })),
     matters: written.matters.map((m) => ({ id: m.id, title: m.title, status: 'promised' as const, amountFen: Number(m.amountFen) })),
-    flags: flagged ? await flagsOf(db, written.id) : [],
+    // A new record has no flags yet: its checks run in the background (checkPendingActivities).
+    flags: [],
     recordedAt: new Date(written.recorded_at).toISOString(),
     recordedBy: written.recorded_by_name,
     updatedAt: new Date(written.updated_at).toISOString(),
@@ -674,6 +670,8 @@ export async function updateActivity(db: Executor, actor: Actor, deps: ActivityD
         ...(data.actions !== undefined ? { actions: data.actions } : {}),
         version: sql<number>`version + 1`,
         updated_at: new Date(),
+        // Back in the queue: if the check below is lost, the background worker still runs it.
+        integrity_checked_at: null,
       })
       .where('id', '=', id)
       .where('version', '=', data.version)

@@ -3,15 +3,15 @@ import type { IntegrityThresholds } from '../../config.ts';
 
 // The seven checks, each a plain function returning one SELECT of the flags that hold now:
 //   (activity_id int, check_kind text, cadre_id int, dedupe_key text, evidence jsonb, region_path text)
-// With `focus` set, a check returns only the flags that one record can raise or change (its own
-// and, for pair checks, its partners' flags pointing at it), reading only indexed neighbours:
-// the incremental check after a write. Without it, the whole table in set-based SQL: the full scan.
+// With `focus` set, a check returns only the flags those records can raise or change (their own
+// and, for pair checks, their partners' flags pointing at them), reading only indexed neighbours:
+// the incremental check of new and changed records. Without it, the whole table in set-based SQL: the full scan.
 // Both paths run the same SQL, so incremental and full results are the same by construction.
 //
 // Evidence times are ISO-8601 UTC and distances whole metres, so the same facts always give the
 // same jsonb and a re-scan changes nothing.
 
-export type Focus = { activityId: number } | null;
+export type Focus = { activityIds: number[] } | null;
 export type Check = (t: IntegrityThresholds, focus: Focus, ctx: ScanContext) => RawBuilder<unknown>;
 /** Figures the full scan computes once: the travel horizon bounds the pairs impossible travel compares. */
 export type ScanContext = { travelHorizonSeconds: number | null };
@@ -26,6 +26,8 @@ export const haversine = (lat1: RawBuilder<unknown>, lon1: RawBuilder<unknown>, 
     power(sin(radians(${lat2} - ${lat1}) / 2), 2) + cos(radians(${lat1})) * cos(radians(${lat2})) * power(sin(radians(${lon2} - ${lon1}) / 2), 2)))))`;
 
 const ref = (r: string) => sql.ref(r);
+/** `= id` for one record (the planner sees the value), `= any(ids)` for a batch. */
+const eq = (focus: NonNullable<Focus>) => (focus.activityIds.length === 1 ? sql`= ${focus.activityIds[0]!}` : sql`= any(${focus.activityIds}::int[])`);
 /** ISO-8601 in UTC, the shape JavaScript's toISOString gives. */
 const iso = (col: string) => sql`to_char(${ref(col)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 /** The China calendar day (UTC+8, no daylight saving since 1991) of a timestamptz. */
@@ -44,8 +46,8 @@ export const duplicatePhoto: Check = (_t, focus) => sql`
   join activity_photos y on y.photo_id = x.photo_id and y.activity_id <> x.activity_id
   join photos p on p.id = x.photo_id
   join activities a on a.id = x.activity_id
-  ${focus ? sql`where x.photo_id in (select photo_id from activity_photos where activity_id = ${focus.activityId})
-    and (x.activity_id = ${focus.activityId} or y.activity_id = ${focus.activityId})` : sql``}
+  ${focus ? sql`where x.photo_id in (select photo_id from activity_photos where activity_id ${eq(focus)})
+    and (x.activity_id ${eq(focus)} or y.activity_id ${eq(focus)})` : sql``}
   group by x.activity_id, y.activity_id, a.region_path`;
 
 /** The GPS fix, less its reported accuracy, is farther than maxDistanceMeters from a target with a position. */
@@ -62,7 +64,7 @@ export const farFromTarget: Check = (t, focus) => sql`
   cross join lateral (select ${haversine(ref('a.latitude'), ref('a.longitude'), ref('tg.latitude'), ref('tg.longitude'))} as d) g
   where a.latitude is not null and tg.latitude is not null
     and g.d - coalesce(a.accuracy_m, 0) > ${sql.lit(t.maxDistanceMeters)}
-    ${focus ? sql`and a.id = ${focus.activityId}` : sql``}`;
+    ${focus ? sql`and a.id ${eq(focus)}` : sql``}`;
 
 /**
  * One cadre in two places no one could travel between in the time: the distance between the two
@@ -84,7 +86,7 @@ export const impossibleTravel: Check = (t, focus, ctx) => {
     from activity_targets at join contact_targets tg on tg.id = at.target_id
     where tg.latitude is not null ${only}
     group by at.activity_id`;
-  const focusCadres = focus ? sql`(select cadre_id from activity_participants where activity_id = ${focus.activityId})` : null;
+  const focusCadres = focus ? sql`(select cadre_id from activity_participants where activity_id ${eq(focus)})` : null;
   // Buckets of at least a day (and four horizons): a record's span plus the horizon mostly falls in
   // one bucket, and a cadre has few records a day.
   const h = ctx.travelHorizonSeconds ?? 0;
@@ -110,7 +112,7 @@ export const impossibleTravel: Check = (t, focus, ctx) => {
     ? sql`
       from located x
       join located y on y.cadre_id = x.cadre_id and (y.starts_at > x.starts_at or (y.starts_at = x.starts_at and y.id > x.id))
-      where x.id = ${focus.activityId} or y.id = ${focus.activityId}`
+      where x.id ${eq(focus)} or y.id ${eq(focus)}`
     : sql`
       from spans x
       join located y on y.cadre_id = x.cadre_id and y.k0 = x.k
@@ -147,7 +149,7 @@ export const lateEntry: Check = (t, focus) => sql`
     a.region_path
   from activities a
   where a.recorded_at > a.ends_at + make_interval(days => ${sql.lit(t.lateDays)})
-    ${focus ? sql`and a.id = ${focus.activityId}` : sql``}`;
+    ${focus ? sql`and a.id ${eq(focus)}` : sql``}`;
 
 /**
  * One account entered at least burstCount back-dated records (entered more than a day after they
@@ -161,11 +163,12 @@ export const backdatedBurst: Check = (t, focus) => {
   const w = minutes(t.burstMinutes);
   const w2 = minutes(2 * t.burstMinutes);
   return sql`
-  with ${focus ? sql`f as (select recorded_by, recorded_at from activities where id = ${focus.activityId}),` : sql``}
+  with ${focus ? sql`f as (select recorded_by, recorded_at from activities where id ${eq(focus)}),` : sql``}
   bd as (
     select a.id, a.recorded_by, a.recorded_at, a.ends_at, a.region_path
-    from activities a ${focus ? sql`join f on a.recorded_by = f.recorded_by and a.recorded_at between f.recorded_at - ${w2} and f.recorded_at + ${w2}` : sql``}
+    from activities a
     where a.recorded_by is not null and a.recorded_at > a.ends_at + ${BACKDATED_AFTER}
+      ${focus ? sql`and exists (select 1 from f where a.recorded_by = f.recorded_by and a.recorded_at between f.recorded_at - ${w2} and f.recorded_at + ${w2})` : sql``}
   ),
   starts as (
     select bd.*, count(*) over (partition by recorded_by order by recorded_at range between current row and ${w} following) as n
@@ -181,8 +184,8 @@ export const backdatedBurst: Check = (t, focus) => {
     m.region_path
   from members m
   join users u on u.id = m.recorded_by
-  ${focus ? sql`join f on m.recorded_at between f.recorded_at - ${w} and f.recorded_at + ${w}` : sql``}
-  where m.best >= ${sql.lit(t.burstCount)}`;
+  where m.best >= ${sql.lit(t.burstCount)}
+    ${focus ? sql`and exists (select 1 from f where f.recorded_by = m.recorded_by and m.recorded_at between f.recorded_at - ${w} and f.recorded_at + ${w})` : sql``}`;
 };
 
 const attr = (name: string) => sql`case when jsonb_typeof(tg.attrs -> ${sql.lit(name)}) = 'number' then (tg.attrs ->> ${sql.lit(name)})::numeric end`;
@@ -199,12 +202,12 @@ export const attendanceExceedsPopulation: Check = (_t, focus) => sql`
     from activities a
     join activity_targets at on at.activity_id = a.id
     join contact_targets tg on tg.id = at.target_id and tg.kind in ('village', 'community')
-    where a.attendees > 0 ${focus ? sql`and a.id = ${focus.activityId}` : sql``}
+    where a.attendees > 0 ${focus ? sql`and a.id ${eq(focus)}` : sql``}
     union all
     select a.id, a.attendees, a.region_path, tg.id, tg.name, ${attr('population')}, ${attr('households')}
     from activities a
     join contact_targets tg on tg.region_code = a.region_code and tg.kind in ('village', 'community')
-    where a.attendees > 0 ${focus ? sql`and a.id = ${focus.activityId}` : sql``}
+    where a.attendees > 0 ${focus ? sql`and a.id ${eq(focus)}` : sql``}
       and not exists (
         select 1 from activity_targets at2 join contact_targets t2 on t2.id = at2.target_id
         where at2.activity_id = a.id and t2.kind in ('village', 'community'))
@@ -238,7 +241,7 @@ export const doubleStay: Check = (_t, focus) => sql`
     left join regions r1 on r1.code = r.parent_code
     left join regions r2 on r2.code = r1.parent_code
     where a.kind = 'stay'
-      ${focus ? sql`and p.cadre_id in (select cadre_id from activity_participants where activity_id = ${focus.activityId})` : sql``}
+      ${focus ? sql`and p.cadre_id in (select cadre_id from activity_participants where activity_id ${eq(focus)})` : sql``}
   )
   select x.id as activity_id, 'double_stay'::text as check_kind, x.cadre_id, y.id::text || '/' || x.cadre_id::text as dedupe_key,
     jsonb_build_object('otherActivityId', y.id, 'cadreId', x.cadre_id,
@@ -248,7 +251,7 @@ export const doubleStay: Check = (_t, focus) => sql`
   from stays x
   join stays y on y.cadre_id = x.cadre_id and y.id <> x.id and x.d0 <= y.d1 and y.d0 <= x.d1
     and x.village <> y.village and not starts_with(x.village, y.village || '/') and not starts_with(y.village, x.village || '/')
-  ${focus ? sql`where x.id = ${focus.activityId} or y.id = ${focus.activityId}` : sql``}`;
+  ${focus ? sql`where x.id ${eq(focus)} or y.id ${eq(focus)}` : sql``}`;
 
 export const checks = {
   duplicate_photo: duplicatePhoto,

@@ -6,7 +6,7 @@ import type { App } from '../../http/types.ts';
 import {
   DANDONG, SHIPU, XIANGSHAN, admin, as, createTestApp, createTestDatabase, login, makeCadre, makeUnit, makeUser, seedXiangshan, testConfig, testDriver, type Session,
 } from '../../../test/helpers.ts';
-import { checkActivity, scanIntegrity } from './integrity.ts';
+import { checkActivity, checkPendingActivities, scanIntegrity, startIntegrityWorker } from './integrity.ts';
 import { clearFlag } from './flags.ts';
 
 // Each check fires on a case just past its threshold and stays quiet on one just short of it.
@@ -30,7 +30,7 @@ let recorder: number;
 beforeAll(async () => {
   h = await createTestDatabase();
   await seedXiangshan(h.db);
-  app = await createTestApp(h.db);
+  app = await createTestApp(h.db, { LIANXIN_INTEGRITY_INTERVAL_MS: '0' }); // no background checks: each test checks when it means to
   const villagesOf = async (township: string) =>
     (await h.db.selectFrom('regions').select('code').where('parent_code', '=', township).where('level', '=', 'village').orderBy('code').limit(4).execute()).map((r) => r.code);
   villages = { dandong: await villagesOf(DANDONG), shipu: await villagesOf(SHIPU) };
@@ -71,9 +71,11 @@ type NewRecord = {
   attendees?: number;
   recordedAt?: Date;
   recordedBy?: number | null;
+  /** false: leave it waiting for the background checks. */
+  check?: boolean;
 };
 
-/** Inserts one record with its participants, targets and photos, then runs the incremental check. */
+/** Inserts one record with its participants, targets and photos, then runs the incremental check (as an edit does). */
 async function record(r: NewRecord) {
   const regionCode = r.regionCode ?? villages.dandong[0]!;
   const region = await h.db.selectFrom('regions').select('path').where('code', '=', regionCode).executeTakeFirstOrThrow();
@@ -89,7 +91,7 @@ async function record(r: NewRecord) {
   }
   if (r.targetIds?.length) await h.db.insertInto('activity_targets').values(r.targetIds.map((t) => ({ activity_id: id, target_id: t }))).execute();
   if (r.photoIds?.length) await h.db.insertInto('activity_photos').values(r.photoIds.map((p, i) => ({ activity_id: id, photo_id: p, position: i }))).execute();
-  await checkActivity(h.db, T, id);
+  if (r.check !== false) await checkActivity(h.db, T, id);
   return id;
 }
 
@@ -286,6 +288,38 @@ describe(`integrity checks on ${testDriver}`, () => {
       expect(await checkActivity(h.db, T, id)).toEqual({ added: 0, updated: 0, removed: 0 });
     }
     expect(await snapshot()).toEqual(before);
+
+    // The background path: every record waiting, checked in batches (small ones here, so that pairs
+    // span batches), finds the same flags again; the full scan marks every waiting record checked.
+    const pending = () => h.db.selectFrom('activities').select('id').where('integrity_checked_at', 'is', null).execute();
+    await h.db.deleteFrom('integrity_flags').where('cleared_at', 'is', null).execute();
+    await h.db.updateTable('activities').set({ integrity_checked_at: null }).execute();
+    const drained = await checkPendingActivities(h.db, T, { limit: 7 });
+    expect(drained.checked).toBe(first.scanned);
+    expect(drained.added).toBe(first.added);
+    expect(await pending()).toEqual([]);
+    expect(await snapshot()).toEqual(before);
+    expect(await checkPendingActivities(h.db, T)).toEqual({ checked: 0, added: 0, updated: 0, removed: 0 });
+    await h.db.updateTable('activities').set({ integrity_checked_at: null }).execute();
+    expect((await scanIntegrity(h.db, T)).added).toBe(0);
+    expect(await pending()).toEqual([]);
+  });
+
+  it('a stored record waits for its checks until the background worker has run them', async () => {
+    const c = await cadre();
+    const ends = new Date(BASE.getTime() - 100 * DAY);
+    const late = await record({ startsAt: new Date(ends.getTime() - HOUR), endsAt: ends, cadreIds: [c], recordedAt: new Date(ends.getTime() + 9 * DAY), recordedBy: null, check: false });
+    const waiting = () => h.db.selectFrom('activities').select('integrity_checked_at').where('id', '=', late).executeTakeFirstOrThrow();
+    expect(await flagsOn(late)).toEqual([]);
+    expect((await waiting()).integrity_checked_at).toBeNull();
+    const worker = startIntegrityWorker(h.db, T, { intervalMs: 60_000 });
+    try {
+      await worker.drain();
+    } finally {
+      await worker.stop();
+    }
+    expect(await kindsOn(late)).toEqual(['late_entry']);
+    expect((await waiting()).integrity_checked_at).toBeInstanceOf(Date);
   });
 
   it('a cleared flag is not raised again by a scan, and its evidence is left as it was cleared', async () => {

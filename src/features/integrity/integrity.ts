@@ -58,7 +58,7 @@ async function writeFlags(db: Executor, fresh: RawBuilder<unknown>, stale: RawBu
  * entries around the same time), so it can run after every write.
  */
 export async function checkActivity(db: Executor, thresholds: IntegrityThresholds, activityId: number): Promise<WriteCounts> {
-  const focus = { activityId };
+  const focus = { activityIds: [activityId] };
   const id = String(activityId);
   // Which checks can hold for this record at all: the others would return nothing (and a flag of
   // theirs that the record still carries is removed as stale), so they are not run. A back-dated
@@ -105,6 +105,120 @@ export async function checkActivity(db: Executor, thresholds: IntegrityThreshold
   return writeFlags(db, fresh, stale);
 }
 
+const none: WriteCounts = { added: 0, updated: 0, removed: 0 };
+
+/**
+ * checkActivity for a batch of records in one statement: every check, focused on the batch, so the
+ * planning is paid once per batch instead of once per record. The flags re-evaluated are those on
+ * the records, those of other records pointing at them, and back-dated bursts around them.
+ */
+export async function checkActivities(db: Executor, thresholds: IntegrityThresholds, activityIds: number[]): Promise<WriteCounts> {
+  if (activityIds.length === 0) return none;
+  const ids = sql`${activityIds}::int[]`;
+  const w = sql.raw(`interval '${Math.trunc(thresholds.burstMinutes)} minutes'`);
+  // A pair key is '<id>' or '<id>/<cadre>': the second as a range on the pattern index.
+  const stale = sql`
+    select id from integrity_flags where activity_id = any(${ids})
+    union all
+    select id from integrity_flags where dedupe_key <> '' and dedupe_key = any(${activityIds.map(String)}::text[]) and check_kind in (${sql.join(pairKeyedOnId)})
+    union all
+    select g.id from unnest(${ids}) as i(id)
+    join integrity_flags g on g.dedupe_key <> '' and g.dedupe_key ~>=~ (i.id::text || '/') and g.dedupe_key ~<~ (i.id::text || '0')
+    where g.check_kind in (${sql.join(pairKeyedOnIdAndCadre)})
+    union all
+    select g.id from activities f
+    join activities b on b.recorded_by = f.recorded_by and b.recorded_at between f.recorded_at - ${w} and f.recorded_at + ${w}
+    join integrity_flags g on g.activity_id = b.id and g.check_kind = 'backdated_burst'
+    where f.id = any(${ids})`;
+  return writeFlags(db, freshFlags(thresholds, { activityIds }, { travelHorizonSeconds: null }, checkKinds), stale);
+}
+
+export type PendingResult = WriteCounts & { checked: number };
+
+/**
+ * Checks up to `limit` records waiting for their integrity checks (integrity_checked_at null) and
+ * marks them checked, in one transaction: a batch is checked and marked whole or not at all.
+ * `skipLocked` (the background worker) leaves records another process is checking to it; without
+ * it (a caller that needs the flags now) waits for that process instead.
+ */
+export async function checkPendingBatch(db: Executor, thresholds: IntegrityThresholds, opts: { limit?: number; skipLocked?: boolean } = {}): Promise<PendingResult> {
+  return inTransaction(db, async (tx) => {
+    const { rows } = await sql<{ id: number }>`
+      select id from activities where integrity_checked_at is null order by id limit ${opts.limit ?? 500}
+      for update ${opts.skipLocked ? sql`skip locked` : sql``}`.execute(tx);
+    const ids = rows.map((r) => r.id);
+    if (ids.length === 0) return { checked: 0, ...none };
+    const counts = await checkActivities(tx, thresholds, ids);
+    await sql`update activities set integrity_checked_at = now() where id = any(${ids}::int[])`.execute(tx);
+    return { checked: ids.length, ...counts };
+  });
+}
+
+/** Checks every record waiting for its checks, batch after batch, until none waits. */
+export async function checkPendingActivities(db: Executor, thresholds: IntegrityThresholds, opts: { limit?: number } = {}): Promise<PendingResult> {
+  const total: PendingResult = { checked: 0, ...none };
+  for (;;) {
+    const r = await checkPendingBatch(db, thresholds, opts);
+    if (r.checked === 0) return total;
+    total.checked += r.checked;
+    total.added += r.added;
+    total.updated += r.updated;
+    total.removed += r.removed;
+  }
+}
+
+export type IntegrityWorker = { drain: () => Promise<void>; stop: () => Promise<void> };
+
+/**
+ * The background worker of one server process: every `intervalMs` it checks the waiting records
+ * in batches (several processes share the queue through skip locked). A failed batch is logged and
+ * tried again at the next turn: its records are still waiting.
+ */
+export function startIntegrityWorker(
+  db: Executor, thresholds: IntegrityThresholds, opts: { intervalMs?: number; limit?: number; log?: (err: unknown, message: string) => void } = {},
+): IntegrityWorker {
+  const interval = opts.intervalMs ?? 500;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const turn = async () => {
+    try {
+      for (;;) {
+        if (stopped) return;
+        const r = await checkPendingBatch(db, thresholds, { limit: opts.limit, skipLocked: true });
+        if (r.checked < (opts.limit ?? 500)) return;
+      }
+    } catch (e) {
+      if (!stopped) (opts.log ?? ((err, m) => console.error(m, err)))(e, 'integrity checks of waiting records failed; they will be tried again');
+    }
+  };
+  const run = () => {
+    running ??= turn().finally(() => {
+      running = undefined;
+      schedule();
+    });
+    return running;
+  };
+  const schedule = () => {
+    if (stopped) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void run(), interval);
+    timer.unref();
+  };
+  schedule();
+  return {
+    drain: async () => {
+      await running;
+      await run();
+    },
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
 /**
  * The longest time between two records that could still be impossible travel: no two places in
  * the data are farther apart than the box around all of them measured along its sides (a path
@@ -140,6 +254,9 @@ export async function scanIntegrity(db: Executor, thresholds: IntegrityThreshold
     // JIT compiling these statements costs seconds and saves none; sorts and hashes of a few
     // hundred thousand rows fit in 64 MB instead of spilling to disk. Both for this transaction.
     await sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`.execute(tx);
+    // Every record is looked at: those waiting for their checks are done. Marked before the flags
+    // are computed, so a record stored in between is marked only if this scan sees it.
+    if (kinds.length === checkKinds.length) await sql`update activities set integrity_checked_at = now() where integrity_checked_at is null`.execute(tx);
     // The flags that hold are collected first: a plain SELECT may run in parallel on PostgreSQL,
     // one that feeds an INSERT in the same statement may not.
     await sql`drop table if exists integrity_fresh`.execute(tx);
