@@ -23,8 +23,36 @@ const DATE = 1082;
 pg.types.setTypeParser(INT8, (v) => Number(v));
 pg.types.setTypeParser(DATE, (v) => v);
 
+// Statements run again and again (the same SQL text, other parameters) are prepared once per
+// connection: the server parses and analyses them once, and may keep a plan for them, instead of
+// doing it on every request. Only the first texts seen twice are named, so the server-side cache
+// stays bounded whatever SQL the process builds.
+const PREPARED_MAX = 500;
+const seen = new Map<string, string | null>();
+let prepared = 0;
+/** The statement's name if it is to be prepared: from its second run on, for the first PREPARED_MAX texts. */
+function statementName(text: string): string | undefined {
+  const name = seen.get(text);
+  if (name) return name;
+  if (name === null && prepared < PREPARED_MAX) {
+    const named = `lx${++prepared}`;
+    seen.set(text, named);
+    return named;
+  }
+  if (name === undefined && seen.size < 20 * PREPARED_MAX) seen.set(text, null);
+  return undefined;
+}
+class PreparingClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    const name = args.length === 2 && typeof text === 'string' && Array.isArray(values) ? statementName(text) : undefined;
+    if (name) return (super.query as (c: unknown) => never)({ name, text, values });
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
+}
+
 export function openPostgres(url: string, poolSize = 10): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, Client: PreparingClient });
   // An idle client losing its server (restart, shutdown) must not crash the process; the next
   // query gets a fresh connection or a clear error.
   pool.on('error', (err) => console.error('PostgreSQL pool: idle client error:', err.message));
