@@ -16,6 +16,7 @@ import {
   type SyncActivityResult,
   type UpdateActivity,
 } from '../../../contracts/activities.ts';
+import type { CheckKind } from '../../../contracts/integrity.ts';
 import { photoThumbUrl, photoUrl } from '../../../contracts/photos.ts';
 import { photoScope } from '../photos/photos.ts';
 import type { IntegrityThresholds } from '../../config.ts';
@@ -27,6 +28,7 @@ import { recordAudit } from '../audit/audit.ts';
 import { assertCan, isUnder, type Actor } from '../auth/actor.ts';
 import { campaignScope } from '../campaigns/campaigns.ts';
 import { checkActivity } from '../integrity/integrity.ts';
+import { redactEvidence, visibleOthers } from '../integrity/flags.ts';
 import { pathUnder, regionScope } from '../regions/regions.ts';
 import { unitScope } from '../units/units.ts';
 import { activityScope } from './scope.ts';
@@ -314,7 +316,12 @@ async function loadActivity(db: Executor, actor: Actor, id: number): Promise<Act
     .where('a.id', '=', id)
     .where(activityScope(actor, 'a'))
     .executeTakeFirst();
-  return row ? toDto(row as DetailRow) : undefined;
+  if (!row) return undefined;
+  // A pair flag's other record may lie outside the actor's scope: its id and position are not shown.
+  const r = row as DetailRow;
+  const flags = r.flags.map((f) => ({ check_kind: f.checkKind as CheckKind, evidence: f.evidence as Record<string, unknown> }));
+  const visible = await visibleOthers(db, actor, flags);
+  return toDto({ ...r, flags: r.flags.map((f, i) => ({ ...f, evidence: redactEvidence(flags[i]!.check_kind, flags[i]!.evidence, visible) })) });
 }
 
 export async function getActivity(db: Executor, actor: Actor, id: number): Promise<ActivityDto> {

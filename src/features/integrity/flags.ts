@@ -41,19 +41,22 @@ type FlagRow = {
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v));
 const km = (m: unknown) => (num(m) / 1000).toFixed(1);
 
+/** The other record of a pair check, by number when the reader may see it. */
+const other = (e: Record<string, unknown>) => (e.otherActivityId === undefined ? '另一条记录（不在您的管辖范围内）' : `记录 #${String(e.otherActivityId)} `);
+
 /** One line for lists, in the users' language. */
 export function summarize(kind: CheckKind, e: Record<string, unknown>): string {
   switch (kind) {
     case 'duplicate_photo': {
       const n = Array.isArray(e.photos) ? e.photos.length : 1;
-      return `与记录 #${String(e.otherActivityId)} 使用同一张照片${n > 1 ? `（共 ${n} 张）` : ''}`;
+      return `与${other(e)}使用同一张照片${n > 1 ? `（共 ${n} 张）` : ''}`;
     }
     case 'far_from_target':
       return `定位距联系对象「${String(e.targetName)}」${km(e.distanceM)} 公里（扣除定位精度后 ${km(e.beyondAccuracyM)} 公里，允许 ${km(e.maxDistanceM)} 公里）`;
     case 'impossible_travel':
       return e.speedKmh === null || e.speedKmh === undefined
-        ? `与记录 #${String(e.otherActivityId)} 时间重叠，两地相距 ${km(e.distanceM)} 公里`
-        : `与记录 #${String(e.otherActivityId)} 相距 ${km(e.distanceM)} 公里，间隔 ${String(e.minutes)} 分钟，需时速 ${String(e.speedKmh)} 公里（上限 ${String(e.maxSpeedKmh)}）`;
+        ? `与${other(e)}时间重叠，两地相距 ${km(e.distanceM)} 公里`
+        : `与${other(e)}相距 ${km(e.distanceM)} 公里，间隔 ${String(e.minutes)} 分钟，需时速 ${String(e.speedKmh)} 公里（上限 ${String(e.maxSpeedKmh)}）`;
     case 'late_entry':
       return `活动结束 ${String(e.daysLate)} 天后才录入（超过 ${String(e.lateDays)} 天）`;
     case 'backdated_burst':
@@ -61,14 +64,46 @@ export function summarize(kind: CheckKind, e: Record<string, unknown>): string {
     case 'attendance_exceeds_population':
       return `参加 ${String(e.attendees)} 人次，超过${e.basis === 'population' ? '常住人口' : e.basis === 'households' ? '户数' : '人口（户数）'} ${String(e.limit)}`;
     case 'double_stay':
-      return `${String(e.from)}${e.to !== e.from ? ` 至 ${String(e.to)}` : ''} 同时在另一个村蹲点（记录 #${String(e.otherActivityId)}）`;
+      return `${String(e.from)}${e.to !== e.from ? ` 至 ${String(e.to)}` : ''} 同时在另一个村蹲点（${other(e).trim()}）`;
   }
 }
 
 const otherActivityOf = (kind: CheckKind, e: Record<string, unknown>) =>
   pairCheckKinds.includes(kind) && typeof e.otherActivityId === 'number' ? e.otherActivityId : null;
 
-function toDto(r: FlagRow): IntegrityFlagDto {
+/** Of the other records that pair flags point at, those the actor may see. */
+export async function visibleOthers(db: Executor, actor: Actor, flags: { check_kind: CheckKind; evidence: Record<string, unknown> }[]): Promise<Set<number>> {
+  const ids = [...new Set(flags.map((f) => otherActivityOf(f.check_kind, f.evidence)).filter((id): id is number => id !== null))];
+  if (!ids.length) return new Set();
+  const rows = await db.selectFrom('activities as a').select('a.id').where('a.id', 'in', ids).where(activityScope(actor, 'a')).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * A pair flag's evidence as the actor may see it: when the other record lies outside the actor's
+ * scope, the fact, the distance and the times stay, its id and position go (`otherHidden: true`).
+ */
+export function redactEvidence(kind: CheckKind, e: Record<string, unknown>, visible: Set<number>): Record<string, unknown> {
+  const other = otherActivityOf(kind, e);
+  if (other === null || visible.has(other)) return e;
+  const { otherActivityId: _, ...rest } = e;
+  if (kind === 'impossible_travel') {
+    const hide = (p: unknown) => {
+      const q = (p ?? {}) as Record<string, unknown>;
+      if (q.activityId !== other) return q;
+      return Object.fromEntries(Object.entries(q).filter(([k]) => k === 'startsAt' || k === 'endsAt'));
+    };
+    return { ...rest, first: hide(rest.first), second: hide(rest.second), otherHidden: true };
+  }
+  if (kind === 'double_stay') {
+    const { otherVillagePath: __, ...kept } = rest;
+    return { ...kept, otherHidden: true };
+  }
+  return { ...rest, otherHidden: true };
+}
+
+function toDto(raw: FlagRow, visible: Set<number>): IntegrityFlagDto {
+  const r = { ...raw, evidence: redactEvidence(raw.check_kind, raw.evidence, visible) };
   return {
     id: r.id,
     checkKind: r.check_kind,
@@ -131,7 +166,8 @@ export async function listFlags(db: Executor, actor: Actor, f: FlagListQuery) {
     withDetails(q).orderBy('f.created_at', 'desc').orderBy('f.id', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
     q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  return { items: rows.map((r) => toDto(r as FlagRow)), total: Number(count.n), page: f.page, pageSize: f.pageSize };
+  const visible = await visibleOthers(db, actor, rows as FlagRow[]);
+  return { items: rows.map((r) => toDto(r as FlagRow, visible)), total: Number(count.n), page: f.page, pageSize: f.pageSize };
 }
 
 async function findFlag(db: Executor, actor: Actor, id: number): Promise<FlagRow> {
@@ -175,8 +211,10 @@ async function involvedActivities(db: Executor, actor: Actor, ids: number[]): Pr
 }
 
 export async function getFlag(db: Executor, actor: Actor, id: number): Promise<IntegrityFlagDetail> {
-  const flag = toDto(await findFlag(db, actor, id));
-  const ids = flag.otherActivityId === null ? [flag.activityId] : [flag.activityId, flag.otherActivityId];
+  const row = await findFlag(db, actor, id);
+  const flag = toDto(row, await visibleOthers(db, actor, [row]));
+  const other = otherActivityOf(row.check_kind, row.evidence);
+  const ids = other === null ? [flag.activityId] : [flag.activityId, other];
   const activities = await involvedActivities(db, actor, ids);
   return { ...flag, activities, hiddenActivities: ids.length - activities.length };
 }
@@ -198,7 +236,8 @@ export async function clearFlag(db: Executor, actor: Actor, id: number, body: Cl
       detail: { checkKind: flag.check_kind, activityId: flag.activity_id, reason },
       where: { regionPath: done.region_path, unitPath: null },
     });
-    return toDto(await findFlag(tx, actor, id));
+    const row = await findFlag(tx, actor, id);
+    return toDto(row, await visibleOthers(tx, actor, [row]));
   });
 }
 

@@ -410,6 +410,49 @@ describe(`integrity flags over HTTP on ${testDriver}`, () => {
     expect((await get(sessions.admin, '/api/v1/integrity/flags/99999999')).statusCode).toBe(404);
   });
 
+  it('a pair flag does not name or place the other record when it lies outside the viewer’s scope: not in the flag, the flag list or the record’s detail', async () => {
+    const raw = await h.db.selectFrom('integrity_flags').select(['activity_id', 'evidence']).where('id', '=', crossFlag).executeTakeFirstOrThrow();
+    const otherId = (raw.evidence as { otherActivityId: number }).otherActivityId;
+    const county = (await get(sessions.countySupervisor, `/api/v1/integrity/flags/${crossFlag}`)).json();
+    expect(county.evidence.otherActivityId).toBe(otherId);
+    expect(county.summary).toContain(`#${otherId}`);
+    const shown = [
+      (await get(sessions.dandongSupervisor, `/api/v1/integrity/flags/${crossFlag}`)).json(),
+      (await get(sessions.dandongSupervisor, `/api/v1/integrity/flags?activityId=${raw.activity_id}`)).json().items.find((f: { id: number }) => f.id === crossFlag),
+    ];
+    for (const f of shown) {
+      expect(f.otherActivityId).toBeNull();
+      expect(f.evidence).not.toHaveProperty('otherActivityId');
+      expect(f.evidence).toMatchObject({ otherHidden: true, photos: [{ photoId: expect.any(Number) }] });
+      expect(f.summary).not.toContain(`#${otherId}`);
+      expect(f.summary).toContain('不在您的管辖范围内');
+    }
+    const detail = await get(sessions.dandongSupervisor, `/api/v1/activities/${raw.activity_id}`);
+    expect(detail.statusCode, detail.body).toBe(200);
+    const flag = detail.json().flags.find((f: { id: number }) => f.id === crossFlag);
+    expect(flag.evidence).not.toHaveProperty('otherActivityId');
+    expect(JSON.stringify(detail.json().flags)).not.toContain(`"otherActivityId":${otherId}`);
+  });
+
+  it('impossible travel and double stay keep the distance and the days but drop the other record’s id and place outside the scope', async () => {
+    const c = await cadre();
+    const lat = 29.5;
+    const at = new Date(BASE.getTime() - 300 * DAY);
+    const a = await record({ kind: 'stay', startsAt: at, regionCode: villages.dandong[0], cadreIds: [c], gps: { lat, lon: 121.9 } });
+    const b = await record({ kind: 'stay', startsAt: new Date(at.getTime() + 2 * HOUR), regionCode: villages.shipu[0], cadreIds: [c], gps: { lat: north(lat, 200_000), lon: 121.9 } });
+    const flags = (await get(sessions.dandongSupervisor, `/api/v1/integrity/flags?activityId=${a}&pageSize=200`)).json().items as { checkKind: string; evidence: Record<string, unknown>; otherActivityId: number | null }[];
+    const travel = flags.find((f) => f.checkKind === 'impossible_travel');
+    const stay = flags.find((f) => f.checkKind === 'double_stay');
+    expect(travel?.evidence).toMatchObject({ distanceM: expect.any(Number), otherHidden: true, first: { activityId: a } });
+    expect(JSON.stringify(travel)).not.toContain(String(north(lat, 200_000)).slice(0, 6));
+    expect(JSON.stringify(travel)).not.toContain(`"activityId":${b}`);
+    expect(stay?.evidence).toMatchObject({ from: expect.any(String), otherHidden: true });
+    expect(stay?.evidence).not.toHaveProperty('otherVillagePath');
+    for (const f of [travel, stay]) expect(f?.otherActivityId).toBeNull();
+    const county = (await get(sessions.countySupervisor, `/api/v1/integrity/flags?activityId=${a}&pageSize=200`)).json().items as { otherActivityId: number | null }[];
+    expect(county.map((f) => f.otherActivityId)).toContain(b);
+  });
+
   it('clearing needs integrity.clear (403), the flag in scope (404) and a reason of 4 characters (400); it is audited; clearing twice is 409', async () => {
     const url = `/api/v1/integrity/flags/${dandongFlag}/clear`;
     expect((await post(sessions.cadre, url, { reason: '已核实情况属实' })).statusCode).toBe(403);
