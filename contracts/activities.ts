@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId, dbIdQuery, storableString } from './common.ts';
 import { targetKind } from './targets.ts';
 
 // Field work records (工作记录 / 民情日志): activities of every kind, their participants, targets,
@@ -37,28 +38,28 @@ export const activityClockSkewMs = 5 * 60_000;
 
 const dateTime = z.iso.datetime({ offset: true, message: '时间格式应为 ISO-8601（如 2025-03-01T09:30:00+08:00）' });
 const distinctIds = (max: number) =>
-  z.array(z.number().int().positive()).max(max).refine((l) => new Set(l).size === l.length, '不能有重复项');
-const text = (max: number) => z.string().trim().max(max);
+  z.array(dbId).max(max).refine((l) => new Set(l).size === l.length, '不能有重复项');
+const text = (max: number) => storableString.trim().max(max);
 const fen = z.number().int('金额以分为单位，应为整数').min(0, '金额不能为负数').max(Number.MAX_SAFE_INTEGER);
 
 /** A practical matter (实事) promised on this visit; stored as a practical matter with status promised. */
 export const activityMatterInput = z.object({
-  title: z.string().trim().min(1).max(200),
-  targetId: z.number().int().positive().describe('one of the record’s targetIds'),
+  title: storableString.trim().min(1).max(200),
+  targetId: dbId.describe('one of the record’s targetIds'),
   description: text(5000).default(''),
   amountFen: fen.default(0),
   fundSource: text(100).default(''),
 });
 
 const fields = z.object({
-  campaignId: z.number().int().positive().nullable().optional(),
+  campaignId: dbId.nullable().optional(),
   kind: activityKind,
   title: text(200).default(''),
   startsAt: dateTime,
   endsAt: dateTime,
   participantIds: distinctIds(50).min(1, '至少一名参加干部').describe('cadres who took part; a group visit credits each. A cadre account must be among them'),
   targetIds: distinctIds(100).default([]).describe('contact targets visited; the place region is the first target’s unless regionCode is given'),
-  regionCode: z.string().min(1).max(64).nullable().optional().describe('where it happened, when no target says so (or to override it); in your scope'),
+  regionCode: storableString.min(1).max(64).nullable().optional().describe('where it happened, when no target says so (or to override it); in your scope'),
   place: text(200).default(''),
   latitude: z.number().min(-90).max(90).nullable().optional(),
   longitude: z.number().min(-180).max(180).nullable().optional(),
@@ -68,7 +69,7 @@ const fields = z.object({
   attendees: z.number().int('人次应为整数').min(0, '人次不能为负数').max(1_000_000).nullable().optional().describe('people reached (人次); meetings and talks only'),
   moneyFen: fen.nullable().optional().describe('money handed over, in fen; condolence visits only'),
   photoIds: distinctIds(50).default([]).describe('uploaded photos (POST /photos), in display order'),
-  problems: z.array(z.string().trim().min(1, '问题描述不能为空').max(2000)).max(50).default([]).describe('problems found (发现问题); each becomes a ticket later'),
+  problems: z.array(storableString.trim().min(1, '问题描述不能为空').max(2000)).max(50).default([]).describe('problems found (发现问题); each becomes a ticket later'),
   matters: z.array(activityMatterInput).max(50).default([]).describe('practical matters promised (实事)'),
 });
 
@@ -116,7 +117,7 @@ export const updateActivity = z
       Object.entries(updatable).map(([k, v]) => [k, (v instanceof z.ZodDefault ? v.removeDefault() : v).optional()]),
     ) as { [K in keyof typeof updatable]: z.ZodOptional<(typeof updatable)[K] extends z.ZodDefault<infer T> ? T : (typeof updatable)[K]> },
   )
-  .extend({ version: z.number().int().positive().describe('the version you read; 409 when someone changed it since') })
+  .extend({ version: dbId.describe('the version you read; 409 when someone changed it since') })
   .superRefine(coherent);
 export type UpdateActivity = z.input<typeof updateActivity>;
 
@@ -204,10 +205,10 @@ export type ActivitySummary = z.infer<typeof activitySummary>;
 const calendarDate = z.iso.date('日期格式应为 YYYY-MM-DD');
 export const activityListQuery = z.object({
   kind: z.union([activityKind, z.array(activityKind).max(12)]).optional().describe('one kind, or several (kind=forum&kind=talk)'),
-  cadreId: z.coerce.number().int().positive().optional().describe('records this cadre took part in'),
-  targetId: z.coerce.number().int().positive().optional(),
-  region: z.string().max(64).optional().describe('records that happened in this region and below'),
-  campaignId: z.coerce.number().int().positive().optional(),
+  cadreId: dbIdQuery.optional().describe('records this cadre took part in'),
+  targetId: dbIdQuery.optional(),
+  region: storableString.max(64).optional().describe('records that happened in this region and below'),
+  campaignId: dbIdQuery.optional(),
   from: calendarDate.optional().describe('started on or after this China date'),
   to: calendarDate.optional().describe('started on or before this China date'),
   flagged: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('true: with an uncleared integrity flag; false: without'),

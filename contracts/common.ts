@@ -20,7 +20,16 @@ export const paging = z.object({
 export const pageOf = <T extends z.ZodTypeAny>(item: T) =>
   z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });
 
-export const idParam = z.object({ id: z.coerce.number().int().positive() });
+/** Largest value of an int4 column (ids, versions, counts): beyond it PostgreSQL refuses the query. */
+export const int4Max = 2_147_483_647;
+/** A row id in a body (int4). */
+export const dbId = z.number().int().positive().max(int4Max, `编号超出范围（最大 ${int4Max}）`);
+/** A row id in a path or query string (int4). */
+export const dbIdQuery = z.coerce.number().int().positive().max(int4Max, `编号超出范围（最大 ${int4Max}）`);
+/** Text PostgreSQL can store: its text type refuses the NUL character (U+0000). */
+export const storableString = z.string().refine((v) => !v.includes('\u0000'), '不能包含空字符（U+0000）');
+
+export const idParam = z.object({ id: dbIdQuery });
 
 /** One row-level problem in an uploaded file: rows are numbered as the spreadsheet shows them. */
 export const rowError = z.object({ row: z.number().int(), field: z.string(), message: z.string() });

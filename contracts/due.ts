@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbIdQuery } from './common.ts';
 import type { ActivityKind } from '../src/db/schema.ts';
 import { calendarDate, campaignTargetKind, visitFrequency } from './campaigns.ts';
 
@@ -46,7 +47,7 @@ export const visitPeriodLabels = {
 } as const;
 
 export const dueQuery = z.object({
-  cadreId: z.coerce.number().int().positive().optional().describe('default: your own cadre; another cadre only within your scope'),
+  cadreId: dbIdQuery.optional().describe('default: your own cadre; another cadre only within your scope'),
   asOf: calendarDate.optional().describe('the day to compute for (China date); default today'),
 });
 export type DueQuery = z.infer<typeof dueQuery>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbIdQuery, storableString } from './common.ts';
 import { activityKind } from './activities.ts';
 import { targetKind } from './targets.ts';
 
@@ -169,9 +170,9 @@ const calendarDate = z.iso.date('日期格式应为 YYYY-MM-DD');
 export const flagListQuery = z.object({
   checkKind: z.union([checkKind, z.array(checkKind).max(7)]).optional().describe('one check, or several (checkKind=late_entry&checkKind=backdated_burst)'),
   cleared: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('true: cleared only; false: open only; absent: both'),
-  region: z.string().max(64).optional().describe('flags on records that happened in this region and below'),
-  cadreId: z.coerce.number().int().positive().optional().describe('flags about this cadre, or on records this cadre took part in'),
-  activityId: z.coerce.number().int().positive().optional(),
+  region: storableString.max(64).optional().describe('flags on records that happened in this region and below'),
+  cadreId: dbIdQuery.optional().describe('flags about this cadre, or on records this cadre took part in'),
+  activityId: dbIdQuery.optional(),
   from: calendarDate.optional().describe('the record started on or after this China date'),
   to: calendarDate.optional().describe('the record started on or before this China date'),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
@@ -181,7 +182,7 @@ export type FlagListQuery = z.infer<typeof flagListQuery>;
 export type FlagListParams = z.input<typeof flagListQuery>;
 
 export const clearFlag = z.object({
-  reason: z.string().trim().min(4, '请填写清除理由（至少4个字）').max(500, '清除理由最长500字'),
+  reason: storableString.trim().min(4, '请填写清除理由（至少4个字）').max(500, '清除理由最长500字'),
 });
 export type ClearFlag = z.input<typeof clearFlag>;
 

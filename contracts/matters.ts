@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId, dbIdQuery, storableString } from './common.ts';
 import { calendarDate } from './campaigns.ts';
 import { photoRef } from './photos.ts';
 import { targetKind } from './targets.ts';
@@ -37,10 +38,10 @@ export const evidenceStageLabels: Record<EvidenceStage, { zh: string; en: string
 };
 
 const amountFen = z.number().int('金额应为整数（分）').min(0, '金额不能为负数').max(Number.MAX_SAFE_INTEGER, '金额过大');
-const title = z.string().trim().min(1, '实事名称不能为空').max(100, '实事名称最长100字');
-const description = z.string().trim().max(2000, '说明最长2000字');
-const fundSource = z.string().trim().max(50, '资金来源最长50字');
-const id = z.number().int().positive();
+const title = storableString.trim().min(1, '实事名称不能为空').max(100, '实事名称最长100字');
+const description = storableString.trim().max(2000, '说明最长2000字');
+const fundSource = storableString.trim().max(50, '资金来源最长50字');
+const id = dbId;
 
 /**
  * A new practical matter. The target must lie in the caller's scope; the cadre too; the campaign
@@ -120,10 +121,10 @@ export type MatterDto = z.infer<typeof matter>;
 
 export const matterListQuery = z.object({
   status: matterStatus.optional(),
-  targetId: z.coerce.number().int().positive().optional(),
-  region: z.string().max(64).optional().describe('matters of targets in this region and below'),
-  campaignId: z.coerce.number().int().positive().optional(),
-  cadreId: z.coerce.number().int().positive().optional(),
+  targetId: dbIdQuery.optional(),
+  region: storableString.max(64).optional().describe('matters of targets in this region and below'),
+  campaignId: dbIdQuery.optional(),
+  cadreId: dbIdQuery.optional(),
   from: calendarDate.optional().describe('promised on or after'),
   to: calendarDate.optional().describe('promised on or before'),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
@@ -143,8 +144,8 @@ export type FundsGrouping = z.infer<typeof fundsGrouping>;
  */
 export const fundsQuery = z.object({
   groupBy: fundsGrouping.default('region'),
-  campaignId: z.coerce.number().int().positive().optional(),
-  region: z.string().max(64).optional(),
+  campaignId: dbIdQuery.optional(),
+  region: storableString.max(64).optional(),
   status: matterStatus.optional(),
   from: calendarDate.optional().describe('promised on or after'),
   to: calendarDate.optional().describe('promised on or before'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId, dbIdQuery, storableString } from './common.ts';
 import { calendarDate } from './campaigns.ts';
 
 // Writing (手记、调研课题、调研报告、领导参阅、发展计划) and its review: SPEC §2, issue 4 item 4.
@@ -84,22 +85,22 @@ export const allowedWritingActions = (kind: WritingKind, status: WritingStatus):
 export const suggestedSelections = ['《县级领导蹲点手记》', '《蹲点调研工作简报》', '《领导参阅》', '优秀调研报告汇编'] as const;
 
 export const writingBodyMax = 50_000;
-const title = z.string().trim().min(1, '标题不能为空').max(200, '标题最长200字');
-const body = z.string().max(writingBodyMax, `正文最长${writingBodyMax}字`);
+const title = storableString.trim().min(1, '标题不能为空').max(200, '标题最长200字');
+const body = storableString.max(writingBodyMax, `正文最长${writingBodyMax}字`);
 
 export const createWriting = z
   .object({
     kind: writingKind,
     title,
     body: body.default(''),
-    campaignId: z.number().int().positive().optional(),
-    authorCadreId: z.number().int().positive().optional().describe(
+    campaignId: dbId.optional(),
+    authorCadreId: dbId.optional().describe(
       'the author (for a topic: the cadre it is assigned to). Default: your own cadre. Admins and unit leaders may record for a cadre in their scope',
     ),
-    teamId: z.number().int().positive().optional().describe('a team’s writing (you must be a current member, or have its leader in scope); a topic assigned to a team'),
-    topicId: z.number().int().positive().optional().describe('research_report only: the research topic it answers'),
-    targetId: z.number().int().positive().optional().describe('what it is about, e.g. the village of a development plan or a stay diary'),
-    regionCode: z.string().min(1).max(64).optional().describe('where it is about; default: the target’s region, else the author’s unit’s region'),
+    teamId: dbId.optional().describe('a team’s writing (you must be a current member, or have its leader in scope); a topic assigned to a team'),
+    topicId: dbId.optional().describe('research_report only: the research topic it answers'),
+    targetId: dbId.optional().describe('what it is about, e.g. the village of a development plan or a stay diary'),
+    regionCode: storableString.min(1).max(64).optional().describe('where it is about; default: the target’s region, else the author’s unit’s region'),
     writtenOn: calendarDate.optional().describe('default: today (China); not in the future'),
   })
   .superRefine((v, ctx) => {
@@ -120,10 +121,10 @@ export const updateWriting = z
   .object({
     title,
     body,
-    campaignId: z.number().int().positive().nullable(),
-    topicId: z.number().int().positive().nullable(),
-    targetId: z.number().int().positive().nullable(),
-    regionCode: z.string().min(1).max(64),
+    campaignId: dbId.nullable(),
+    topicId: dbId.nullable(),
+    targetId: dbId.nullable(),
+    regionCode: storableString.min(1).max(64),
     writtenOn: calendarDate,
   })
   .partial();
@@ -131,12 +132,12 @@ export type UpdateWriting = z.input<typeof updateWriting>;
 
 export const reviewWriting = z.object({
   grade: writingGrade,
-  comment: z.string().trim().min(1, '评审意见不能为空').max(2000, '评审意见最长2000字'),
+  comment: storableString.trim().min(1, '评审意见不能为空').max(2000, '评审意见最长2000字'),
 });
 export type ReviewWriting = z.input<typeof reviewWriting>;
 
 export const selectWriting = z.object({
-  selectedFor: z.string().trim().min(1, '请填写入选的刊物或汇编').max(100, '最长100字').describe('e.g. 《县级领导蹲点手记》 or a bulletin'),
+  selectedFor: storableString.trim().min(1, '请填写入选的刊物或汇编').max(100, '最长100字').describe('e.g. 《县级领导蹲点手记》 or a bulletin'),
 });
 export type SelectWriting = z.input<typeof selectWriting>;
 
@@ -185,12 +186,12 @@ export const writingListQuery = z.object({
   kind: writingKind.optional(),
   status: writingStatus.optional(),
   grade: writingGrade.optional(),
-  authorCadreId: z.coerce.number().int().positive().optional(),
-  teamId: z.coerce.number().int().positive().optional(),
-  topicId: z.coerce.number().int().positive().optional().describe('reports answering this topic'),
-  campaignId: z.coerce.number().int().positive().optional(),
-  targetId: z.coerce.number().int().positive().optional(),
-  region: z.string().max(64).optional().describe('writings of units whose jurisdiction lies in this region subtree (the author’s unit, or the team leader’s); targetId finds what a writing is about'),
+  authorCadreId: dbIdQuery.optional(),
+  teamId: dbIdQuery.optional(),
+  topicId: dbIdQuery.optional().describe('reports answering this topic'),
+  campaignId: dbIdQuery.optional(),
+  targetId: dbIdQuery.optional(),
+  region: storableString.max(64).optional().describe('writings of units whose jurisdiction lies in this region subtree (the author’s unit, or the team leader’s); targetId finds what a writing is about'),
   mine: z.enum(['true', 'false']).transform((v) => v === 'true').optional().describe('only your own: written by your cadre or a team you are a current member of'),
   from: calendarDate.optional().describe('written on or after'),
   to: calendarDate.optional().describe('written on or before'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorBody, idParam, pageOf } from '../../../contracts/common.ts';
+import { dbIdQuery, errorBody, idParam, pageOf } from '../../../contracts/common.ts';
 import { attachMatterPhotos, createMatter, fundsQuery, fundsResult, matter, matterListQuery, matterSummary, updateMatter } from '../../../contracts/matters.ts';
 import type { App, AppDeps } from '../../http/types.ts';
 import { attachMatterPhotos as attach, createMatter as create, detachMatterPhoto, getMatter, listMatters, matterFunds, updateMatter as update } from './matters.ts';
@@ -34,7 +34,7 @@ export function registerMatterRoutes(app: App, { db }: AppDeps) {
   app.delete('/api/v1/matters/:id/photos/:photoId', {
     schema: {
       tags: ['matters'], summary: '移除佐证照片 Take a photo off a matter (the photo stays stored)',
-      params: z.object({ id: z.coerce.number().int().positive(), photoId: z.coerce.number().int().positive() }), response: { 200: matter, ...errors },
+      params: z.object({ id: dbIdQuery, photoId: dbIdQuery }), response: { 200: matter, ...errors },
     },
   }, async (request) => detachMatterPhoto(db, request.actor, request.params.id, request.params.photoId));
 }

@@ -1,0 +1,123 @@
+// Input PostgreSQL would refuse must be refused before it: an id beyond int4 or a NUL character
+// (U+0000) in text used to reach the database and answer 500. Each is a 400 naming the field.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../src/db/database.ts';
+import type { App } from '../src/http/types.ts';
+import { as, createTestApp, createTestDatabase, DANDONG, login, makeCadre, makeUnit, makeUser, seedXiangshan, testDriver, type Session } from './helpers.ts';
+
+const BIG = 99_999_999_999;
+const NUL = 'a\u0000b';
+const VILLAGE = '330225001003';
+
+let h: DatabaseHandle;
+let app: App;
+let s: Session;
+let cadreId: number;
+let targetId: number;
+
+beforeAll(async () => {
+  h = await createTestDatabase();
+  await seedXiangshan(h.db);
+  app = await createTestApp(h.db, { LIANXIN_INTEGRITY_INTERVAL_MS: '0' });
+  const unit = await makeUnit(h.db, DANDONG);
+  cadreId = (await makeCadre(h.db, unit.id)).id;
+  const region = await h.db.selectFrom('regions').select('path').where('code', '=', VILLAGE).executeTakeFirstOrThrow();
+  targetId = (await h.db.insertInto('contact_targets')
+    .values({ kind: 'household', name: '测试农户', name_initials: '', region_code: VILLAGE, region_path: region.path, updated_at: new Date() })
+    .returning('id').executeTakeFirstOrThrow()).id;
+  s = await login(app, (await makeUser(h.db, 'admin', { regionCode: DANDONG })).username);
+});
+afterAll(async () => {
+  await app?.close();
+  await h?.close();
+});
+
+const visit = (o: object = {}) => ({
+  kind: 'household_visit', startsAt: '2025-03-01T09:00:00+08:00', endsAt: '2025-03-01T10:00:00+08:00', participantIds: [cadreId], targetIds: [targetId], ...o,
+});
+const matter = (o: object = {}) => ({ title: '修路', targetId, amountFen: 100, promisedOn: '2025-03-01', ...o });
+const diary = (o: object = {}) => ({ kind: 'diary', title: '手记', body: '正文', authorCadreId: cadreId, ...o });
+
+/** [method, url, body, the field the 400 must name]; built once the fixtures exist. */
+const cases = (): [string, string, object | undefined, string][] => [
+  ['GET', `/api/v1/activities/${BIG}`, undefined, 'params.id'],
+  ['PATCH', `/api/v1/activities/${BIG}`, { version: 1 }, 'params.id'],
+  ['PATCH', '/api/v1/activities/1', { version: BIG }, 'body.version'],
+  ['GET', `/api/v1/activities?cadreId=${BIG}`, undefined, 'querystring.cadreId'],
+  ['GET', `/api/v1/activities?targetId=${BIG}`, undefined, 'querystring.targetId'],
+  ['GET', `/api/v1/activities?campaignId=${BIG}`, undefined, 'querystring.campaignId'],
+  ['GET', `/api/v1/activities?region=${encodeURIComponent(NUL)}`, undefined, 'querystring.region'],
+  ['GET', `/api/v1/activities/export.xlsx?cadreId=${BIG}`, undefined, 'querystring.cadreId'],
+  ['POST', '/api/v1/activities', visit({ title: NUL }), 'body.title'],
+  ['POST', '/api/v1/activities', visit({ findings: NUL }), 'body.findings'],
+  ['POST', '/api/v1/activities', visit({ problems: [NUL] }), 'body.problems.0'],
+  ['POST', '/api/v1/activities', visit({ regionCode: NUL }), 'body.regionCode'],
+  ['POST', '/api/v1/activities', visit({ matters: [{ title: '修路', targetId, fundSource: NUL }] }), 'body.matters.0.fundSource'],
+  ['POST', '/api/v1/activities', visit({ participantIds: [BIG] }), 'body.participantIds.0'],
+  ['POST', '/api/v1/activities', visit({ targetIds: [BIG] }), 'body.targetIds.0'],
+  ['POST', '/api/v1/activities', visit({ photoIds: [BIG] }), 'body.photoIds.0'],
+  ['POST', '/api/v1/activities', visit({ campaignId: BIG }), 'body.campaignId'],
+  ['GET', `/api/v1/photos/${BIG}`, undefined, 'params.id'],
+  ['GET', `/api/v1/photos/${BIG}/thumb`, undefined, 'params.id'],
+  ['GET', `/api/v1/photos/${BIG}/info`, undefined, 'params.id'],
+  ['GET', `/api/v1/matters/${BIG}`, undefined, 'params.id'],
+  ['PATCH', `/api/v1/matters/${BIG}`, { title: '修路' }, 'params.id'],
+  ['PATCH', '/api/v1/matters/1', { description: NUL }, 'body.description'],
+  ['GET', `/api/v1/matters?cadreId=${BIG}`, undefined, 'querystring.cadreId'],
+  ['GET', `/api/v1/matters?region=${encodeURIComponent(NUL)}`, undefined, 'querystring.region'],
+  ['GET', `/api/v1/matters/funds?campaignId=${BIG}`, undefined, 'querystring.campaignId'],
+  ['GET', `/api/v1/matters/funds?groupBy=region&region=${encodeURIComponent(NUL)}`, undefined, 'querystring.region'],
+  ['POST', '/api/v1/matters', matter({ title: NUL }), 'body.title'],
+  ['POST', '/api/v1/matters', matter({ targetId: BIG }), 'body.targetId'],
+  ['POST', '/api/v1/matters', matter({ cadreId: BIG }), 'body.cadreId'],
+  ['POST', '/api/v1/matters', matter({ photos: [{ photoId: BIG, stage: 'before' }] }), 'body.photos.0.photoId'],
+  ['POST', `/api/v1/matters/${BIG}/photos`, { photoIds: [1], stage: 'before' }, 'params.id'],
+  ['POST', '/api/v1/matters/1/photos', { photoIds: [BIG], stage: 'before' }, 'body.photoIds.0'],
+  ['DELETE', `/api/v1/matters/1/photos/${BIG}`, undefined, 'params.photoId'],
+  ['GET', `/api/v1/writings/${BIG}`, undefined, 'params.id'],
+  ['GET', `/api/v1/writings?topicId=${BIG}`, undefined, 'querystring.topicId'],
+  ['GET', `/api/v1/writings?region=${encodeURIComponent(NUL)}`, undefined, 'querystring.region'],
+  ['POST', '/api/v1/writings', diary({ title: NUL }), 'body.title'],
+  ['POST', '/api/v1/writings', diary({ body: NUL }), 'body.body'],
+  ['POST', '/api/v1/writings', diary({ authorCadreId: BIG }), 'body.authorCadreId'],
+  ['POST', '/api/v1/writings', diary({ targetId: BIG }), 'body.targetId'],
+  ['POST', '/api/v1/writings', { kind: 'research_topic', title: '课题', teamId: BIG }, 'body.teamId'],
+  ['PATCH', `/api/v1/writings/${BIG}`, { title: '手记' }, 'params.id'],
+  ['PATCH', '/api/v1/writings/1', { body: NUL }, 'body.body'],
+  ['POST', `/api/v1/writings/${BIG}/submit`, {}, 'params.id'],
+  ['POST', '/api/v1/writings/1/review', { grade: '良', comment: NUL }, 'body.comment'],
+  ['POST', '/api/v1/writings/1/select', { selectedFor: NUL }, 'body.selectedFor'],
+  ['GET', `/api/v1/due?cadreId=${BIG}`, undefined, 'querystring.cadreId'],
+  ['GET', `/api/v1/integrity/flags?activityId=${BIG}`, undefined, 'querystring.activityId'],
+  ['GET', `/api/v1/integrity/flags?region=${encodeURIComponent(NUL)}`, undefined, 'querystring.region'],
+  ['GET', `/api/v1/integrity/flags/${BIG}`, undefined, 'params.id'],
+  ['POST', '/api/v1/integrity/flags/1/clear', { reason: `已核实${NUL}` }, 'body.reason'],
+];
+
+describe(`input the database cannot take on ${testDriver}`, () => {
+  it('ids beyond int4 and text with a NUL character are a 400 naming the field, never a 500, and nothing is written', async () => {
+    const before = await h.db.selectFrom('activities').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    for (const [method, url, payload, field] of cases()) {
+      const res = await app.inject({ method: method as 'GET', url, headers: as(s), ...(payload ? { payload } : {}) });
+      expect(res.statusCode, `${method} ${url} ${JSON.stringify(payload)}: ${res.body}`).toBe(400);
+      const fields = (res.json().error.details.fields as { field: string }[]).map((f) => f.field);
+      expect(fields, `${method} ${url}`).toEqual([field]);
+    }
+    const after = await h.db.selectFrom('activities').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+  });
+
+  it('an offline batch rejects such records with their fields and stores the good one', async () => {
+    const good = randomUUID();
+    const res = await app.inject({
+      method: 'POST', url: '/api/v1/sync/activities', headers: as(s),
+      payload: { records: [visit({ clientId: randomUUID(), actions: NUL }), visit({ clientId: randomUUID(), targetIds: [BIG] }), visit({ clientId: good })] },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const [a, b, c] = res.json().results;
+    expect(a).toMatchObject({ status: 'rejected', errors: [{ field: 'actions' }] });
+    expect(b).toMatchObject({ status: 'rejected', errors: [{ field: 'targetIds.0' }] });
+    expect(c).toMatchObject({ status: 'stored', clientId: good });
+  });
+});
