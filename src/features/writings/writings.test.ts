@@ -239,6 +239,20 @@ describe('scope', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details.field).toBe('topicId');
   });
+
+  it('refuses a region outside the caller’s region scope, on writing and on changing', async () => {
+    const before = await h.db.selectFrom('writings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const bad = await post(s.townAdmin, '/api/v1/writings', { kind: 'diary', title: '手记', authorCadreId: cadres.zhang.id, regionCode: SHIPU_VILLAGE });
+    expect(bad.statusCode, bad.body).toBe(400);
+    expect(bad.json().error.details.field).toBe('regionCode');
+    expect(await h.db.selectFrom('writings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).toEqual(before);
+    const ok = await post(s.townAdmin, '/api/v1/writings', { kind: 'diary', title: '手记', authorCadreId: cadres.zhang.id, regionCode: DANDONG_VILLAGE });
+    expect(ok.statusCode, ok.body).toBe(201);
+    const change = await app.inject({ method: 'PATCH', url: `/api/v1/writings/${ok.json().id}`, headers: as(s.townAdmin), payload: { regionCode: SHIPU_VILLAGE } });
+    expect(change.statusCode, change.body).toBe(400);
+    expect(change.json().error.details.field).toBe('regionCode');
+    expect((await h.db.selectFrom('writings').select('region_code').where('id', '=', ok.json().id).executeTakeFirstOrThrow()).region_code).toBe(DANDONG_VILLAGE);
+  });
 });
 
 describe('bad input', () => {

@@ -265,9 +265,9 @@ async function resolveTarget(db: Executor, actor: Actor, targetId: number) {
   return t;
 }
 
-async function resolveRegion(db: Executor, code: string) {
-  const r = await db.selectFrom('regions').select('code').where('code', '=', code).executeTakeFirst();
-  if (!r) throw invalid('regionCode', `区划 ${code} 不存在`);
+async function resolveRegion(db: Executor, actor: Actor, code: string) {
+  const r = await db.selectFrom('regions').select('code').where('code', '=', code).where(regionScope(actor, 'regions.path')).executeTakeFirst();
+  if (!r) throw invalid('regionCode', `区划 ${code} 不存在或不在您的管辖范围内`);
   return r.code;
 }
 
@@ -303,7 +303,7 @@ export async function createWriting(db: Executor, actor: Actor, input: CreateWri
     }
     if (data.topicId !== undefined) await resolveTopic(tx, actor, data.topicId);
     const target = data.targetId !== undefined ? await resolveTarget(tx, actor, data.targetId) : null;
-    const regionCode = data.regionCode !== undefined ? await resolveRegion(tx, data.regionCode) : (target?.region_code ?? null);
+    const regionCode = data.regionCode !== undefined ? await resolveRegion(tx, actor, data.regionCode) : (target?.region_code ?? null);
     const now = new Date();
     const row = await tx
       .insertInto('writings')
@@ -354,7 +354,7 @@ export async function updateWriting(db: Executor, actor: Actor, id: number, inpu
       set.target_id = target?.id ?? null;
       if (data.regionCode === undefined && target) set.region_code = target.region_code;
     }
-    if (data.regionCode !== undefined) set.region_code = await resolveRegion(tx, data.regionCode);
+    if (data.regionCode !== undefined) set.region_code = await resolveRegion(tx, actor, data.regionCode);
     if (Object.keys(set).length > 0) {
       await tx.updateTable('writings').set({ ...set, updated_at: new Date() }).where('id', '=', id).execute();
       await recordAudit(tx, actor, {
