@@ -49,13 +49,16 @@ const basisLabel = { population: { zh: '常住人口', en: 'population' }, house
 export function describeEvidence(kind: string, evidence: unknown, lang: Lang): { text: string; photos?: number[] } {
   const e = (evidence ?? {}) as Record<string, unknown>;
   const zh = lang === 'zh';
+  // The server drops the other record's id when it lies outside the viewer's scope (otherHidden).
+  const other = (x: { otherActivityId?: number | null }) =>
+    x.otherActivityId != null ? (zh ? `记录 #${x.otherActivityId}` : `record #${x.otherActivityId}`) : zh ? '另一条记录（不在您的管辖范围内）' : 'another record (outside your scope)';
   try {
     switch (kind as CheckKind) {
       case 'duplicate_photo': {
         const x = e as EvidenceOf<'duplicate_photo'>;
         const n = x.photos?.length ?? 0;
         return {
-          text: zh ? `与记录 #${x.otherActivityId} 使用了同一张照片${n > 1 ? `（共 ${n} 张）` : ''}` : `Shares ${n > 1 ? `${n} pictures` : 'a picture'} with record #${x.otherActivityId}`,
+          text: zh ? `与${other(x)}使用了同一张照片${n > 1 ? `（共 ${n} 张）` : ''}` : `Shares ${n > 1 ? `${n} pictures` : 'a picture'} with ${other(x)}`,
           photos: x.photos?.map((p) => p.photoId),
         };
       }
@@ -72,13 +75,13 @@ export function describeEvidence(kind: string, evidence: unknown, lang: Lang): {
         if (x.speedKmh === null || x.minutes <= 0)
           return {
             text: zh
-              ? `与 ${formatDistance(x.distanceM, lang)}外的记录 #${x.otherActivityId} 时间重叠`
-              : `Overlaps in time with record #${x.otherActivityId}, ${formatDistance(x.distanceM, lang)} away`,
+              ? `与 ${formatDistance(x.distanceM, lang)}外的${other(x)}时间重叠`
+              : `Overlaps in time with ${other(x)}, ${formatDistance(x.distanceM, lang)} away`,
           };
         return {
           text: zh
-            ? `与 ${formatDistance(x.distanceM, lang)}外的记录 #${x.otherActivityId} 相隔 ${num(x.minutes, lang, 0)} 分钟，折合 ${num(x.speedKmh, lang, 0)} 公里/小时（上限 ${num(x.maxSpeedKmh, lang, 0)} 公里/小时）`
-            : `Record #${x.otherActivityId} is ${formatDistance(x.distanceM, lang)} away and ${num(x.minutes, lang, 0)} minutes apart: ${num(x.speedKmh, lang, 0)} km/h (limit ${num(x.maxSpeedKmh, lang, 0)} km/h)`,
+            ? `与 ${formatDistance(x.distanceM, lang)}外的${other(x)}相隔 ${num(x.minutes, lang, 0)} 分钟，折合 ${num(x.speedKmh, lang, 0)} 公里/小时（上限 ${num(x.maxSpeedKmh, lang, 0)} 公里/小时）`
+            : `${other(x).replace(/^./, (c) => c.toUpperCase())} is ${formatDistance(x.distanceM, lang)} away and ${num(x.minutes, lang, 0)} minutes apart: ${num(x.speedKmh, lang, 0)} km/h (limit ${num(x.maxSpeedKmh, lang, 0)} km/h)`,
         };
       }
       case 'late_entry': {
@@ -112,8 +115,8 @@ export function describeEvidence(kind: string, evidence: unknown, lang: Lang): {
         const days = x.from === x.to ? x.from : `${x.from}～${x.to}`;
         return {
           text: zh
-            ? `同一干部 ${days} 还在另一个村蹲点（记录 #${x.otherActivityId}）`
-            : `The same cadre also stayed in another village on ${days} (record #${x.otherActivityId})`,
+            ? `同一干部 ${days} 还在另一个村蹲点（${other(x)}）`
+            : `The same cadre also stayed in another village on ${days} (${other(x)})`,
         };
       }
     }
