@@ -11,3 +11,4 @@ export * from './activities.ts';
 export * from './writings.ts';
 export * from './due.ts';
 export * from './integrity.ts';
+export * from './tickets.ts';
