@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId, dbIdQuery } from './common.ts';
 
 export const roles = ['admin', 'unit_leader', 'cadre', 'handling_dept', 'supervisor', 'leadership', 'hotline_operator'] as const;
 export const role = z.enum(roles);
@@ -93,8 +94,8 @@ export const createUser = z.object({
   password,
   role,
   regionCode: z.string().max(64).nullable().optional(),
-  unitId: z.number().int().positive().nullable().optional(),
-  cadreId: z.number().int().positive().nullable().optional(),
+  unitId: dbId.nullable().optional(),
+  cadreId: dbId.nullable().optional(),
 });
 export type CreateUser = z.input<typeof createUser>;
 
@@ -114,7 +115,7 @@ export const auditQuery = z.object({
   action: z.string().max(64).optional(),
   entity: z.string().max(64).optional(),
   entityId: z.string().max(64).optional(),
-  userId: z.coerce.number().int().positive().optional(),
+  userId: dbIdQuery.optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(50),
 });

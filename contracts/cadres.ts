@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId, dbIdQuery } from './common.ts';
 
 export const cadreRanks = ['city', 'county', 'section', 'general', 'village'] as const;
 export const cadreRank = z.enum(cadreRanks);
@@ -48,7 +49,7 @@ export type CadreDto = z.infer<typeof cadre>;
 
 export const cadreListQuery = z.object({
   q: z.string().trim().max(50).optional().describe('name, part of a name, or pinyin initials (zs finds 张三)'),
-  unitId: z.coerce.number().int().positive().optional().describe('this unit and the units under it'),
+  unitId: dbIdQuery.optional().describe('this unit and the units under it'),
   region: z.string().max(64).optional().describe('cadres of units whose jurisdiction lies in this subtree'),
   rank: cadreRank.optional(),
   status: cadreStatus.optional(),
@@ -60,7 +61,7 @@ export type CadreListQuery = z.infer<typeof cadreListQuery>;
 export const createCadre = z.object({
   name: z.string().trim().min(1).max(50),
   gender: z.enum(genders).nullable().optional(),
-  unitId: z.number().int().positive(),
+  unitId: dbId,
   rank: cadreRank,
   position: z.string().trim().max(100).default(''),
   status: cadreStatus.default('active'),

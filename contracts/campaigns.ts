@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId, dbIdQuery } from './common.ts';
 import { cadreRank } from './cadres.ts';
 
 // Campaigns (活动), teams (组团 / 调研组 / 专题服务组) and pairings (结对): request and response shapes.
@@ -26,7 +27,7 @@ const distinct = (list: string[]) => new Set(list).size === list.length;
 const labelList = (max: number) => z.array(label).max(max).refine(distinct, '不能有重复项');
 
 export const campaignUnitInput = z.object({
-  unitId: z.number().int().positive(),
+  unitId: dbId,
   /** Region codes (normally townships) this unit answers for in the campaign (联镇); under the campaign's region. */
   responsibleRegions: z.array(z.string().min(1).max(64)).max(1000).refine(distinct, '不能有重复项').default([]),
 });
@@ -158,23 +159,23 @@ export type TeamDto = z.infer<typeof team>;
 export const createTeam = z.object({
   name: z.string().trim().min(1).max(100),
   kind: teamKind.default('group'),
-  leaderCadreId: z.number().int().positive(),
-  memberIds: z.array(z.number().int().positive()).max(500).default([]).describe('besides the leader, who is always a member'),
+  leaderCadreId: dbId,
+  memberIds: z.array(dbId).max(500).default([]).describe('besides the leader, who is always a member'),
   joinedOn: calendarDate.optional().describe('default: today, or the campaign start if later'),
 });
 export type CreateTeam = z.input<typeof createTeam>;
 
 export const updateTeam = z
-  .object({ name: createTeam.shape.name, kind: teamKind, leaderCadreId: z.number().int().positive() })
+  .object({ name: createTeam.shape.name, kind: teamKind, leaderCadreId: dbId })
   .partial();
 export type UpdateTeam = z.input<typeof updateTeam>;
 
-export const addTeamMember = z.object({ cadreId: z.number().int().positive(), joinedOn: calendarDate.optional() });
+export const addTeamMember = z.object({ cadreId: dbId, joinedOn: calendarDate.optional() });
 export type AddTeamMember = z.input<typeof addTeamMember>;
 export const removeTeamMemberQuery = z.object({ leftOn: calendarDate.optional().describe('default: today') });
 
-export const teamParams = z.object({ id: z.coerce.number().int().positive(), teamId: z.coerce.number().int().positive() });
-export const teamMemberParams = teamParams.extend({ cadreId: z.coerce.number().int().positive() });
+export const teamParams = z.object({ id: dbIdQuery, teamId: dbIdQuery });
+export const teamMemberParams = teamParams.extend({ cadreId: dbIdQuery });
 
 // ── Pairings ─────────────────────────────────────────────────────────────────────────────────
 
@@ -188,9 +189,9 @@ export const pairingRoleLabels: Record<PairingRole, { zh: string; en: string }> 
 
 export const createPairing = z
   .object({
-    targetId: z.number().int().positive(),
-    cadreId: z.number().int().positive().optional(),
-    teamId: z.number().int().positive().optional(),
+    targetId: dbId,
+    cadreId: dbId.optional(),
+    teamId: dbId.optional(),
     role: pairingRole.default('primary'),
     cadreRole: label.nullable().optional().describe('one of the campaign’s cadreRoles (五员)'),
     startsOn: calendarDate.optional().describe('default: today, or the campaign start if later; within the campaign period'),
@@ -208,7 +209,7 @@ export const endPairing = z.object({
 });
 export type EndPairing = z.input<typeof endPairing>;
 
-export const pairingEndItem = endPairing.extend({ pairingId: z.number().int().positive() });
+export const pairingEndItem = endPairing.extend({ pairingId: dbId });
 
 export const pairingChanges = z.object({
   add: z.array(createPairing).max(100_000).default([]),
@@ -217,11 +218,11 @@ export const pairingChanges = z.object({
 export type PairingChanges = z.input<typeof pairingChanges>;
 
 export const transferPairings = z.object({
-  fromCadreId: z.number().int().positive(),
-  toCadreId: z.number().int().positive(),
+  fromCadreId: dbId,
+  toCadreId: dbId,
   on: calendarDate.optional().describe('the day the old pairings end and the new ones start; default today'),
   reason: z.string().trim().min(1).max(200).default('干部调整，结对移交'),
-  targetIds: z.array(z.number().int().positive()).max(10_000).optional().describe('only these targets; default all the cadre’s open pairings in the campaign'),
+  targetIds: z.array(dbId).max(10_000).optional().describe('only these targets; default all the cadre’s open pairings in the campaign'),
 });
 export type TransferPairings = z.input<typeof transferPairings>;
 
@@ -280,9 +281,9 @@ export const pairingStatus = z.enum(['open', 'ended', 'all']);
 export const pairingListQuery = z.object({
   kind: campaignTargetKind.optional().describe('target kind'),
   region: z.string().max(64).optional().describe('targets in this region subtree'),
-  cadreId: z.coerce.number().int().positive().optional().describe('this cadre’s pairings, direct or through a team'),
-  teamId: z.coerce.number().int().positive().optional(),
-  targetId: z.coerce.number().int().positive().optional(),
+  cadreId: dbIdQuery.optional().describe('this cadre’s pairings, direct or through a team'),
+  teamId: dbIdQuery.optional(),
+  targetId: dbIdQuery.optional(),
   status: pairingStatus.default('all'),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
@@ -290,11 +291,11 @@ export const pairingListQuery = z.object({
 export type PairingListQuery = z.infer<typeof pairingListQuery>;
 
 export const pairingHistoryQuery = z.object({
-  campaignId: z.coerce.number().int().positive().optional(),
+  campaignId: dbIdQuery.optional(),
   status: pairingStatus.default('all'),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
 });
 export type PairingHistoryQuery = z.infer<typeof pairingHistoryQuery>;
 
-export const campaignPairingParams = z.object({ id: z.coerce.number().int().positive(), pairingId: z.coerce.number().int().positive() });
+export const campaignPairingParams = z.object({ id: dbIdQuery, pairingId: dbIdQuery });

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { dbId } from './common.ts';
 
 export const planRequest = z.object({
   region: z.string().max(64).optional().describe('plan only targets in this region subtree; default the campaign region within your scope'),
   mode: z.enum(['fill', 'replan']).default('fill').describe('fill: keep today’s pairings and add what is missing; replan: also end pairings outside a cadre’s zone'),
-  targetIds: z.array(z.number().int().positive()).max(100_000).optional().describe('incremental: give cadres only to these targets (e.g. 200 newly added households)'),
+  targetIds: z.array(dbId).max(100_000).optional().describe('incremental: give cadres only to these targets (e.g. 200 newly added households)'),
   compareBaseline: z.boolean().default(false).describe('also run the first-fit baseline and report its figures'),
 });
 export type PlanRequest = z.input<typeof planRequest>;

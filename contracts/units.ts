@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbId, dbIdQuery } from './common.ts';
 
 export const unitLevels = ['city', 'county', 'township', 'village'] as const;
 export const unitLevel = z.enum(unitLevels);
@@ -28,7 +29,7 @@ export const unitListQuery = z.object({
   q: z.string().max(50).optional(),
   level: unitLevel.optional(),
   region: z.string().max(64).optional().describe('units whose jurisdiction lies in this region subtree'),
-  parentId: z.coerce.number().int().positive().optional(),
+  parentId: dbIdQuery.optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(20),
 });
@@ -37,7 +38,7 @@ export const createUnit = z.object({
   code: z.string().trim().regex(/^[0-9A-Za-z_-]{1,40}$/, '单位编码只能包含字母、数字、下划线和连字符，最长40位'),
   name: z.string().trim().min(1).max(100),
   level: unitLevel,
-  parentId: z.number().int().positive().nullable().optional(),
+  parentId: dbId.nullable().optional(),
   regionCode: z.string().min(1).max(64),
 });
 export type CreateUnit = z.infer<typeof createUnit>;
@@ -47,7 +48,7 @@ export const updateUnit = z
     name: z.string().trim().min(1).max(100),
     level: unitLevel,
     regionCode: z.string().min(1).max(64),
-    leaderCadreId: z.number().int().positive().nullable(),
+    leaderCadreId: dbId.nullable(),
   })
   .partial();
 export type UpdateUnit = z.infer<typeof updateUnit>;

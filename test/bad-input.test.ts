@@ -93,6 +93,14 @@ const cases = (): [string, string, object | undefined, string][] => [
   ['GET', `/api/v1/integrity/flags?region=${encodeURIComponent(NUL)}`, undefined, 'querystring.region'],
   ['GET', `/api/v1/integrity/flags/${BIG}`, undefined, 'params.id'],
   ['POST', '/api/v1/integrity/flags/1/clear', { reason: `已核实${NUL}` }, 'body.reason'],
+  // Older endpoints: ids in bodies and query strings are bounded the same way.
+  ['GET', `/api/v1/cadres?unitId=${BIG}`, undefined, 'querystring.unitId'],
+  ['GET', `/api/v1/units?parentId=${BIG}`, undefined, 'querystring.parentId'],
+  ['GET', `/api/v1/campaigns/1/pairings?cadreId=${BIG}`, undefined, 'querystring.cadreId'],
+  ['POST', '/api/v1/campaigns/1/pairings', { targetId: BIG, cadreId }, 'body.targetId'],
+  ['POST', '/api/v1/campaigns/1/pairings/transfer', { fromCadreId: BIG, toCadreId: cadreId }, 'body.fromCadreId'],
+  ['POST', '/api/v1/campaigns/1/teams', { name: '调研组', kind: 'group', leaderCadreId: BIG }, 'body.leaderCadreId'],
+  ['POST', '/api/v1/users', { username: 'bigid', displayName: '测试', password: 'Test#2026pass', role: 'cadre', unitId: BIG }, 'body.unitId'],
 ];
 
 describe(`input the database cannot take on ${testDriver}`, () => {
