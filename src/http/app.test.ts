@@ -1,7 +1,9 @@
+import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DANDONG, as, createTestApp, createTestDatabase, login, makeUnit, makeUser, seedXiangshan, testDriver, type Session } from '../../test/helpers.ts';
 import type { DatabaseHandle } from '../db/database.ts';
+import { errorHandler } from './errors.ts';
 import type { App } from './types.ts';
 
 let h: DatabaseHandle;
@@ -155,6 +157,27 @@ describe('request errors', () => {
   it('answers login with wrong credentials with 401, not with a demand to log in first', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'nobody-here', password: 'x' } });
     expect(expectCleanError(res, 401).code).toBe('INVALID_CREDENTIALS');
+  });
+});
+
+describe('database refusals', () => {
+  it('answers a value the database refuses as bad data (SQLSTATE class 22) with 400, and any other database error with 500', async () => {
+    // A bare server with the app's error handler: the contracts stop such input before the
+    // database on every real route, so this is the net behind them.
+    const bare = Fastify({ logger: false });
+    bare.setErrorHandler(errorHandler);
+    bare.get('/bad-number', async () => (await sql`select ${'12ab'}::int as n`.execute(h.db)).rows);
+    bare.get('/missing-table', async () => (await sql`select * from no_such_table`.execute(h.db)).rows);
+    try {
+      const bad = await bare.inject({ method: 'GET', url: '/bad-number' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: { sqlState: '22P02' } });
+      const broken = await bare.inject({ method: 'GET', url: '/missing-table' });
+      expect(broken.statusCode).toBe(500);
+      expect(broken.json().error.code).toBe('INTERNAL');
+    } finally {
+      await bare.close();
+    }
   });
 });
 

@@ -59,6 +59,14 @@ export function errorHandler(err: FastifyError | Error, request: FastifyRequest,
     // Fastify's own 4xx (malformed JSON, empty body …): its message is safe and says what is wrong.
     return send(reply, status, status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED', fe.message, fe.code ? { code: fe.code } : undefined);
   }
+  // A value the contracts let through but PostgreSQL refused (SQLSTATE class 22, data exception:
+  // out of range, bad encoding …) is still the caller's input, not a server fault. Logged, so the
+  // contract that missed it can be tightened.
+  const sqlState = (err as { code?: unknown }).code;
+  if (typeof sqlState === 'string' && /^22[0-9A-Z]{3}$/.test(sqlState)) {
+    request.log.warn({ err }, 'input refused by the database');
+    return send(reply, 400, 'VALIDATION_FAILED', '输入的值超出了允许的范围或格式，请检查后重试', { sqlState });
+  }
   request.log.error({ err }, 'unhandled error');
   return send(reply, 500, 'INTERNAL', '服务器内部错误，已记录日志');
 }
