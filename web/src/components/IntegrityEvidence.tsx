@@ -58,7 +58,7 @@ export function describeEvidence(kind: string, evidence: unknown, lang: Lang): {
         const x = e as EvidenceOf<'duplicate_photo'>;
         const n = x.photos?.length ?? 0;
         return {
-          text: zh ? `与${other(x)}使用了同一张照片${n > 1 ? `（共 ${n} 张）` : ''}` : `Shares ${n > 1 ? `${n} pictures` : 'a picture'} with ${other(x)}`,
+          text: zh ? `与${other(x)} 使用了同一张照片${n > 1 ? `（共 ${n} 张）` : ''}` : `Shares ${n > 1 ? `${n} pictures` : 'a picture'} with ${other(x)}`,
           photos: x.photos?.map((p) => p.photoId),
         };
       }
@@ -75,12 +75,12 @@ export function describeEvidence(kind: string, evidence: unknown, lang: Lang): {
         if (x.speedKmh === null || x.minutes <= 0)
           return {
             text: zh
-              ? `与 ${formatDistance(x.distanceM, lang)}外的${other(x)}时间重叠`
+              ? `与 ${formatDistance(x.distanceM, lang)}外的${other(x)} 时间重叠`
               : `Overlaps in time with ${other(x)}, ${formatDistance(x.distanceM, lang)} away`,
           };
         return {
           text: zh
-            ? `与 ${formatDistance(x.distanceM, lang)}外的${other(x)}相隔 ${num(x.minutes, lang, 0)} 分钟，折合 ${num(x.speedKmh, lang, 0)} 公里/小时（上限 ${num(x.maxSpeedKmh, lang, 0)} 公里/小时）`
+            ? `与 ${formatDistance(x.distanceM, lang)}外的${other(x)} 相隔 ${num(x.minutes, lang, 0)} 分钟，折合 ${num(x.speedKmh, lang, 0)} 公里/小时（上限 ${num(x.maxSpeedKmh, lang, 0)} 公里/小时）`
             : `${other(x).replace(/^./, (c) => c.toUpperCase())} is ${formatDistance(x.distanceM, lang)} away and ${num(x.minutes, lang, 0)} minutes apart: ${num(x.speedKmh, lang, 0)} km/h (limit ${num(x.maxSpeedKmh, lang, 0)} km/h)`,
         };
       }
