@@ -211,11 +211,22 @@ describe('the field view on a phone', () => {
     const page = await context.newPage();
     await page.goto(`${baseUrl}/login`);
     await logIn(page);
+    expect(new URL(page.url()).pathname).toBe('/');
     await page.getByRole('menuitem', { name: '移动端 / 现场记录' }).click();
     await page.waitForURL((u) => u.pathname === '/m');
     await page.getByTestId('due-item').first().waitFor({ timeout: 30_000 });
     await page.getByRole('link', { name: '电脑版' }).click();
     await page.waitForURL((u) => u.pathname === '/');
+    await context.close();
+  });
+
+  it('takes a cadre who signs in on a phone straight to the field view (on a desktop: the overview, above)', async () => {
+    const context = await phoneContext();
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/`);
+    await logIn(page);
+    await page.waitForURL((u) => u.pathname === '/m');
+    await page.getByTestId('due-item').first().waitFor({ timeout: 30_000 });
     await context.close();
   });
 

@@ -21,14 +21,14 @@ export function LoginPage() {
   const from = (location.state as { from?: string } | null)?.from ?? '/';
 
   if (me === undefined) return <PageSpin />;
-  if (me) return <Navigate to={from.startsWith('/login') ? '/' : from} replace />;
+  if (me) return <Navigate to={landingAfterLogin(from, me.cadreId !== null)} replace />;
 
   const submit = async (v: Fields) => {
     setBusy(true);
     setError(null);
     try {
-      await login(v.username, v.password);
-      navigate(from.startsWith('/login') ? '/' : from, { replace: true });
+      const m = await login(v.username, v.password);
+      navigate(landingAfterLogin(from, m.cadreId !== null), { replace: true });
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
       form.resetFields(['password']);
@@ -76,4 +76,14 @@ export function LoginPage() {
       <div className="lx-login-foot">{t('loginFooter')}</div>
     </div>
   );
+}
+
+/**
+ * Where to go after signing in: back where the user was sent from; a cadre on a phone-sized
+ * screen who came to the site root goes to the field view (/m), which is made for the village.
+ */
+function landingAfterLogin(from: string, hasCadre: boolean): string {
+  const target = from.startsWith('/login') ? '/' : from;
+  if (target === '/' && hasCadre && window.matchMedia('(max-width: 767px)').matches) return '/m';
+  return target;
 }
