@@ -1,6 +1,7 @@
 import { DatePicker } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useCallback, useMemo, type CSSProperties } from 'react';
+import type { TablePaginationConfig } from 'antd';
+import { useCallback, useEffect, useMemo, useState, type CSSProperties } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { activityKindLabels, activityKinds, type ActivityKind } from '../../../contracts/activities.ts';
 import type { CampaignDto } from '../../../contracts/campaigns.ts';
@@ -36,6 +37,35 @@ export function useUrlFilters() {
   const page = Math.max(1, Number(params.get('page')) || 1);
   const pageSize = [20, 50, 100, 200].includes(Number(params.get('size'))) ? Number(params.get('size')) : 20;
   return { params, get, num, update, page, pageSize };
+}
+
+/**
+ * One page of `path` for filters kept in the address (`useUrlFilters`): `queryKey` is the JSON of
+ * the list's filters; the page reloads when they, the page or its size change. `onTable` is the
+ * table's onChange: a new page size starts again from page 1.
+ */
+export function useUrlPagedList<T>(path: string, queryKey: string, paging: Pick<ReturnType<typeof useUrlFilters>, 'page' | 'pageSize' | 'update'>) {
+  const { page, pageSize, update } = paging;
+  const [data, setData] = useState<Page<T> | null>(null);
+  const [loading, setLoading] = useState(false);
+  const load = useCallback(async () => {
+    setLoading(true);
+    try {
+      setData(await api.get<Page<T>>(path, { ...(JSON.parse(queryKey) as Record<string, string>), page, pageSize }));
+    } catch {
+      /* shown by the API client */
+    } finally {
+      setLoading(false);
+    }
+  }, [path, queryKey, page, pageSize]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const onTable = (p: TablePaginationConfig) => {
+    const size = p.pageSize ?? pageSize;
+    update({ page: size !== pageSize ? 1 : (p.current ?? 1), size: size === 20 ? undefined : size });
+  };
+  return { data, loading, load, onTable };
 }
 
 /** Paging of a table whose page lives in the address. */

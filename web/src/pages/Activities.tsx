@@ -1,15 +1,14 @@
 import { PlusOutlined, ReloadOutlined, WarningFilled } from '@ant-design/icons';
 import { Button, Segmented, Select, Table, Tag, Tooltip } from 'antd';
-import type { TableColumnsType, TablePaginationConfig } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import type { TableColumnsType } from 'antd';
+import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { attendeeKinds, type ActivityListParams, type ActivitySummary } from '../../../contracts/activities.ts';
 import { photoThumbUrl, photoUrl } from '../../../contracts/photos.ts';
-import { api, type Page } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
 import { ActivityModal } from '../components/ActivityForm.tsx';
 import { PhotoThumb } from '../components/PhotoStrip.tsx';
-import { activityKindColor, activityKindLabel, activityKindOptions, CampaignPicker, formatSpan, formatYuan, PeriodFilter, tablePaging, useUrlFilters } from '../components/recordCommon.tsx';
+import { activityKindColor, activityKindLabel, activityKindOptions, CampaignPicker, formatSpan, formatYuan, PeriodFilter, tablePaging, useUrlFilters, useUrlPagedList } from '../components/recordCommon.tsx';
 import { TargetSelect } from '../components/RecordPickers.tsx';
 import { RegionTreeSelect } from '../components/RegionTreeSelect.tsx';
 import { CadreSelect } from '../components/RemoteSelect.tsx';
@@ -26,8 +25,6 @@ export default function ActivitiesPage() {
   const { t, lang } = useI18n();
   const navigate = useNavigate();
   const { get, num, update, page, pageSize } = useUrlFilters();
-  const [data, setData] = useState<Page<ActivitySummary> | null>(null);
-  const [loading, setLoading] = useState(false);
   const [creating, setCreating] = useState(false);
 
   const kind = get('kind');
@@ -51,25 +48,7 @@ export default function ActivitiesPage() {
   };
   const queryKey = JSON.stringify(query);
 
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setData(await api.get<Page<ActivitySummary>>('/api/v1/activities', { ...(JSON.parse(queryKey) as Record<string, string>), page, pageSize }));
-    } catch {
-      /* shown by the API client */
-    } finally {
-      setLoading(false);
-    }
-  }, [queryKey, page, pageSize]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const onTable = (p: TablePaginationConfig) => {
-    const size = p.pageSize ?? pageSize;
-    update({ page: size !== pageSize ? 1 : (p.current ?? 1), size: size === 20 ? undefined : size });
-  };
+  const { data, loading, load, onTable } = useUrlPagedList<ActivitySummary>('/api/v1/activities', queryKey, { page, pageSize, update });
 
   const columns: TableColumnsType<ActivitySummary> = [
     {

@@ -1,13 +1,13 @@
 import { ReloadOutlined, ScanOutlined } from '@ant-design/icons';
 import { App as AntApp, Button, Segmented, Select, Table, Tag } from 'antd';
-import type { TableColumnsType, TablePaginationConfig } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import type { TableColumnsType } from 'antd';
+import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { checkKindLabels, checkKinds, type CheckKind, type IntegrityFlagDto, type ScanResult } from '../../../contracts/integrity.ts';
-import { api, type Page } from '../api.ts';
+import { api } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
 import { CheckKindTag, ClearFlagModal, EvidenceText, FlagState } from '../components/IntegrityEvidence.tsx';
-import { activityKindColor, activityKindLabel, formatSpan, PeriodFilter, tablePaging, useUrlFilters } from '../components/recordCommon.tsx';
+import { activityKindColor, activityKindLabel, formatSpan, PeriodFilter, tablePaging, useUrlFilters, useUrlPagedList } from '../components/recordCommon.tsx';
 import { RegionTreeSelect } from '../components/RegionTreeSelect.tsx';
 import { CadreSelect } from '../components/RemoteSelect.tsx';
 import { PageTitle } from '../components/Status.tsx';
@@ -23,8 +23,6 @@ export default function IntegrityFlagsPage() {
   const { t, lang } = useI18n();
   const { message } = AntApp.useApp();
   const { get, num, update, page, pageSize } = useUrlFilters();
-  const [data, setData] = useState<Page<IntegrityFlagDto> | null>(null);
-  const [loading, setLoading] = useState(false);
   const [clearing, setClearing] = useState<IntegrityFlagDto | null>(null);
   const [scanning, setScanning] = useState(false);
   const canClear = can(me, 'integrity.clear');
@@ -41,24 +39,7 @@ export default function IntegrityFlagsPage() {
   };
   const key = JSON.stringify(query);
 
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setData(await api.get<Page<IntegrityFlagDto>>('/api/v1/integrity/flags', { ...(JSON.parse(key) as Record<string, string>), page, pageSize }));
-    } catch {
-      /* shown by the API client */
-    } finally {
-      setLoading(false);
-    }
-  }, [key, page, pageSize]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const onTable = (p: TablePaginationConfig) => {
-    const size = p.pageSize ?? pageSize;
-    update({ page: size !== pageSize ? 1 : (p.current ?? 1), size: size === 20 ? undefined : size });
-  };
+  const { data, loading, load, onTable } = useUrlPagedList<IntegrityFlagDto>('/api/v1/integrity/flags', key, { page, pageSize, update });
 
   const scan = async () => {
     setScanning(true);

@@ -1,13 +1,13 @@
 import { ArrowUpOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Button, Card, Col, Row, Segmented, Select, Statistic, Table, Tabs, Tag } from 'antd';
-import type { TableColumnsType, TablePaginationConfig } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import type { TableColumnsType } from 'antd';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { fundsGroupings, matterStatusLabels, matterStatuses, type FundsGrouping, type FundsResult, type FundsRow, type MatterListQuery, type MatterStatus, type MatterSummary } from '../../../contracts/matters.ts';
-import { api, type Page } from '../api.ts';
+import { api } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
 import { MatterDrawer, MatterModal, matterStatusColor } from '../components/MatterForm.tsx';
-import { CampaignPicker, formatWan, formatYuan, PeriodFilter, tablePaging, useUrlFilters } from '../components/recordCommon.tsx';
+import { CampaignPicker, formatWan, formatYuan, PeriodFilter, tablePaging, useUrlFilters, useUrlPagedList } from '../components/recordCommon.tsx';
 import { TargetSelect } from '../components/RecordPickers.tsx';
 import { RegionTreeSelect } from '../components/RegionTreeSelect.tsx';
 import { CadreSelect } from '../components/RemoteSelect.tsx';
@@ -44,8 +44,6 @@ function MatterList() {
   const me = useMe();
   const { t, lang } = useI18n();
   const { get, num, update, page, pageSize } = useUrlFilters();
-  const [data, setData] = useState<Page<MatterSummary> | null>(null);
-  const [loading, setLoading] = useState(false);
   const [creating, setCreating] = useState(false);
   const open = num('open');
 
@@ -60,24 +58,7 @@ function MatterList() {
   };
   const key = JSON.stringify(query);
 
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setData(await api.get<Page<MatterSummary>>('/api/v1/matters', { ...(JSON.parse(key) as Record<string, string>), page, pageSize }));
-    } catch {
-      /* shown by the API client */
-    } finally {
-      setLoading(false);
-    }
-  }, [key, page, pageSize]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const onTable = (p: TablePaginationConfig) => {
-    const size = p.pageSize ?? pageSize;
-    update({ page: size !== pageSize ? 1 : (p.current ?? 1), size: size === 20 ? undefined : size });
-  };
+  const { data, loading, load, onTable } = useUrlPagedList<MatterSummary>('/api/v1/matters', key, { page, pageSize, update });
 
   const columns: TableColumnsType<MatterSummary> = [
     {

@@ -1,7 +1,6 @@
 import { DownOutlined, PlusOutlined, ReloadOutlined, TrophyOutlined } from '@ant-design/icons';
 import { Button, Dropdown, Segmented, Select, Switch, Table, Tag, Tooltip } from 'antd';
-import type { TableColumnsType, TablePaginationConfig } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import type { TableColumnsType } from 'antd';
 import { Link, useNavigate } from 'react-router-dom';
 import {
   writingGrades,
@@ -14,9 +13,8 @@ import {
   type WritingStatus,
   type WritingSummary,
 } from '../../../contracts/writings.ts';
-import { api, type Page } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
-import { CampaignPicker, gradeColor, PeriodFilter, tablePaging, useUrlFilters, writingKindColor, writingStatusColor, writingStatusLabel } from '../components/recordCommon.tsx';
+import { CampaignPicker, gradeColor, PeriodFilter, tablePaging, useUrlFilters, useUrlPagedList, writingKindColor, writingStatusColor, writingStatusLabel } from '../components/recordCommon.tsx';
 import { CadreSelect } from '../components/RemoteSelect.tsx';
 import { PageTitle } from '../components/Status.tsx';
 import { useI18n } from '../i18n.ts';
@@ -31,8 +29,6 @@ export default function WritingsPage() {
   const { t, lang } = useI18n();
   const navigate = useNavigate();
   const { get, num, update, page, pageSize } = useUrlFilters();
-  const [data, setData] = useState<Page<WritingSummary> | null>(null);
-  const [loading, setLoading] = useState(false);
 
   const kind = get('kind');
   const status = get('status');
@@ -49,24 +45,7 @@ export default function WritingsPage() {
   };
   const key = JSON.stringify(query);
 
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setData(await api.get<Page<WritingSummary>>('/api/v1/writings', { ...(JSON.parse(key) as Record<string, string>), page, pageSize }));
-    } catch {
-      /* shown by the API client */
-    } finally {
-      setLoading(false);
-    }
-  }, [key, page, pageSize]);
-  useEffect(() => {
-    void load();
-  }, [load]);
-
-  const onTable = (p: TablePaginationConfig) => {
-    const size = p.pageSize ?? pageSize;
-    update({ page: size !== pageSize ? 1 : (p.current ?? 1), size: size === 20 ? undefined : size });
-  };
+  const { data, loading, load, onTable } = useUrlPagedList<WritingSummary>('/api/v1/writings', key, { page, pageSize, update });
 
   const columns: TableColumnsType<WritingSummary> = [
     {
