@@ -39,6 +39,12 @@ export const permissions = {
   'writing.select': ['admin'],
   'topic.assign': ['admin', 'unit_leader'],
   'integrity.clear': ['admin', 'supervisor'],
+  // Tickets: anyone who meets the public registers what they hear; the office configures the loop.
+  'ticket.register': ['admin', 'hotline_operator', 'cadre', 'unit_leader'],
+  // Handlers call the requester back; the full number is revealed to them (audited).
+  'ticket.revealPhone': ['admin', 'hotline_operator', 'supervisor', 'handling_dept', 'unit_leader'],
+  'ticket.configure': ['admin'],
+  'open311.keys': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 export const roleMay = (r: Role, p: Permission) => (permissions[p] as readonly Role[]).includes(r);

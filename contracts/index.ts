@@ -12,3 +12,4 @@ export * from './writings.ts';
 export * from './due.ts';
 export * from './integrity.ts';
 export * from './tickets.ts';
+export * from './ticket-api.ts';

@@ -7,6 +7,7 @@ import * as m0004p from './migrations/0004_photos_matters.ts';
 import * as m0004w from './migrations/0004_writings.ts';
 import * as m0005i from './migrations/0005_integrity.ts';
 import * as m0006q from './migrations/0006_integrity_queue.ts';
+import * as m0007t from './migrations/0007_tickets.ts';
 
 // Migrations are listed by hand, in order: the list is the schema's history.
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0004_writings': m0004w,
   '0005_integrity': m0005i,
   '0006_integrity_queue': m0006q,
+  '0007_tickets': m0007t,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

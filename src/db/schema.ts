@@ -1,4 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type {
+  ClosureType as TicketClosureType, DeadlineMark, SuperviseLevel, TicketOutcome, TicketRating, TicketSource, TicketState, TicketType, TicketUrgency,
+} from '../../contracts/tickets.ts';
 
 // Table types for Kysely. Column names are snake_case as in SQL; the camelCase contracts are
 // produced by the feature modules that select from these tables.
@@ -332,7 +335,174 @@ export interface IntegrityFlagsTable {
   clear_reason: string | null;
 }
 
+// ── Tickets (issue 5) ──────────────────────────────────────────────────────────────────────
+type Json = ColumnType<Record<string, unknown>, string | undefined, string>;
+
+export interface TicketCategoriesTable {
+  code: string;
+  parent_code: string | null;
+  name_zh: string;
+  name_en: string;
+  sort: Generated<number>;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface TicketSettingsTable {
+  id: number;
+  policy: Json;
+  updated_at: Timestamp;
+  updated_by: number | null;
+}
+
+export interface Open311KeysTable {
+  id: Generated<number>;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+export interface TicketsTable {
+  id: Generated<number>;
+  tracking_code: string;
+  source: TicketSource;
+  type: TicketType;
+  category_code: string;
+  urgency: TicketUrgency;
+  title: string;
+  content: string;
+  requester_target_id: number | null;
+  requester_name: string | null;
+  requester_anonymous: Generated<boolean>;
+  requester_phone_enc: string | null;
+  requester_phone_masked: string | null;
+  requester_phone_hash: string | null;
+  region_code: string;
+  region_path: string;
+  address: Generated<string>;
+  lat: number | null;
+  lng: number | null;
+  campaign_id: number | null;
+  activity_id: number | null;
+  found_by_cadre_id: number | null;
+  finder_unit_path: string | null;
+  handling_unit_id: number | null;
+  handling_unit_path: string | null;
+  state: TicketState;
+  first_dispatched_at: Date | null;
+  dispatched_at: Date | null;
+  sign_due_at: Date | null;
+  signed_at: Date | null;
+  due_at: Date | null;
+  due_beyond_calendar: Generated<boolean>;
+  pending_extension_days: number | null;
+  pending_extension_at: Date | null;
+  extension_count: Generated<number>;
+  closure_type: TicketClosureType | null;
+  reply: string | null;
+  resolved_at: Date | null;
+  resolved_on_time: boolean | null;
+  handling_working_days: number | null;
+  rating: TicketRating | null;
+  rating_comment: string | null;
+  rated_at: Date | null;
+  outcome: TicketOutcome | null;
+  closed_at: Date | null;
+  reopen_count: Generated<number>;
+  merged_into_id: number | null;
+  repeat_of_id: number | null;
+  deadline_mark: Generated<DeadlineMark>;
+  open311_key_id: number | null;
+  open311_token: string | null;
+  media_url: string | null;
+  public_failures: Generated<number>;
+  public_locked_until: Date | null;
+  created_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  version: Generated<number>;
+}
+
+export interface TicketEventsTable {
+  id: Generated<string>;
+  ticket_id: number;
+  seq: number;
+  action: string;
+  from_state: TicketState | null;
+  to_state: TicketState;
+  actor_user_id: number | null;
+  actor_role: string;
+  actor_name: string;
+  at: Timestamp;
+  note: string | null;
+  data: Json;
+}
+
+export interface TicketAssistingUnitsTable {
+  ticket_id: number;
+  unit_id: number;
+  unit_path: string;
+  added_at: Generated<Date>;
+}
+
+export interface TicketAttachmentsTable {
+  ticket_id: number;
+  photo_id: number;
+  event_id: string | null;
+  added_at: Generated<Date>;
+}
+
+export interface TicketSupervisionsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  level: SuperviseLevel;
+  automatic: boolean;
+  due_at: Date | null;
+  note: string;
+  issued_by: number | null;
+  issued_at: Timestamp;
+  reply: string | null;
+  replied_by: number | null;
+  replied_at: Date | null;
+}
+
+export interface NotificationsTable {
+  id: Generated<string>;
+  user_id: number;
+  kind: string;
+  title: string;
+  body: Generated<string>;
+  ticket_id: number | null;
+  link: string | null;
+  dedupe_key: string | null;
+  created_at: Timestamp;
+  read_at: Date | null;
+}
+
+export interface SchedulerTicksTable {
+  job: string;
+  tick_at: Date;
+  claimed_by: string;
+  claimed_at: Generated<Date>;
+  finished_at: Date | null;
+  stats: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+}
+
 export interface DB {
+  ticket_categories: TicketCategoriesTable;
+  ticket_settings: TicketSettingsTable;
+  open311_keys: Open311KeysTable;
+  tickets: TicketsTable;
+  ticket_events: TicketEventsTable;
+  ticket_assisting_units: TicketAssistingUnitsTable;
+  ticket_attachments: TicketAttachmentsTable;
+  ticket_supervisions: TicketSupervisionsTable;
+  notifications: NotificationsTable;
+  scheduler_ticks: SchedulerTicksTable;
   photos: PhotosTable;
   photo_uploads: PhotoUploadsTable;
   activities: ActivitiesTable;

@@ -122,7 +122,7 @@ describe('dispatch, sign, start, resolve', () => {
     expect(d.patch).toMatchObject({ state: 'dispatched', handlingUnitId: UNIT, dispatchedAt, dueAt: endOf('2026-10-20'), signDueAt: endOf('2026-10-08') });
     expect(d.event).toMatchObject({ action: 'dispatch', from: 'registered', to: 'dispatched', actorRole: 'hotline_operator', at: dispatchedAt, note: '请尽快办理' });
 
-    expect(ok(nextState(ticket('dispatched'), commands.sign, actor('handling_dept'), { now })).patch).toEqual({ state: 'signed', signDueAt: null });
+    expect(ok(nextState(ticket('dispatched'), commands.sign, actor('handling_dept'), { now })).patch).toEqual({ state: 'signed', signedAt: now });
     expect(ok(nextState(ticket('signed'), commands.start, actor('handling_dept'), { now })).state).toBe('in_progress');
     const r = ok(nextState(ticket('in_progress'), commands.resolve, actor('handling_dept'), { now }));
     expect(r.patch).toMatchObject({ state: 'resolved', closureType: 'substantive', resolvedAt: now });

@@ -70,6 +70,9 @@ export type TicketPatch = Partial<{
   dispatchedAt: Date | null;
   dueAt: Date | null;
   signDueAt: Date | null;
+  signedAt: Date | null;
+  /** Resolved by the deadline (a ticket with no deadline, fixed on the spot, is on time). */
+  resolvedOnTime: boolean | null;
   /** The deadline falls beyond the years the installed calendar knows (counted on weekends only). */
   dueBeyondCalendar: boolean;
   reopenCount: number;
@@ -245,12 +248,12 @@ export function nextState(t: TicketSnapshot, command: TicketCommand, actor: Tick
       return go('dispatched', d.patch, text(command.reason), { ...d.data, fromUnitId: t.handlingUnitId });
     }
     case 'sign':
-      return go('signed', { signDueAt: null }, text(command.note));
+      return go('signed', { signedAt: now }, text(command.note));
     case 'start':
       return go('in_progress', {}, text(command.note));
     case 'resolve':
     case 'fix_on_spot':
-      return go('resolved', { closureType: command.closureType, resolvedAt: now, pendingExtension: null }, text(command.reply), { closureType: command.closureType });
+      return go('resolved', { closureType: command.closureType, resolvedAt: now, resolvedOnTime: t.dueAt === null || now.getTime() <= t.dueAt.getTime(), pendingExtension: null }, text(command.reply), { closureType: command.closureType });
     case 'return':
       return go(
         'registered',
@@ -282,12 +285,12 @@ export function nextState(t: TicketSnapshot, command: TicketCommand, actor: Tick
       // Reopened once: back to the unit that handled it, with a fresh limit; a problem fixed on the
       // spot had no unit, so it goes back to the dispatcher.
       if (t.handlingUnitId === null) {
-        return go('registered', { rating: command.rating, reopenCount: t.reopenCount + 1, resolvedAt: null, closureType: null }, text(command.comment), data);
+        return go('registered', { rating: command.rating, reopenCount: t.reopenCount + 1, resolvedAt: null, resolvedOnTime: null, closureType: null }, text(command.comment), data);
       }
       const d = dispatchTo(t.handlingUnitId);
       return go(
         'reopened',
-        { rating: command.rating, reopenCount: t.reopenCount + 1, resolvedAt: null, closureType: null, dueAt: d.patch.dueAt, dueBeyondCalendar: d.patch.dueBeyondCalendar },
+        { rating: command.rating, reopenCount: t.reopenCount + 1, resolvedAt: null, resolvedOnTime: null, closureType: null, dueAt: d.patch.dueAt, dueBeyondCalendar: d.patch.dueBeyondCalendar },
         text(command.comment),
         { ...data, dueAt: d.data.dueAt },
       );
