@@ -62,28 +62,30 @@ export type CreateTicket = z.input<typeof createTicket>;
 
 const note = text(1000, '说明').optional();
 const reason = required(1000, '理由');
+/** The version of the ticket the caller saw: a stale one is refused (409) rather than acting on a changed ticket. */
+const v = { version: z.number().int().min(1).max(2_147_483_647).optional() };
 /** One action on a ticket; which ones the caller may take now is `allowedActions` on the ticket. */
 export const ticketActionBody = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('dispatch'), unitId: id, note }),
-  z.strictObject({ action: z.literal('sign'), note }),
-  z.strictObject({ action: z.literal('start'), note }),
-  z.strictObject({ action: z.literal('resolve'), closureType, reply: required(2000, '答复内容'), attachmentIds }),
-  z.strictObject({ action: z.literal('fix_on_spot'), closureType, reply: required(2000, '答复内容'), attachmentIds }),
-  z.strictObject({ action: z.literal('return'), reason }),
-  z.strictObject({ action: z.literal('transfer'), unitId: id, reason }),
-  z.strictObject({ action: z.literal('add_assisting_unit'), unitId: id, note }),
-  z.strictObject({ action: z.literal('request_extension'), workingDays: z.number().int('延期天数应为整数').min(1).max(365), reason }),
-  z.strictObject({ action: z.literal('approve_extension'), note }),
-  z.strictObject({ action: z.literal('refuse_extension'), reason }),
-  z.strictObject({ action: z.literal('rate'), rating: ticketRating, comment: text(500, '评价意见').optional() }),
-  z.strictObject({ action: z.literal('close'), reason }),
-  z.strictObject({ action: z.literal('merge'), intoTicketId: id, note }),
-  z.strictObject({ action: z.literal('supervise'), level: superviseLevel, note: required(1000, '督办意见') }),
-  z.strictObject({ action: z.literal('reply_supervision'), supervisionId: id.optional(), note: required(1000, '督办回复') }),
+  z.strictObject({ ...v, action: z.literal('dispatch'), unitId: id, note }),
+  z.strictObject({ ...v, action: z.literal('sign'), note }),
+  z.strictObject({ ...v, action: z.literal('start'), note }),
+  z.strictObject({ ...v, action: z.literal('resolve'), closureType, reply: required(2000, '答复内容'), attachmentIds }),
+  z.strictObject({ ...v, action: z.literal('fix_on_spot'), closureType, reply: required(2000, '答复内容'), attachmentIds }),
+  z.strictObject({ ...v, action: z.literal('return'), reason }),
+  z.strictObject({ ...v, action: z.literal('transfer'), unitId: id, reason }),
+  z.strictObject({ ...v, action: z.literal('add_assisting_unit'), unitId: id, note }),
+  z.strictObject({ ...v, action: z.literal('request_extension'), workingDays: z.number().int('延期天数应为整数').min(1).max(365), reason }),
+  z.strictObject({ ...v, action: z.literal('approve_extension'), note }),
+  z.strictObject({ ...v, action: z.literal('refuse_extension'), reason }),
+  z.strictObject({ ...v, action: z.literal('rate'), rating: ticketRating, comment: text(500, '评价意见').optional() }),
+  z.strictObject({ ...v, action: z.literal('close'), reason }),
+  z.strictObject({ ...v, action: z.literal('merge'), intoTicketId: id, note }),
+  z.strictObject({ ...v, action: z.literal('supervise'), level: superviseLevel, note: required(1000, '督办意见') }),
+  z.strictObject({ ...v, action: z.literal('reply_supervision'), supervisionId: id.optional(), note: required(1000, '督办回复') }),
 ], { error: '未知的操作（action）' });
 export type TicketActionBody = z.input<typeof ticketActionBody>;
-/** The body of POST /tickets/:id/actions: the action plus the version the caller saw. */
-export const ticketActionRequest = z.intersection(ticketActionBody, z.object({ version: z.number().int().min(1).optional() }));
+/** The body of POST /tickets/:id/actions. */
+export const ticketActionRequest = ticketActionBody;
 
 // ---- Reading ----------------------------------------------------------------------------------
 
