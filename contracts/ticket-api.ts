@@ -44,7 +44,7 @@ export const createTicket = z.strictObject({
     phone: requesterPhone.nullable().optional(),
     anonymous: z.boolean().default(false),
   }).default({ anonymous: false }),
-  regionCode: z.string().trim().min(1, '请选择所在区划').max(64),
+  regionCode: storableString.trim().min(1, '请选择所在区划').max(64),
   address: text(200, '地址').default(''),
   lat: lat.nullable().optional(),
   lng: lng.nullable().optional(),
@@ -188,12 +188,12 @@ export const ticketListQuery = z.object({
   category: categoryCode.optional().describe('a category and its children'),
   urgency: ticketUrgency.optional(),
   unitId: dbIdQuery.optional().describe('the handling unit'),
-  region: z.string().trim().max(64).optional().describe('a region code: tickets in it and below'),
+  region: storableString.trim().max(64).optional().describe('a region code: tickets in it and below'),
   from: calendarDate.optional().describe('registered on or after (China date)'),
   to: calendarDate.optional().describe('registered on or before (China date)'),
   mark: z.enum(['due_soon', 'overdue', 'long_overdue', 'late']).optional().describe('due_soon, overdue (yellow and red), long_overdue (red), late (any ticket that is or was past its deadline)'),
   supervised: z.enum(['yes', 'unreplied']).optional(),
-  q: z.string().trim().max(50).optional().describe('a tracking code, or words of the title'),
+  q: storableString.trim().max(50).optional().describe('a tracking code, or words of the title'),
   inbox: z.enum(['mine']).optional().describe('mine = held or assisted by the caller’s unit'),
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
@@ -206,8 +206,8 @@ export type TicketListFilters = z.input<typeof ticketListQuery>;
 export const similarTicketsQuery = z.object({
   phone: requesterPhone.optional(),
   targetId: dbIdQuery.optional(),
-  regionCode: z.string().trim().max(64).optional(),
-  address: z.string().trim().max(200).optional(),
+  regionCode: storableString.trim().max(64).optional(),
+  address: storableString.trim().max(200).optional(),
   categoryCode: categoryCode.optional(),
 });
 export const similarTicket = ticketSummary.pick({ id: true, trackingCode: true, title: true, state: true, categoryName: true, regionName: true, address: true, createdAt: true, handlingUnitName: true })
@@ -217,7 +217,7 @@ export type SimilarTicket = z.infer<typeof similarTicket>;
 // ---- Measures -----------------------------------------------------------------------------------
 
 export const ticketMeasuresQuery = z.object({
-  region: z.string().trim().max(64).optional(),
+  region: storableString.trim().max(64).optional(),
   unitId: dbIdQuery.optional(),
   from: calendarDate.optional(),
   to: calendarDate.optional(),
