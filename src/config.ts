@@ -40,6 +40,10 @@ const envSchema = z.object({
   LIANXIN_INTEGRITY_BURST_MINUTES: z.coerce.number().int().min(1).default(30),
   // How often the server checks new and changed records in the background; 0 = never (tests drain the queue themselves).
   LIANXIN_INTEGRITY_INTERVAL_MS: z.coerce.number().int().min(0).default(500),
+  // How often the ticket supervision scheduler (督办) runs its pass; 0 = never (tests run passes themselves).
+  LIANXIN_TICKET_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000).refine((v) => v === 0 || v >= 1000, 'must be 0 (off) or at least 1000'),
+  // A resolved ticket nobody rated is closed as unrated after this many working days; 0 = never.
+  LIANXIN_TICKET_UNRATED_CLOSE_DAYS: z.coerce.number().int().min(0).max(365).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -62,6 +66,8 @@ export type Config = {
   photoMaxBytes: number;
   integrity: IntegrityThresholds;
   integrityIntervalMs: number;
+  ticketSchedulerIntervalMs: number;
+  ticketUnratedCloseDays: number;
 };
 
 export type IntegrityThresholds = {
@@ -112,5 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       burstMinutes: e.LIANXIN_INTEGRITY_BURST_MINUTES,
     },
     integrityIntervalMs: e.LIANXIN_INTEGRITY_INTERVAL_MS,
+    ticketSchedulerIntervalMs: e.LIANXIN_TICKET_SCHEDULER_INTERVAL_MS,
+    ticketUnratedCloseDays: e.LIANXIN_TICKET_UNRATED_CLOSE_DAYS,
   };
 }
