@@ -1,0 +1,211 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type APIRequestContext, type APIResponse, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The ticket loop seen from outside (issue 5): a requester follows a resolved ticket on the public
+// page with no login (wrong phone digits refused, the reply shown, rated once), an admin issues an
+// Open311 key that a client then uses, and the measures and settings pages show the numbers.
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const PASSWORD = 'E2e#Demo2026';
+const shots = join(import.meta.dirname, 'screenshots');
+const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+const desk = { viewport: { width: 1440, height: 1000 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
+const REPLY = '已安排养护队修复村口至码头路段的坑洼路面，并增设两盏路灯，欢迎监督。';
+
+let server: ChildProcess;
+let baseUrl: string;
+let browser: Browser;
+let dataDir: string;
+
+async function startLianxin(): Promise<string> {
+  dataDir = mkdtempSync(join(tmpdir(), 'lianxin-e2e-ticket-'));
+  server = spawn(process.execPath, ['bin/lianxin.mjs', 'start'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LIANXIN_DATA_DIR: dataDir, LIANXIN_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 200_000);
+    const onData = (d: Buffer) => {
+      out += String(d);
+      const m = /running: (http:\/\/localhost:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    server.stdout!.on('data', onData);
+    server.stderr!.on('data', onData);
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+}
+
+async function json<T>(res: APIResponse): Promise<T> {
+  if (!res.ok()) throw new Error(`${res.url()} → ${res.status()} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** An API session beside the browser: logged in, writes carrying the CSRF token. */
+async function apiAs(username: string): Promise<{ context: BrowserContext; get: <T>(path: string) => Promise<T>; post: <T>(path: string, body: unknown) => Promise<T> }> {
+  const context = await browser.newContext();
+  await json(await context.request.post(`${baseUrl}/api/v1/auth/login`, { data: { username, password: PASSWORD } }));
+  const token = decodeURIComponent((await context.cookies(baseUrl)).find((c) => c.name === 'lx_csrf')?.value ?? '');
+  const req: APIRequestContext = context.request;
+  return {
+    context,
+    get: async <T,>(path: string) => json<T>(await req.get(`${baseUrl}${path}`)),
+    post: async <T,>(path: string, body: unknown) => json<T>(await req.post(`${baseUrl}${path}`, { data: body, headers: { 'x-csrf-token': token } })),
+  };
+}
+
+async function logIn(page: Page) {
+  await page.goto(`${baseUrl}/login`);
+  await page.locator('#username').waitFor({ timeout: 30_000 });
+  await page.fill('#username', 'admin');
+  await page.fill('#password', PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+type Ticket = { id: number; trackingCode: string; state: string; version: number };
+let ticket: Ticket;
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  baseUrl = await startLianxin();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+
+  // A hotline ticket with the requester's phone, dispatched at intake, signed and resolved by the
+  // handling unit's account.
+  const admin = await apiAs('admin');
+  const units = await admin.get<{ items: { id: number; name: string; regionCode: string }[] }>('/api/v1/units?pageSize=5');
+  const unit = units.items[0]!;
+  await admin.post('/api/v1/users', { username: 'e2e-handler', displayName: '承办员小周', password: PASSWORD, role: 'handling_dept', unitId: unit.id });
+  ticket = await admin.post<Ticket>('/api/v1/tickets', {
+    source: 'hotline',
+    type: 'help',
+    categoryCode: 'infrastructure.roads',
+    title: '村口至码头道路坑洼，夜间无照明',
+    content: '村口到码头的路有多处坑洼，晚上没有路灯，老人出行不便，希望尽快修复。',
+    requester: { name: '王秀英', phone: '13805745678' },
+    regionCode: unit.regionCode,
+    address: '村口至码头',
+    dispatch: { unitId: unit.id, note: '请核实后修复' },
+  });
+  await admin.context.close();
+
+  const handler = await apiAs('e2e-handler');
+  await handler.post(`/api/v1/tickets/${ticket.id}/actions`, { action: 'sign' });
+  const resolved = await handler.post<Ticket>(`/api/v1/tickets/${ticket.id}/actions`, { action: 'resolve', closureType: 'substantive', reply: REPLY });
+  expect(resolved.state).toBe('resolved');
+  await handler.context.close();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  await new Promise((r) => (server?.exitCode !== null ? r(null) : server.once('exit', r)));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the ticket loop in Chromium', () => {
+  it('lets the requester follow the ticket without logging in, and rate it once', async () => {
+    const context = await browser.newContext(phone);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/track/${encodeURIComponent(ticket.trackingCode)}`);
+    // No login page: the public page is outside the signed-in app.
+    await page.getByTestId('track-phone').waitFor({ timeout: 30_000 });
+    expect(new URL(page.url()).pathname).toBe(`/track/${encodeURIComponent(ticket.trackingCode)}`);
+    expect(await page.getByTestId('track-code').inputValue()).toBe(ticket.trackingCode);
+
+    // Wrong digits: the same answer as an unknown code.
+    await page.getByTestId('track-phone').fill('0000');
+    await page.getByTestId('track-submit').click();
+    await expect.poll(() => page.getByTestId('track-error').innerText()).toMatch(/未找到该诉求/);
+    await page.screenshot({ path: join(shots, 'track-wrong-digits.png') });
+
+    // The right digits: the steps, the handling unit and the reply.
+    await page.getByTestId('track-phone').fill('5678');
+    await page.getByTestId('track-submit').click();
+    await page.getByTestId('track-ticket').waitFor();
+    expect(await page.getByTestId('track-reply').innerText()).toContain(REPLY);
+    expect(await page.getByTestId('track-steps').innerText()).toMatch(/已办结/);
+    expect(await page.getByTestId('track-unit').innerText()).not.toBe('');
+    expect(await page.content()).not.toContain('13805745678');
+    await page.screenshot({ path: join(shots, 'track-resolved.png'), fullPage: true });
+
+    // Rate 满意 with a comment: the form goes, the rating stays.
+    await page.getByTestId('track-rating-choice').getByText('满意', { exact: true }).click();
+    await page.getByTestId('track-comment').fill('修得很快，谢谢！');
+    await page.getByTestId('track-rate-submit').click();
+    await page.getByTestId('track-rating').waitFor();
+    expect(await page.getByTestId('track-rating').innerText()).toMatch(/满意/);
+    expect(await page.getByTestId('track-rate').count()).toBe(0);
+    expect(await page.getByTestId('track-thanks').innerText()).toMatch(/感谢/);
+    await page.screenshot({ path: join(shots, 'track-rated.png'), fullPage: true });
+
+    // A second rating is refused by the server (the page no longer offers one).
+    const again = await context.request.post(`${baseUrl}/api/v1/public/tickets/${encodeURIComponent(ticket.trackingCode)}/rating`, { data: { phone: '5678', rating: 'unsatisfied' } });
+    expect(again.status()).toBe(409);
+    await context.close();
+  });
+
+  it('issues an Open311 key in the admin UI, shown once, which a client can then use', async () => {
+    const context = await browser.newContext(desk);
+    const page = await context.newPage();
+    await logIn(page);
+    await page.goto(`${baseUrl}/open311-keys`);
+    await page.getByTestId('key-new').click();
+    await page.getByTestId('key-name').fill('i象山市民App');
+    await page.getByRole('dialog').getByRole('button', { name: '发放密钥' }).click();
+    const secret = page.getByTestId('key-secret');
+    await secret.waitFor();
+    const apiKey = (await secret.innerText()).trim();
+    expect(apiKey.length).toBeGreaterThan(16);
+    await page.screenshot({ path: join(shots, 'open311-key-issued.png') });
+    await page.getByTestId('key-done').click();
+    expect(await page.getByTestId('key-table').innerText()).toMatch(/i象山市民App/);
+    // The list never shows the key again.
+    expect(await page.content()).not.toContain(apiKey);
+
+    const posted = await context.request.post(`${baseUrl}/open311/v2/requests.json`, {
+      form: { api_key: apiKey, service_code: 'infrastructure.lighting', description: '码头东侧路灯不亮已一周', address_string: '石浦镇码头东侧' },
+    });
+    expect(posted.ok(), await posted.text()).toBe(true);
+    const body = (await posted.json()) as { service_request_id?: string; token?: string }[];
+    expect(body[0]?.service_request_id ?? body[0]?.token).toBeTruthy();
+
+    const refused = await context.request.post(`${baseUrl}/open311/v2/requests.json`, { form: { api_key: 'not-a-key', service_code: 'infrastructure.lighting', description: 'x', address_string: 'y' } });
+    expect([401, 403]).toContain(refused.status());
+    await context.close();
+  });
+
+  it('shows the measures with their numbers, and the settings with the default deadlines', async () => {
+    const context = await browser.newContext(desk);
+    const page = await context.newPage();
+    await logIn(page);
+    await page.goto(`${baseUrl}/ticket-measures?group=unit`);
+    const total = page.getByTestId('measure-total');
+    await expect.poll(async () => Number((await total.locator('.ant-statistic-content-value').innerText()).replace(/\D/g, '')), { timeout: 30_000 }).toBeGreaterThan(0);
+    expect(await page.getByTestId('measure-satisfactionRate').innerText()).toMatch(/\d+(\.\d)?%/);
+    await page.getByTestId('measures-table').locator('tbody tr.ant-table-row').first().waitFor();
+    await page.getByTestId('measures-chart').locator('canvas').waitFor();
+    await page.screenshot({ path: join(shots, 'ticket-measures.png'), fullPage: true });
+
+    await page.goto(`${baseUrl}/ticket-settings`);
+    await page.getByTestId('category-table').getByText('基础设施').waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(shots, 'ticket-settings-categories.png') });
+    await page.getByTestId('settings-policy-tab').click();
+    const form = page.getByTestId('policy-form');
+    await form.waitFor();
+    expect(await page.getByTestId('policy-byType-complaint').inputValue()).toBe('10');
+    expect(await form.innerText()).toMatch(/特急当日/);
+    await page.screenshot({ path: join(shots, 'ticket-settings-policy.png'), fullPage: true });
+    await context.close();
+  });
+});
