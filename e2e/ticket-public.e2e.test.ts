@@ -63,10 +63,10 @@ async function apiAs(username: string): Promise<{ context: BrowserContext; get: 
   };
 }
 
-async function logIn(page: Page) {
+async function logIn(page: Page, username = 'admin') {
   await page.goto(`${baseUrl}/login`);
   await page.locator('#username').waitFor({ timeout: 30_000 });
-  await page.fill('#username', 'admin');
+  await page.fill('#username', username);
   await page.fill('#password', PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
@@ -74,6 +74,8 @@ async function logIn(page: Page) {
 
 type Ticket = { id: number; trackingCode: string; state: string; version: number };
 let ticket: Ticket;
+/** A second ticket, for the lockout after wrong digits. */
+let other: Ticket;
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
@@ -96,6 +98,15 @@ beforeAll(async () => {
     regionCode: unit.regionCode,
     address: '村口至码头',
     dispatch: { unitId: unit.id, note: '请核实后修复' },
+  });
+  other = await admin.post<Ticket>('/api/v1/tickets', {
+    source: 'hotline',
+    type: 'consult',
+    categoryCode: 'social_security.pension',
+    title: '咨询城乡居民养老保险缴费档次',
+    content: '想了解今年城乡居民养老保险的缴费档次和补贴标准。',
+    requester: { name: '李建国', phone: '13905741234' },
+    regionCode: unit.regionCode,
   });
   await admin.context.close();
 
@@ -155,6 +166,38 @@ describe('the ticket loop in Chromium', () => {
     await context.close();
   });
 
+  it('locks a tracking code after five wrong tries, even for the right digits, and says so', async () => {
+    const context = await browser.newContext(phone);
+    const path = `${baseUrl}/api/v1/public/tickets/${encodeURIComponent(other.trackingCode)}`;
+    for (let i = 0; i < 5; i++) expect((await context.request.get(`${path}?phone=9999`)).status()).toBe(404);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/track/${encodeURIComponent(other.trackingCode)}`);
+    await page.getByTestId('track-phone').fill('1234');
+    await page.getByTestId('track-submit').click();
+    await expect.poll(() => page.getByTestId('track-error').innerText()).toMatch(/错误次数过多.*锁定/);
+    expect(await page.getByTestId('track-ticket').count()).toBe(0);
+    await page.screenshot({ path: join(shots, 'track-locked.png') });
+    await context.close();
+  });
+
+  it('shows the handling unit its new ticket under the header bell, and opens it from there', async (ctx) => {
+    const context = await browser.newContext(desk);
+    const probe = await context.request.get(`${baseUrl}/api/v1/notifications/unread-count`);
+    // 401 (not logged in) means the route exists; 404 means the notification routes have not landed.
+    if (probe.status() === 404) ctx.skip();
+    const page = await context.newPage();
+    await logIn(page, 'e2e-handler');
+    const bell = page.getByTestId('notification-bell');
+    await expect.poll(async () => Number((await bell.locator('.ant-badge-count').textContent().catch(() => '0'))?.replace(/\D/g, '') || 0), { timeout: 30_000 }).toBeGreaterThan(0);
+    await bell.click();
+    const item = page.getByTestId('notification-list').locator('.lx-bell-item', { hasText: ticket.trackingCode }).first();
+    await item.waitFor();
+    await page.screenshot({ path: join(shots, 'notification-bell.png') });
+    await item.click();
+    await page.waitForURL((u) => u.pathname === `/tickets/${ticket.id}`);
+    await context.close();
+  });
+
   it('issues an Open311 key in the admin UI, shown once, which a client can then use', async () => {
     const context = await browser.newContext(desk);
     const page = await context.newPage();
@@ -197,9 +240,29 @@ describe('the ticket loop in Chromium', () => {
     await page.getByTestId('measures-chart').locator('canvas').waitFor();
     await page.screenshot({ path: join(shots, 'ticket-measures.png'), fullPage: true });
 
+    // By region: the county's townships, and down into one of them.
+    await page.getByTestId('measures-group').getByText('按区划').click();
+    const drill = page.getByTestId('measures-table').locator('[data-testid^="measures-drill-"]').first();
+    await drill.waitFor({ timeout: 30_000 });
+    const before = await page.getByTestId('measures-table').innerText();
+    await drill.click();
+    await page.getByTestId('measures-up').waitFor();
+    await expect.poll(() => page.getByTestId('measures-table').innerText()).not.toBe(before);
+    expect(new URL(page.url()).searchParams.get('region')).toBeTruthy();
+
     await page.goto(`${baseUrl}/ticket-settings`);
     await page.getByTestId('category-table').getByText('基础设施').waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(shots, 'ticket-settings-categories.png') });
+    // A new child category under 基础设施: its code extends the parent's.
+    await page.getByTestId('category-add-child-infrastructure').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('#code').fill('bridges');
+    await dialog.locator('#nameZh').fill('桥梁涵洞');
+    await dialog.locator('#nameEn').fill('Bridges');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const cats = await page.request.get(`${baseUrl}/api/v1/ticket-categories`);
+    expect(((await cats.json()) as { code: string; parentCode: string | null }[]).find((c) => c.code === 'infrastructure.bridges')?.parentCode).toBe('infrastructure');
     await page.getByTestId('settings-policy-tab').click();
     const form = page.getByTestId('policy-form');
     await form.waitFor();
