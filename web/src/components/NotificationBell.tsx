@@ -11,8 +11,13 @@ import './ticketLoop.css';
 // The header bell: the unread count, polled every minute (and when the tab comes back into view),
 // and a dropdown of notifications (督办, 交办, 即将到期 …). Opening one marks it read and goes to its
 // ticket. Errors stay quiet: the bell must never interrupt the page it sits on.
+// Every signed-in request moves the session's idle clock on, so the bell polls only while the
+// person is using the page: left alone, the session still ends after the idle limit (超时退出).
 
 const POLL_MS = 60_000;
+/** Poll only within this long of the last keystroke, click, scroll or pointer move. */
+const ACTIVE_MS = 3 * 60_000;
+const activity = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'] as const;
 type Listed = NotificationDto[] | { items: NotificationDto[] };
 const itemsOf = (r: Listed) => (Array.isArray(r) ? r : r.items);
 
@@ -34,14 +39,31 @@ export function NotificationBell() {
   }, []);
 
   useEffect(() => {
-    void refreshCount();
+    let lastActive = Date.now();
+    let lastPoll = Date.now();
+    const poll = () => {
+      lastPoll = Date.now();
+      void refreshCount();
+    };
+    // Back from a pause (idle or hidden tab): catch up at once instead of waiting for the tick.
+    const onActive = () => {
+      const now = Date.now();
+      const wasIdle = now - lastActive > ACTIVE_MS;
+      lastActive = now;
+      if (wasIdle && now - lastPoll > POLL_MS) poll();
+    };
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') onActive();
+    };
+    poll();
     const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void refreshCount();
+      if (document.visibilityState === 'visible' && Date.now() - lastActive < ACTIVE_MS) poll();
     }, POLL_MS);
-    const onVisible = () => document.visibilityState === 'visible' && void refreshCount();
+    for (const e of activity) window.addEventListener(e, onActive, { passive: true });
     document.addEventListener('visibilitychange', onVisible);
     return () => {
       clearInterval(timer);
+      for (const e of activity) window.removeEventListener(e, onActive);
       document.removeEventListener('visibilitychange', onVisible);
     };
   }, [refreshCount]);

@@ -24,6 +24,7 @@ echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendCompone
 type Grouping = 'unit' | 'region' | 'month';
 const groupings: Grouping[] = ['region', 'unit', 'month'];
 const groupLabel: Record<Grouping, TicketTextKey> = { unit: 'measuresGroupUnit', region: 'measuresGroupRegion', month: 'measuresGroupMonth' };
+const groupColumn: Record<Grouping, TicketTextKey> = { unit: 'measuresColUnit', region: 'measuresColRegion', month: 'measuresColMonth' };
 type Measure = keyof TicketMeasuresRow;
 const label: Partial<Record<Measure, TicketTextKey>> = {
   total: 'measuresTotal',
@@ -109,7 +110,7 @@ export default function TicketMeasuresPage() {
   );
   const columns: TableColumnsType<TicketMeasuresRow> = [
     {
-      title: tt(groupLabel[groupBy]).replace(/^按|^By /, ''),
+      title: tt(groupColumn[groupBy]),
       dataIndex: 'name',
       fixed: 'left',
       width: 180,
