@@ -9,7 +9,8 @@ import type { App } from '../src/http/types.ts';
 import { systemActor } from '../src/features/auth/actor.ts';
 import { createWriting } from '../src/features/writings/writings.ts';
 import { createActivity } from '../src/features/activities/activities.ts';
-import { testConfig } from './helpers.ts';
+import { createTicket } from '../src/features/tickets/tickets.ts';
+import { testConfig, testKey } from './helpers.ts';
 import {
   DANDONG, SHIPU, XIANGSHAN, as, createTestApp, createTestDatabase, login, makeCadre, makeUnit, makeUser, seedXiangshan, testDriver, uniq, type Session,
 } from './helpers.ts';
@@ -542,5 +543,27 @@ describe.each(viewers)(`field records on ${testDriver}: $label`, ({ key }) => {
     expect(synced.json().results[0].status).toBe('rejected');
     expect((await sql<{ n: number }>`select count(*)::int as n from activities`.execute(h.db)).rows[0]!.n).toBe(before);
     expectStatus(await get(sessions.countyAdmin, `/api/v1/activities/${activity.id}`), 200);
+  });
+});
+
+describe.each(viewers)(`ticket measures and the ledger export on ${testDriver}: $label`, ({ key }) => {
+  const s = () => sessions[key];
+
+  it('counts and exports no Shipu ticket, and cannot name the Shipu region: 404', async () => {
+    const t = await createTicket(h.db, systemActor('test'), testKey, {
+      source: 'hotline', type: 'help', categoryCode: 'other', title: uniq('石浦求助'), content: '渔港求助', regionCode: SHIPU, requester: { name: '石浦丁', phone: SHIPU_PHONE },
+    });
+    const mine = (await get(s(), '/api/v1/tickets/measures')).json();
+    const county = (await get(sessions.countyAdmin, '/api/v1/tickets/measures')).json();
+    expect(county.overall.total - mine.overall.total).toBeGreaterThanOrEqual(1);
+    expectStatus(await get(s(), `/api/v1/tickets/measures?region=${SHIPU}`), 404);
+    expectStatus(await get(s(), `/api/v1/tickets/measures?region=${SHIPU}&groupBy=region`), 404);
+    expectStatus(await get(s(), `/api/v1/tickets/export.xlsx?region=${SHIPU}`), 404);
+    const res = await get(s(), '/api/v1/tickets/export.xlsx');
+    expectStatus(res, 200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as unknown as ExcelJS.Buffer);
+    expect(wb.getWorksheet('问题台账')!.getColumn(1).values).not.toContain(t.trackingCode);
+    expectStatus(await get(sessions.countyAdmin, `/api/v1/tickets/measures?region=${SHIPU}`), 200);
   });
 });
