@@ -159,6 +159,10 @@ describe('the ticket loop in Chromium', () => {
     expect(await page.getByTestId('track-rate').count()).toBe(0);
     expect(await page.getByTestId('track-thanks').innerText()).toMatch(/感谢/);
     await page.screenshot({ path: join(shots, 'track-rated.png'), fullPage: true });
+    // The same page in English, through the app's language switch.
+    await page.getByText('EN', { exact: true }).click();
+    await expect.poll(() => page.getByTestId('track-rating').innerText()).toMatch(/Your rating\s*Satisfied/);
+    await page.screenshot({ path: join(shots, 'track-rated-en.png'), fullPage: true });
 
     // A second rating is refused by the server (the page no longer offers one).
     const again = await context.request.post(`${baseUrl}/api/v1/public/tickets/${encodeURIComponent(ticket.trackingCode)}/rating`, { data: { phone: '5678', rating: 'unsatisfied' } });
