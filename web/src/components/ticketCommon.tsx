@@ -157,6 +157,7 @@ const words = {
   callerName: ['诉求人姓名', 'Caller’s name'],
   titlePlaceholder: ['一句话概括诉求', 'The request in one line'],
   contentPlaceholder: ['诉求人反映的情况、诉求，按原话记录要点', 'What the caller reports and asks for, in their words'],
+  categoryPlaceholder: ['输入分类名称搜索', 'Type to search the categories'],
   addressPlaceholder: ['村（社区）、路、门牌号等', 'Village, street, house number'],
   dispatchTo: ['交办单位', 'Dispatch to'],
   dispatchLater: ['不选则只登记，稍后交办', 'Leave empty to register only'],
@@ -375,10 +376,10 @@ export function useTicketColumns(extra: TableColumnsType<TicketSummary> = []): T
         </span>
       ),
     },
-    { title: tt('type'), dataIndex: 'type', width: 80, render: (v: TicketType) => <TypeTag type={v} lang={lang} /> },
+    { title: tt('type'), dataIndex: 'type', width: lang === 'zh' ? 80 : 140, render: (v: TicketType) => <TypeTag type={v} lang={lang} /> },
     { title: tt('category'), dataIndex: 'categoryName', width: 110, ellipsis: true },
     { title: tt('urgency'), dataIndex: 'urgency', width: 80, render: (v: TicketUrgency) => <UrgencyTag urgency={v} lang={lang} /> },
-    { title: tt('state'), dataIndex: 'state', width: 90, render: (v: TicketState) => <StateTag state={v} lang={lang} /> },
+    { title: tt('state'), dataIndex: 'state', width: lang === 'zh' ? 90 : 110, render: (v: TicketState) => <StateTag state={v} lang={lang} /> },
     { title: tt('handlingUnit'), dataIndex: 'handlingUnitName', width: 160, ellipsis: true, render: (s: string | null) => s ?? <span className="lx-muted">{tt('notDispatched')}</span> },
     {
       title: tt('dueAt'),

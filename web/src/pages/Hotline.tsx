@@ -223,7 +223,7 @@ function Intake() {
               <Row gutter={12}>
                 <Col span={12}>
                   <Form.Item name="categoryCode" label={tt('category')} rules={[{ required: true, message: tt('fieldRequired', { what: tt('category') }) }]}>
-                    <TicketCategorySelect id="hotline-category" />
+                    <TicketCategorySelect id="hotline-category" placeholder={tt('categoryPlaceholder')} />
                   </Form.Item>
                 </Col>
                 <Col span={12}>

@@ -32,6 +32,19 @@ const tabs: InboxTab[] = [
 
 export default function TicketInboxPage() {
   const me = useMe();
+  const { tt } = useTicketWords();
+  // The inbox is a unit's: an account without one has none (the server says so too).
+  if (!me.unitId)
+    return (
+      <div>
+        <PageTitle title={tt('inboxTitle')} />
+        <Alert type="info" showIcon title={tt('inboxNoUnit')} />
+      </div>
+    );
+  return <Inbox />;
+}
+
+function Inbox() {
   const { t } = useI18n();
   const { tt, lang } = useTicketWords();
   const { message } = AntApp.useApp();
@@ -85,7 +98,6 @@ export default function TicketInboxPage() {
               title: t('actions'),
               key: 'actions',
               width: 190,
-              fixed: 'right',
               render: (_: unknown, r: TicketSummary) => (
                 <Space size={4} wrap>
                   {tab.actions.map((a) => (
@@ -108,7 +120,9 @@ export default function TicketInboxPage() {
     // sign is recreated each render; the tab and language decide the column.
     [tab, lang, t],
   );
-  const columns = useTicketColumns(extra);
+  // The row's actions right after its code: they are what the inbox is for.
+  const all = useTicketColumns();
+  const columns = [all[0]!, ...extra, ...all.slice(1)];
 
   return (
     <div>
@@ -120,7 +134,6 @@ export default function TicketInboxPage() {
           </Button>
         }
       />
-      {!me.unitId ? <Alert type="info" showIcon title={tt('inboxNoUnit')} style={{ marginBottom: 12 }} /> : null}
       {refused ? <Alert type="warning" showIcon title={refused} closable onClose={() => setRefused(null)} style={{ marginBottom: 12 }} data-testid="inbox-refused" /> : null}
       <Tabs
         activeKey={tab.key}
@@ -130,7 +143,7 @@ export default function TicketInboxPage() {
           label: (
             <span data-testid={`inbox-tab-${x.key}`}>
               {tt(x.label)}{' '}
-              <Badge count={counts[x.key] ?? 0} showZero overflowCount={999} color={x.key === 'overdue' || x.key === 'unreplied' ? '#cf1322' : x.key === 'to_sign' ? '#b7202e' : '#bfbfbf'} />
+              <Badge count={counts[x.key] ?? 0} showZero overflowCount={999} color={counts[x.key] && ['to_sign', 'overdue', 'unreplied'].includes(x.key) ? '#cf1322' : '#bfbfbf'} />
             </span>
           ),
         }))}

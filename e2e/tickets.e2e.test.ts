@@ -1,0 +1,271 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type APIRequestContext, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The ticket loop in Chromium (issue 5): a hotline call with a possible duplicate shown, registered
+// and dispatched in one step; the handling unit signs it in its inbox and resolves it; the ledger
+// shows it resolved. A stale action (the ticket changed in another window) is refused with the
+// server's message and the page reloads. Screenshots of the ledger, detail, hotline and board.
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const PASSWORD = 'E2e#Demo2026';
+const shots = join(import.meta.dirname, 'screenshots');
+const COUNTY = '330225000000';
+const CALLER = '13905741234';
+
+let server: ChildProcess;
+let baseUrl: string;
+let browser: Browser;
+let dataDir: string;
+let admin: BrowserContext;
+let unit: { id: number; name: string };
+let earlier: { id: number; trackingCode: string };
+
+async function startLianxin(): Promise<string> {
+  dataDir = mkdtempSync(join(tmpdir(), 'lianxin-e2e-tickets-'));
+  server = spawn(process.execPath, ['bin/lianxin.mjs', 'start'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LIANXIN_DATA_DIR: dataDir, LIANXIN_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 230_000);
+    const onData = (d: Buffer) => {
+      out += String(d);
+      const m = /running: (http:\/\/localhost:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    server.stdout!.on('data', onData);
+    server.stderr!.on('data', onData);
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+}
+
+async function csrf(context: BrowserContext): Promise<Record<string, string>> {
+  const token = (await context.cookies(baseUrl)).find((c) => c.name === 'lx_csrf')?.value;
+  return token ? { 'x-csrf-token': decodeURIComponent(token) } : {};
+}
+async function json<T>(res: Awaited<ReturnType<APIRequestContext['get']>>): Promise<T> {
+  if (!res.ok()) throw new Error(`${res.url()} → ${res.status()} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+/** A context signed in through the API (for set-up steps the test is not about). */
+async function apiLogin(username: string): Promise<BrowserContext> {
+  const context = await browser.newContext();
+  await json(await context.request.post(`${baseUrl}/api/v1/auth/login`, { data: { username, password: PASSWORD } }));
+  return context;
+}
+const post = async <T>(context: BrowserContext, path: string, data: unknown) => json<T>(await context.request.post(`${baseUrl}${path}`, { data, headers: await csrf(context) }));
+
+type Ticket = { id: number; trackingCode: string; state: string; version: number; allowedActions: string[] };
+
+const newPage = () => browser.newPage({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 1000 } });
+async function logIn(page: Page, username: string) {
+  await page.goto(`${baseUrl}/login`);
+  await page.locator('#username').waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
+    await page.screenshot({ path: join(shots, `login-failed-${username}.png`) });
+    console.log(page.url(), (await page.content()).slice(0, 2000));
+    throw e;
+  });
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  baseUrl = await startLianxin();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  admin = await apiLogin('admin');
+  // A handling unit, its handler and a hotline operator, made for this test.
+  const units = await json<{ items: { id: number; name: string }[] }>(await admin.request.get(`${baseUrl}/api/v1/units`, { params: { q: '住房', pageSize: 5 } }));
+  const any = units.items[0] ?? (await json<{ items: { id: number; name: string }[] }>(await admin.request.get(`${baseUrl}/api/v1/units`, { params: { pageSize: 5 } }))).items.at(-1)!;
+  unit = { id: any.id, name: any.name };
+  await post(admin, '/api/v1/users', { username: 'e2e-hotline', displayName: '热线坐席甲', password: PASSWORD, role: 'hotline_operator', regionCode: COUNTY });
+  await post(admin, '/api/v1/users', { username: 'e2e-handler', displayName: '承办员乙', password: PASSWORD, role: 'handling_dept', unitId: unit.id });
+  // The same caller rang last week about the same water supply: the hotline should offer it as a duplicate.
+  earlier = await post<Ticket>(admin, '/api/v1/tickets', {
+    source: 'hotline', type: 'help', categoryCode: 'infrastructure.water', title: '自来水水压低', content: '家中自来水水压很低，高层几乎无水。',
+    requester: { name: '王先生', phone: CALLER }, regionCode: COUNTY, address: '丹城镇新华路8号',
+  });
+}, 280_000);
+
+afterAll(async () => {
+  await admin?.close();
+  await browser?.close();
+  server?.kill('SIGTERM');
+  await new Promise((r) => (server?.exitCode !== null ? r(null) : server.once('exit', r)));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the ticket loop in Chromium', () => {
+  let code = '';
+  let ticketId = 0;
+
+  it('takes a hotline call from the keyboard, shows the earlier call of the same person, and dispatches it in one step', async () => {
+    const page = await newPage();
+    await logIn(page, 'e2e-hotline');
+    await page.goto(`${baseUrl}/hotline`);
+    const phone = page.getByTestId('hotline-phone');
+    await phone.waitFor({ timeout: 30_000 });
+    // Keyboard first: the phone field has the focus.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('hotline-phone');
+    await page.keyboard.type(CALLER);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('王先生');
+
+    // The earlier request of the same caller is offered.
+    const similar = page.getByTestId(`similar-${earlier.id}`);
+    await similar.waitFor({ timeout: 30_000 });
+    expect(await similar.innerText()).toMatch(/同一诉求人/);
+    expect(await similar.innerText()).toContain(earlier.trackingCode);
+
+    // Alt+2 picks 求助, Alt+8 紧急.
+    await page.keyboard.press('Alt+Digit2');
+    await page.keyboard.press('Alt+Digit8');
+    await expect.poll(() => page.getByTestId('hotline-type').locator('.ant-radio-button-wrapper-checked').innerText()).toMatch(/求助/);
+    await expect.poll(() => page.getByTestId('hotline-urgency').locator('.ant-radio-button-wrapper-checked').innerText()).toMatch(/紧急/);
+
+    await page.locator('#hotline-category').click();
+    await page.keyboard.type('供水');
+    await page.locator('.ant-select-tree-node-content-wrapper', { hasText: '供水' }).first().click();
+
+    await page.locator('#hotline-region').click();
+    await page.keyboard.type('象山');
+    await page.locator('.ant-select-tree-node-content-wrapper', { hasText: '象山县' }).first().click();
+    await page.getByTestId('hotline-address').fill('丹城镇新华路8号');
+    await page.getByTestId('hotline-title').fill('自来水仍然没有水压');
+    await page.getByTestId('hotline-content').fill('上周反映过水压低，至今未解决，家中老人用水困难。');
+    // Same person, place and category: all three reasons.
+    await expect.poll(async () => similar.innerText(), { timeout: 15_000 }).toMatch(/同一地点/);
+
+    await page.locator('#hotline-unit').click();
+    await page.keyboard.type(unit.name.slice(0, 4));
+    await page.locator('.ant-select-item-option', { hasText: unit.name }).first().click();
+    await expect.poll(() => page.getByTestId('hotline-submit').innerText()).toMatch(/登记并交办/);
+    await page.screenshot({ path: join(shots, 'hotline.png'), fullPage: true });
+
+    // Ctrl+Enter submits; the tracking code is shown large and the form is ready for the next call.
+    await page.getByTestId('hotline-content').focus();
+    await page.keyboard.press('Control+Enter');
+    const big = page.getByTestId('hotline-tracking-code');
+    await big.waitFor({ timeout: 30_000 });
+    code = (await big.innerText()).trim();
+    expect(code).toMatch(/^LX[0-9A-Z]{8}$/);
+    expect(code).not.toBe(earlier.trackingCode);
+    expect(await page.getByTestId('hotline-dispatched').innerText()).toContain(unit.name);
+    expect(await phone.inputValue()).toBe('');
+    await page.screenshot({ path: join(shots, 'hotline-done.png'), fullPage: true });
+
+    const href = await page.getByTestId('hotline-open-ticket').getAttribute('href');
+    ticketId = Number(/\/tickets\/(\d+)/.exec(href ?? '')?.[1]);
+    expect(ticketId).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('lets the handling unit sign it in its inbox and resolve it, and the ledger shows it resolved', async () => {
+    const page = await newPage();
+    await logIn(page, 'e2e-handler');
+    await page.goto(`${baseUrl}/inbox`);
+    const table = page.getByTestId('inbox-table');
+    const sign = table.getByTestId(`inbox-sign-${ticketId}`);
+    await sign.waitFor({ timeout: 30_000 });
+    await sign.click();
+    // Signed: it leaves 待签收 and appears under 已签收.
+    await expect.poll(() => table.getByTestId(`inbox-sign-${ticketId}`).count(), { timeout: 30_000 }).toBe(0);
+    await page.getByTestId('inbox-tab-signed').click();
+    await table.getByTestId(`ticket-link-${ticketId}`).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(shots, 'inbox.png') });
+
+    await table.getByTestId(`ticket-link-${ticketId}`).click();
+    await page.waitForURL(new RegExp(`/tickets/${ticketId}$`));
+    await page.getByTestId('action-resolve').click();
+    await page.getByTestId('action-reply').fill('已协调供水公司更换加压泵，水压已恢复正常，并电话告知诉求人。');
+    await page.getByTestId('action-ok').click();
+    await expect.poll(() => page.getByTestId('ticket-state').first().innerText(), { timeout: 30_000 }).toBe('已办结');
+    const timeline = page.getByTestId('ticket-timeline');
+    expect(await timeline.innerText()).toMatch(/交办[\s\S]*签收[\s\S]*办结/);
+    expect(await timeline.innerText()).toContain(unit.name);
+    expect(await page.getByTestId('ticket-reply').innerText()).toMatch(/实质性办结/);
+    // The caller's number is masked; the handler may reveal it (audited).
+    expect(await page.getByTestId('ticket-phone').innerText()).toMatch(/^139\*{4}1234$/);
+    await page.getByTestId('ticket-reveal').click();
+    await expect.poll(() => page.getByTestId('ticket-phone-full').innerText()).toContain(CALLER);
+    await page.screenshot({ path: join(shots, 'ticket-detail.png'), fullPage: true });
+
+    await page.goto(`${baseUrl}/tickets?q=${code}`);
+    const ledger = page.getByTestId('ticket-table');
+    const row = ledger.locator('tbody tr.ant-table-row', { hasText: code });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.innerText()).toMatch(/已办结/);
+    expect(await ledger.locator('tbody tr.ant-table-row').count()).toBe(1);
+    await page.close();
+  });
+
+  it('refuses an action on a ticket that changed meanwhile, shows why and reloads it', async () => {
+    const handler = await apiLogin('e2e-handler');
+    const t = await post<Ticket>(admin, '/api/v1/tickets', {
+      source: 'hotline', type: 'complaint', categoryCode: 'environment.noise', title: '夜间施工噪声扰民', content: '工地每晚施工到凌晨。',
+      requester: { name: '李女士', phone: '13600001111' }, regionCode: COUNTY, address: '丹城镇天安路', dispatch: { unitId: unit.id },
+    });
+    const page = await newPage();
+    await logIn(page, 'e2e-handler');
+    await page.goto(`${baseUrl}/tickets/${t.id}`);
+    await page.getByTestId('action-sign').waitFor({ timeout: 30_000 });
+    // Someone else in the unit signs it first.
+    await post(handler, `/api/v1/tickets/${t.id}/actions`, { action: 'sign', version: t.version });
+    await page.getByTestId('action-sign').click();
+    await page.getByTestId('action-ok').click();
+    const refused = page.getByTestId('ticket-refused');
+    await refused.waitFor({ timeout: 30_000 });
+    expect(await refused.innerText()).toMatch(/签收|已被|版本|状态/);
+    await expect.poll(() => page.getByTestId('ticket-state').first().innerText(), { timeout: 30_000 }).toBe('已签收');
+    await expect.poll(() => page.getByTestId('action-sign').count()).toBe(0);
+    expect(await page.getByTestId('action-resolve').count()).toBe(1);
+    await page.screenshot({ path: join(shots, 'ticket-refused.png') });
+    await page.close();
+    await handler.close();
+  });
+
+  it('shows the ledger with its filters in the address and the export link with the same query', async () => {
+    const page = await newPage();
+    await logIn(page, 'admin');
+    await page.goto(`${baseUrl}/tickets?state=open`);
+    const table = page.getByTestId('ticket-table');
+    await table.locator('tbody tr.ant-table-row').first().waitFor({ timeout: 30_000 });
+    const states = await table.locator('[data-testid=ticket-state]').allInnerTexts();
+    expect(states.length).toBeGreaterThan(0);
+    expect(states.every((s) => !['已办结', '已关闭'].includes(s))).toBe(true);
+    const href = await page.getByTestId('ticket-export').getAttribute('href');
+    expect(href).toBe('/api/v1/tickets/export.xlsx?state=open');
+    await page.screenshot({ path: join(shots, 'tickets.png') });
+
+    // The same ledger in English (the header's language switch).
+    await page.getByLabel('language').getByText('EN').click();
+    await expect.poll(() => page.locator('.lx-page-title h2').innerText()).toBe('Ticket ledger');
+    expect(await table.locator('thead').innerText()).toMatch(/Tracking code/);
+    await page.screenshot({ path: join(shots, 'tickets-en.png') });
+    await page.close();
+  });
+
+  it('shows the supervision board by deadline colour', async () => {
+    const page = await newPage();
+    await logIn(page, 'admin');
+    await page.goto(`${baseUrl}/supervision`);
+    for (const k of ['due_soon', 'overdue', 'long_overdue', 'unreplied']) await page.getByTestId(`board-column-${k}`).waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('board-count-long_overdue').innerText(), { timeout: 30_000 }).toMatch(/\d/);
+    await page.screenshot({ path: join(shots, 'supervision-board.png') });
+    await page.getByTestId('board-view').getByText('按承办单位').click();
+    await page.getByTestId('board-units').waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(shots, 'supervision-board-units.png') });
+    await page.close();
+  });
+});
