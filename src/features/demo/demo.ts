@@ -12,6 +12,7 @@ import { scanIntegrity } from '../integrity/integrity.ts';
 import { importRegions } from '../regions/regions.ts';
 import { loadDemoCampaign } from './demo-campaign.ts';
 import { loadDemoRecords, type DemoRecordsResult } from './demo-records.ts';
+import { loadDemoTickets, type DemoTicketsResult } from './demo-tickets.ts';
 import { commonPositions, makeNamer, seededRandom } from './names.ts';
 
 // The demo county: Xiangshan 象山县 (330225), its real 18 townships and 410 villages from the
@@ -37,6 +38,8 @@ export type DemoResult = {
   adminPassword: string; passwordWasGenerated: boolean; units: number; cadres: number; villages: number; targets: number; pairings: number;
   /** A year of field work in the demo campaign, and the demo cadre's login (same password as admin). */
   records: DemoRecordsResult;
+  /** Tickets since the campaign began, and the hotline, handler and supervisor logins (same password as admin). */
+  tickets: DemoTicketsResult;
 };
 
 export async function hasAnyUser(db: Executor) {
@@ -114,12 +117,13 @@ export async function loadDemo(db: Executor, key: PersonalDataKey, opts: { admin
     const adminPassword = opts.adminPassword ?? generatePassword();
     const office = await createUser(tx, actor, { username: 'admin', displayName: '象山县活动办管理员', password: adminPassword, role: 'admin' });
     const records = await loadDemoRecords(tx, actor, { campaignId: campaign.campaignId, officeUserId: office.id, password: adminPassword, ...(opts.today ? { today: opts.today } : {}) });
+    const tickets = await loadDemoTickets(tx, actor, key, { campaignId: campaign.campaignId, officeUserId: office.id, password: adminPassword, ...(opts.today ? { today: opts.today } : {}) });
     // Flags on the demo records, so the supervisors' view has something to show from the start.
     await scanIntegrity(tx, opts.integrity ?? loadConfig().integrity);
-    await recordAudit(tx, actor, { action: 'demo.load', entity: 'system', detail: { county: DEMO_COUNTY, units: units.length, cadres: values.length, ...campaign, ...records } });
+    await recordAudit(tx, actor, { action: 'demo.load', entity: 'system', detail: { county: DEMO_COUNTY, units: units.length, cadres: values.length, ...campaign, ...records, tickets: tickets.tickets } });
     return {
       adminPassword, passwordWasGenerated: !opts.adminPassword, units: units.length, cadres: values.length, villages: regions.counts.village ?? 0, targets: campaign.targets,
-      pairings: campaign.pairings, records,
+      pairings: campaign.pairings, records, tickets,
     };
   });
 }
