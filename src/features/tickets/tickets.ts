@@ -65,6 +65,8 @@ export const newTrackingCode = () => `LX${Array.from({ length: 8 }, () => codeAl
 /** What a person typed as a tracking code, as stored: upper case, no spaces or dashes. */
 export const normaliseTrackingCode = (s: string) => s.replace(/[\s-]/g, '').toUpperCase();
 
+const chinaTime = (d: Date) =>
+  new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
 const chinaDayStart = (date: string) => new Date(`${date}T00:00:00+08:00`);
 
 // ── Acting ───────────────────────────────────────────────────────────────────────────────────
@@ -235,7 +237,7 @@ export async function applyCommand(db: Executor, ticketId: number, command: Tick
       await notifyUnitUsers(tx, newUnit, {
         kind: command.action === 'rate' ? 'ticket.reopened' : 'ticket.dispatched',
         title: command.action === 'rate' ? `工单 ${row.tracking_code} 群众不满意，已重办` : `新交办工单 ${row.tracking_code}：${row.title}`,
-        body: t.patch.dueAt ? `办理期限 ${t.patch.dueAt.toISOString()}` : '', ticketId, link, dedupeKey: `ticket:${ticketId}:event:${event.id}`,
+        body: t.patch.dueAt ? `办理期限：${chinaTime(t.patch.dueAt)}` : '', ticketId, link, dedupeKey: `ticket:${ticketId}:event:${event.id}`,
       });
     }
     if (command.action === 'add_assisting_unit') {
