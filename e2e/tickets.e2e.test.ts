@@ -171,6 +171,35 @@ describe('the ticket loop in Chromium', () => {
     await page.close();
   });
 
+  it('merges a repeated call into the earlier ticket instead of opening a second one', async () => {
+    const page = await newPage();
+    await logIn(page, 'e2e-hotline');
+    await page.goto(`${baseUrl}/hotline`);
+    await page.getByTestId('hotline-phone').fill(CALLER);
+    await page.getByTestId(`similar-merge-${earlier.id}`).click();
+    expect(await page.getByTestId('hotline-merging').innerText()).toContain(earlier.trackingCode);
+    await page.keyboard.press('Alt+Digit3');
+    await page.locator('#hotline-category').click();
+    await page.keyboard.type('供水');
+    await page.locator('.ant-select-tree-node-content-wrapper', { hasText: '供水' }).first().click();
+    await page.locator('#hotline-region').click();
+    await page.keyboard.type('象山');
+    await page.locator('.ant-select-tree-node-content-wrapper', { hasText: '象山县' }).first().click();
+    await page.getByTestId('hotline-title').fill('再次反映水压低');
+    await page.getByTestId('hotline-content').fill('同一问题第三次来电催办。');
+    await expect.poll(() => page.getByTestId('hotline-submit').innerText()).toContain(`合并到 ${earlier.trackingCode}`);
+    await page.getByTestId('hotline-submit').click();
+    const big = page.getByTestId('hotline-tracking-code');
+    await big.waitFor({ timeout: 30_000 });
+    // The caller follows the earlier ticket; the call itself is kept, closed as merged.
+    expect((await big.innerText()).trim()).toBe(earlier.trackingCode);
+    expect(await page.getByTestId('hotline-done').innerText()).toMatch(/已合并到/);
+    const href = await page.getByTestId('hotline-open-ticket').getAttribute('href');
+    const merged = await json<{ state: string; outcome: string; mergedIntoId: number }>(await admin.request.get(`${baseUrl}/api/v1${href}`));
+    expect(merged).toMatchObject({ state: 'closed', outcome: 'merged', mergedIntoId: earlier.id });
+    await page.close();
+  });
+
   it('lets the handling unit sign it in its inbox and resolve it, and the ledger shows it resolved', async () => {
     const page = await newPage();
     await logIn(page, 'e2e-handler');
