@@ -1,5 +1,5 @@
 import type { PublicRating, PublicTicket } from '../../../contracts/ticket-api.ts';
-import { ticketActionLabels, type TicketAction, type TicketState } from '../../../contracts/tickets.ts';
+import type { TicketAction } from '../../../contracts/tickets.ts';
 import { inTransaction, type Executor } from '../../db/database.ts';
 import { AppError } from '../../errors.ts';
 import { decrypt, type PersonalDataKey } from '../../lib/personal-data.ts';
@@ -28,21 +28,13 @@ const lockTime = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', m
 const NOT_FOUND_MESSAGE = '没有找到该工单：请核对受理编号和登记时所留电话号码的后4位';
 const notFoundPublic = () => new AppError('NOT_FOUND', NOT_FOUND_MESSAGE);
 
-/** What the requester reads for each event; events not listed (supervision, extensions asked or refused, assisting units) are internal. */
-const publicActionLabels: Partial<Record<TicketAction | 'register', string>> = {
-  register: '已受理',
-  dispatch: '已交办承办单位',
-  transfer: '已改派承办单位',
-  return: '重新交办中',
-  sign: '承办单位已签收',
-  start: '正在办理',
-  resolve: '已办结并答复',
-  fix_on_spot: '已现场解决',
-  approve_extension: '办理期限已延长',
-  rate: `您已${ticketActionLabels.rate.zh}`,
-  close: '已结案',
-  merge: '已与相同诉求合并办理',
-};
+/**
+ * The events the requester sees, by their action key (the page labels them in either language);
+ * the rest (supervision, extensions asked or refused, assisting units) are internal.
+ */
+const publicActions = new Set<string>([
+  'register', 'dispatch', 'transfer', 'return', 'sign', 'start', 'resolve', 'fix_on_spot', 'approve_extension', 'rate', 'close', 'merge',
+] satisfies (TicketAction | 'register')[]);
 
 const digitsOf = (phone: string) => phone.replace(/\D/g, '');
 
@@ -107,10 +99,7 @@ async function load(db: Executor, id: number): Promise<PublicTicket> {
     rating: t.rating,
     ratingComment: t.rating_comment,
     canRate: t.state === 'resolved',
-    timeline: events.flatMap((e) => {
-      const label = publicActionLabels[e.action as TicketAction | 'register'];
-      return label ? [{ at: e.at.toISOString(), action: label, toState: e.to_state as TicketState }] : [];
-    }),
+    timeline: events.filter((e) => publicActions.has(e.action)).map((e) => ({ at: e.at.toISOString(), action: e.action, toState: e.to_state })),
   };
 }
 
