@@ -87,6 +87,15 @@ function expectErrors(body: unknown, code: number, pattern: RegExp) {
 }
 
 describe('discovery, services and service definitions', () => {
+  it('the OpenAPI document lists the Open311 routes and the key API', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
+      '/open311/v2/discovery.json', '/open311/v2/services.xml', '/open311/v2/services/{file}', '/open311/v2/requests.json', '/open311/v2/tokens/{file}',
+      '/open311/v2/servicerequestupdates.xml', '/api/v1/open311-keys', '/api/v1/open311-keys/{id}/revoke',
+    ]));
+    expect(doc.paths['/open311/v2/requests.xml']!.post).toBeDefined();
+  });
+
   it('discovery.json and discovery.xml name the GeoReport v2 endpoint and both formats', async () => {
     const d = await both('discovery', 'discovery');
     expect(Object.keys(d).sort()).toEqual(['changeset', 'contact', 'endpoints', 'key_service']);
@@ -254,6 +263,19 @@ describe('POST requests', () => {
     expect(await ticketCount()).toBe(n);
   });
 
+  it('a body that is neither a form nor JSON is 400 in the spec’s format; nothing is created', async () => {
+    const n = await ticketCount();
+    const plain = await app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: { 'content-type': 'text/plain' }, payload: 'api_key=x' });
+    expectErrors(json(plain, 400), 400, /application\/x-www-form-urlencoded/);
+    const boundary = 'b0undary';
+    const multipart = await app.inject({
+      method: 'POST', url: '/open311/v2/requests.xml', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: `--${boundary}\r\nContent-Disposition: form-data; name="api_key"\r\n\r\n${apiKey}\r\n--${boundary}--\r\n`,
+    });
+    expect(xml(multipart, 'errors', 400)).toEqual([{ code: '400', description: expect.stringContaining('x-www-form-urlencoded') }]);
+    expect(await ticketCount()).toBe(n);
+  });
+
   it('an address_id alone is a location; a phone written with +86 and spaces is read', async () => {
     const [r] = json(await post('json', { api_key: apiKey, service_code: 'other', address_id: 'A-1001', phone: '+86 139 5741 8866' }));
     const t = await h.db.selectFrom('tickets').select(['address', 'requester_phone_masked', 'requester_anonymous', 'content', 'title']).where('id', '=', Number(r.service_request_id)).executeTakeFirstOrThrow();
@@ -297,6 +319,9 @@ describe('GET requests', () => {
     expect(idsOf(json(await get('requests.json?status=open')))).toContain(ids.water);
     expect(idsOf(json(await get('requests.json?status=closed')))).not.toContain(ids.water);
     expect(idsOf(json(await get('requests.json?status=open,closed')))).toContain(ids.water);
+    // Declared several times is the same as a comma list.
+    expect(idsOf(json(await get('requests.json?service_code=infrastructure.roads&service_code=other')))).toEqual(idsOf(json(await get('requests.json?service_code=infrastructure.roads,other'))));
+    expect((await get('requests.json')).headers['access-control-allow-origin']).toBe('*');
     const old = new Date(Date.now() - 100 * 86_400_000);
     const from = encodeURIComponent(w3c(new Date(old.getTime() - 86_400_000)));
     const to = encodeURIComponent(w3c(new Date(old.getTime() + 86_400_000)));

@@ -26,7 +26,8 @@ const itemNames = {
 } as const;
 
 function send(reply: FastifyReply, format: Format, root: keyof typeof itemNames | 'discovery' | 'service_definition', value: SparkValue, status = 200) {
-  reply.status(status).header('cache-control', 'no-store');
+  // Reads are public and no cookie is ever read here, so any web page may call the API.
+  reply.status(status).header('cache-control', 'no-store').header('access-control-allow-origin', '*');
   if (format === 'json') return reply.type('application/json; charset=utf-8').send(JSON.stringify(value));
   return reply.type('text/xml; charset=utf-8').send(toXml(root, value, itemNames));
 }
@@ -41,9 +42,9 @@ function splitFile(file: string, what: string): { name: string; format: Format }
 const formatOfUrl = (url: string): Format => (/\.json$/.test(url.split('?')[0] ?? '') ? 'json' : 'xml');
 const query = (request: FastifyRequest) => request.query as Record<string, string | undefined>;
 
-/** Query values are strings; a repeated argument keeps its last value. */
+/** Query values as strings; an argument declared several times (service_code, status) is read as a comma list. */
 function flatQuery(request: FastifyRequest): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(query(request)).map(([k, v]) => [k, Array.isArray(v) ? String(v.at(-1)) : v]));
+  return Object.fromEntries(Object.entries(query(request)).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
 }
 
 /** A form (or JSON) body: plain fields once, attribute[code] and attribute[code][] collected by code. */
@@ -103,8 +104,13 @@ export function registerOpen311Routes(app: App, { db, key }: AppDeps) {
       scope.get(`/services.${format}`, doc(`Open311 服务列表 Service list: the active leaf ticket categories (${format})`), async (_request, reply) =>
         send(reply, format, 'services', await listServices(db)));
 
-      scope.post(`/requests.${format}`, doc(`Open311 提交诉求 POST Service Request, form-urlencoded, api_key required (${format})`), async (request, reply) =>
-        send(reply, format, 'service_requests', await submitRequest(db, key, readSubmission(request.body))));
+      scope.post(`/requests.${format}`, doc(`Open311 提交诉求 POST Service Request, form-urlencoded, api_key required (${format})`), async (request, reply) => {
+        // Fastify reads text/plain as a string and multipart as parts: neither is a form here.
+        if (request.isMultipart() || typeof request.body === 'string' || Buffer.isBuffer(request.body)) {
+          throw new AppError('VALIDATION_FAILED', '请用 application/x-www-form-urlencoded 提交（GeoReport v2）；照片请先上传，再以 media_url 给出网址');
+        }
+        return send(reply, format, 'service_requests', await submitRequest(db, key, readSubmission(request.body)));
+      });
 
       scope.get(`/requests.${format}`, doc(`Open311 诉求列表 GET Service Requests: service_request_id, service_code, start_date, end_date, status; 90 days / 1000 rows (${format})`), async (request, reply) =>
         send(reply, format, 'service_requests', await listRequests(db, flatQuery(request) as RequestsQuery)));
