@@ -80,6 +80,9 @@ async function logIn(page: Page, username: string) {
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 }
 
+/** Nothing on the page is loading (screenshots show the data, not a spinner). */
+const settled = (page: Page) => expect.poll(() => page.locator('.ant-spin-spinning, .ant-skeleton').count(), { timeout: 30_000 }).toBe(0);
+
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   baseUrl = await startLianxin();
@@ -212,6 +215,7 @@ describe('the ticket loop in Chromium', () => {
     await expect.poll(() => table.getByTestId(`inbox-sign-${ticketId}`).count(), { timeout: 30_000 }).toBe(0);
     await page.getByTestId('inbox-tab-signed').click();
     await table.getByTestId(`ticket-link-${ticketId}`).waitFor({ timeout: 30_000 });
+    await settled(page);
     await page.screenshot({ path: join(shots, 'inbox.png') });
 
     await table.getByTestId(`ticket-link-${ticketId}`).click();
@@ -228,6 +232,7 @@ describe('the ticket loop in Chromium', () => {
     expect(await page.getByTestId('ticket-phone').innerText()).toMatch(/^139\*{4}1234$/);
     await page.getByTestId('ticket-reveal').click();
     await expect.poll(() => page.getByTestId('ticket-phone-full').innerText()).toContain(CALLER);
+    await settled(page);
     await page.screenshot({ path: join(shots, 'ticket-detail.png'), fullPage: true });
 
     await page.goto(`${baseUrl}/tickets?q=${code}`);
@@ -275,12 +280,14 @@ describe('the ticket loop in Chromium', () => {
     expect(states.every((s) => !['已办结', '已关闭'].includes(s))).toBe(true);
     const href = await page.getByTestId('ticket-export').getAttribute('href');
     expect(href).toBe('/api/v1/tickets/export.xlsx?state=open');
+    await settled(page);
     await page.screenshot({ path: join(shots, 'tickets.png') });
 
     // The same ledger in English (the header's language switch).
     await page.getByLabel('language').getByText('EN').click();
     await expect.poll(() => page.locator('.lx-page-title h2').innerText()).toBe('Ticket ledger');
     expect(await table.locator('thead').innerText()).toMatch(/Tracking code/);
+    await settled(page);
     await page.screenshot({ path: join(shots, 'tickets-en.png') });
     await page.close();
   });
@@ -291,9 +298,11 @@ describe('the ticket loop in Chromium', () => {
     await page.goto(`${baseUrl}/supervision`);
     for (const k of ['due_soon', 'overdue', 'long_overdue', 'unreplied']) await page.getByTestId(`board-column-${k}`).waitFor({ timeout: 30_000 });
     await expect.poll(() => page.getByTestId('board-count-long_overdue').innerText(), { timeout: 30_000 }).toMatch(/\d/);
+    await settled(page);
     await page.screenshot({ path: join(shots, 'supervision-board.png') });
     await page.getByTestId('board-view').getByText('按承办单位').click();
     await page.getByTestId('board-units').waitFor({ timeout: 30_000 });
+    await settled(page);
     await page.screenshot({ path: join(shots, 'supervision-board-units.png') });
     await page.close();
   });
