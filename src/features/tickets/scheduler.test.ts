@@ -299,8 +299,19 @@ describe('one pass per tick', () => {
       expect(sups).toHaveLength(40);
       const events = await h.db.selectFrom('ticket_events').select(['ticket_id', 'seq']).where('ticket_id', 'in', ids).where('action', '=', 'supervise').execute();
       expect(events).toHaveLength(40);
-      const notices = await h.db.selectFrom('notifications').select(['user_id', 'dedupe_key']).where('ticket_id', 'in', ids).execute();
-      expect(notices).toHaveLength(40 * 4);
+      // The first pass gave each of the four recipients 30 notices: more than DIGEST_AFTER, so one
+      // summary each; the overlapping passes' 10 reds went out one by one, each once.
+      const digests = await h.db.selectFrom('notifications').select(['user_id', 'kind', 'title', 'body', 'link', 'ticket_id'])
+        .where('dedupe_key', '=', `supervise-digest:${now.getTime()}`).orderBy('user_id').execute();
+      expect(digests.map((d) => d.user_id)).toEqual([users.dept, users.leader, users.supAll, users.supCounty].sort((a, b) => a - b));
+      expect(digests.find((d) => d.user_id === users.dept)).toEqual({
+        user_id: users.dept, kind: 'ticket.supervised.digest', title: '督办汇总：30 件工单逾期未办结', ticket_id: null, link: '/inbox',
+        body: '本次自动督办：黄色督办 20 件，红色督办 10 件。请在待办工单中查看并督促办理。',
+      });
+      expect(digests.find((d) => d.user_id === users.supAll)?.link).toBe('/supervision');
+      const notices = await h.db.selectFrom('notifications').select(['user_id', 'kind', 'dedupe_key']).where('ticket_id', 'in', ids).execute();
+      expect(notices).toHaveLength(10 * 4);
+      expect(notices.every((n) => n.kind === 'ticket.supervised.red')).toBe(true);
       expect(new Set(notices.map((n) => `${n.user_id}/${n.dedupe_key}`)).size).toBe(notices.length);
     } finally {
       await other?.close();

@@ -24,6 +24,11 @@ export const TICK_LEASE_MS = 10 * 60_000;
 const TICK_KEEP_MS = 7 * 86_400_000;
 /** At most this many unrated tickets are closed per pass (each one goes through the state machine). */
 const CLOSE_BATCH = 500;
+/**
+ * A person who would get more notices than this from one pass (after an outage, or a supervisor
+ * over a whole county) gets one summary instead, pointing to their inbox or the supervision board.
+ */
+export const DIGEST_AFTER = 10;
 
 const DAY = 86_400_000;
 const shift = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
@@ -110,7 +115,8 @@ export type SupervisionCounts = { yellow: number; red: number; notifications: nu
  * handling past its deadline, red for those past the long-overdue cut-off; at most one of each
  * per ticket and deadline (an approved extension moves the deadline, so a new overdue gets a new
  * yellow). Each notice appends a 'supervise' event to the ticket's log and notifies the handling
- * unit's accounts and the supervisors whose scope covers the ticket, once (dedupe key).
+ * unit's accounts and the supervisors whose scope covers the ticket, once (dedupe key); a person
+ * who would get more than DIGEST_AFTER notices from this pass gets one summary instead.
  */
 export async function issueAutomaticSupervisions(db: Executor, now: Date, t: MarkThresholds): Promise<SupervisionCounts> {
   const c = markCutoffs(now, t);
@@ -156,17 +162,32 @@ export async function issueAutomaticSupervisions(db: Executor, now: Date, t: Mar
         from issued i
         returning 1
       ),
-      recipients as (
-        select i.id as supervision_id, u.id as user_id
-        from issued i join users u on u.unit_id = i.handling_unit_id and u.role in ('handling_dept', 'unit_leader') and not u.disabled
-        union
-        select i.id, u.id
-        from issued i
+      -- Supervisors are matched once per distinct place (region, unit), not once per notice.
+      places as materialized (
+        select distinct i.region_path, coalesce(i.handling_unit_path, '') as unit_path from issued i
+      ),
+      place_supervisors as materialized (
+        select p.region_path, p.unit_path, u.id as user_id
+        from places p
         join users u on u.role = 'supervisor' and not u.disabled
         left join regions r on r.code = u.region_code
         left join units un on un.id = u.unit_id
-        where (u.region_code is null or i.region_path = r.path or i.region_path like r.path || '/%')
-          and (u.unit_id is null or i.handling_unit_path = un.path or i.handling_unit_path like un.path || '/%')
+        where (u.region_code is null or p.region_path = r.path or p.region_path like r.path || '/%')
+          and (u.unit_id is null or p.unit_path = un.path or p.unit_path like un.path || '/%')
+      ),
+      -- A unit's accounts and the supervisors are different roles: no one is both.
+      recipients as materialized (
+        select i.id as supervision_id, i.level, u.id as user_id, u.role
+        from issued i join users u on u.unit_id = i.handling_unit_id and u.role in ('handling_dept', 'unit_leader') and not u.disabled
+        union all
+        select i.id, i.level, s.user_id, 'supervisor'
+        from issued i join place_supervisors s on s.region_path = i.region_path and s.unit_path = coalesce(i.handling_unit_path, '')
+      ),
+      per_user as materialized (
+        select r.user_id, r.role, count(*)::int as n,
+          count(*) filter (where r.level = 'yellow')::int as yellow, count(*) filter (where r.level = 'red')::int as red
+        from recipients r
+        group by r.user_id, r.role
       ),
       sent as (
         insert into notifications (user_id, kind, title, body, ticket_id, link, dedupe_key, created_at)
@@ -175,8 +196,18 @@ export async function issueAutomaticSupervisions(db: Executor, now: Date, t: Mar
           '工单 ' || i.tracking_code || '：' || i.note || '。请尽快办理，并在工单中回复督办。',
           i.ticket_id, '/tickets/' || i.ticket_id,
           'supervise:' || i.ticket_id || ':' || i.level || ':' || (extract(epoch from i.due_at) * 1000)::bigint,
-          ${now}
-        from recipients r join issued i on i.id = r.supervision_id
+          ${now}::timestamptz
+        from recipients r join issued i on i.id = r.supervision_id join per_user p on p.user_id = r.user_id
+        where p.n <= ${DIGEST_AFTER}
+        union all
+        select p.user_id, 'ticket.supervised.digest',
+          '督办汇总：' || p.n || ' 件工单逾期未办结',
+          '本次自动督办：黄色督办 ' || p.yellow || ' 件，红色督办 ' || p.red || ' 件。请在' || case p.role when 'supervisor' then '督办看板' else '待办工单' end || '中查看并督促办理。',
+          null::int, case p.role when 'supervisor' then '/supervision' else '/inbox' end,
+          'supervise-digest:' || ${now.getTime()}::bigint,
+          ${now}::timestamptz
+        from per_user p
+        where p.n > ${DIGEST_AFTER}
         on conflict (user_id, dedupe_key) where dedupe_key is not null do nothing
         returning 1
       )

@@ -1,0 +1,122 @@
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { openPGlite, type Database, type DatabaseHandle } from '../src/db/database.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { runSupervisionTick, type TickStats } from '../src/features/tickets/scheduler.ts';
+import { startPostgres, type PostgresServer } from '../test/postgres-server.ts';
+import { generateOpenTickets, type OpenTicketsInfo } from './generate-open-tickets.ts';
+import {
+  cleanups, describeMachine, driverLabel, fileStamp, fmt, installCleanupHandlers, intOptions, machineLine, median, openFreshPostgres, releaser,
+  runMain, serverVersion, stopper, writeResultFile, type Driver, type Machine,
+} from './harness.ts';
+
+// The scheduler benchmark (issue 5, "Performance": one pass over 100,000 open tickets in under
+// 10 s). bench/generate-open-tickets.ts makes the open tickets with deadlines from 20 days past to
+// 20 days ahead (around 国庆 2026), then per run:
+//  - cold: the first pass over them (every mark set, a yellow and often a red 督办 for every
+//    overdue ticket with its event and notices: the worst case, as after a long outage);
+//  - steady: the pass one minute later (nothing new: the pass every minute in production);
+//  - next day: the pass a day later (the tickets that fell overdue or long overdue overnight).
+// Between runs the supervisions, their events and notices are removed and the marks reset.
+// Run: node bin/run-ts.mjs bench/bench-ticket-scheduler.ts [--driver pglite|postgres|both] [--runs N] [--tickets N]
+
+const usage = 'node bin/run-ts.mjs bench/bench-ticket-scheduler.ts [--driver pglite|postgres|both] [--runs N] [--tickets N] [--timeout SECONDS]';
+const { values: opts } = parseArgs({
+  options: {
+    driver: { type: 'string', default: 'both' },
+    runs: { type: 'string', default: '3' },
+    tickets: { type: 'string', default: '100000' },
+    timeout: { type: 'string', default: '3600' },
+    help: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+if (opts.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const intOpt = intOptions(usage);
+const drivers: Driver[] = opts.driver === 'both' ? ['pglite', 'postgres'] : opts.driver === 'pglite' || opts.driver === 'postgres' ? [opts.driver] : (() => { throw new Error(`--driver must be pglite, postgres or both\n${usage}`); })();
+const runs = intOpt('runs', opts.runs, 1);
+const open = intOpt('tickets', opts.tickets, 1000);
+installCleanupHandlers(intOpt('timeout', opts.timeout, 10) * 1000);
+
+/** Tuesday after National Day 2026, mid-morning in China: holidays lie within the deadlines' span. */
+const NOW = new Date('2026-10-13T10:00:00+08:00');
+const MIN = 60_000;
+const passes = [
+  { name: 'cold', at: NOW },
+  { name: 'steady', at: new Date(NOW.getTime() + MIN) },
+  { name: 'next day', at: new Date(NOW.getTime() + 24 * 60 * MIN) },
+] as const;
+
+type PassResult = { ms: number[]; stats: Omit<TickStats, 'ms'> };
+type DriverResult = { driver: Driver; generationMs: number; passes: Record<string, PassResult> };
+type RunFile = { date: string; machine: Machine; data: OpenTicketsInfo; results: DriverResult[] };
+
+async function openDriver(driver: Driver, server: PostgresServer | undefined): Promise<DatabaseHandle> {
+  const handle = driver === 'pglite' ? await openPGlite() : await openFreshPostgres(server!, 'lianxin_bench_scheduler');
+  return { ...handle, close: releaser(() => handle.close()) };
+}
+
+async function reset(db: Database) {
+  await sql`delete from notifications`.execute(db);
+  await sql`alter table ticket_events disable trigger ticket_events_no_change`.execute(db);
+  await sql`delete from ticket_events where action = 'supervise'`.execute(db);
+  await sql`alter table ticket_events enable trigger ticket_events_no_change`.execute(db);
+  await sql`delete from ticket_supervisions`.execute(db);
+  await sql`delete from scheduler_ticks`.execute(db);
+  await sql`update tickets set deadline_mark = 'on_time' where deadline_mark <> 'on_time'`.execute(db);
+  await sql`vacuum analyze`.execute(db);
+}
+
+async function measure(db: Database, driver: Driver, generationMs: number): Promise<DriverResult> {
+  const out: DriverResult = { driver, generationMs, passes: {} };
+  for (let run = 1; run <= runs; run++) {
+    await reset(db);
+    for (const p of passes) {
+      const t0 = performance.now();
+      const r = await runSupervisionTick(db, { now: p.at, processName: 'bench', intervalMs: MIN });
+      const ms = performance.now() - t0;
+      if (!r.ran) throw new Error(`${p.name}: the tick did not run (${r.reason})`);
+      const { ms: _inner, ...stats } = r.stats;
+      (out.passes[p.name] ??= { ms: [], stats }).ms.push(ms);
+      console.log(`  ${driverLabel[driver].padEnd(10)} run ${run} ${p.name.padEnd(8)} ${fmt(ms).padStart(7)} ms  marks ${JSON.stringify(stats.marks)} yellow ${stats.yellow} red ${stats.red} notices ${stats.notifications}`);
+    }
+  }
+  return out;
+}
+
+await runMain(async () => {
+  const machine = describeMachine();
+  console.log(machineLine(machine));
+  let server: PostgresServer | undefined;
+  if (drivers.includes('postgres')) {
+    server = await startPostgres();
+    cleanups.push(await stopper(server));
+  }
+  const results: DriverResult[] = [];
+  let data: OpenTicketsInfo | undefined;
+  for (const d of drivers) {
+    const h = await openDriver(d, server);
+    await migrateToLatest(h.db);
+    if (d === 'postgres') machine.postgres = await serverVersion(h.db);
+    else machine.pgliteServer = await serverVersion(h.db);
+    const t0 = performance.now();
+    data = await generateOpenTickets(h.db, { open, closed: Math.round(open / 5), now: NOW });
+    const generationMs = performance.now() - t0;
+    console.log(`${driverLabel[d]}: ${data.open.toLocaleString('en-US')} open and ${data.closed.toLocaleString('en-US')} closed tickets, ${data.units} units, ${data.supervisors} supervisors in ${(generationMs / 1000).toFixed(1)} s`);
+    results.push(await measure(h.db, d, generationMs));
+    await h.close();
+  }
+  console.log(`\nOne scheduler pass over ${open.toLocaleString('en-US')} open tickets, median of ${runs} run${runs > 1 ? 's' : ''} (ms):`);
+  console.log(`| pass | ${results.map((r) => driverLabel[r.driver]).join(' | ')} | yellow / red / notices |`);
+  console.log(`|---|${results.map(() => '---:').join('|')}|---|`);
+  for (const p of passes) {
+    const s = results[0]!.passes[p.name]!.stats;
+    console.log(`| ${p.name} | ${results.map((r) => fmt(median(r.passes[p.name]!.ms))).join(' | ')} | ${s.yellow} / ${s.red} / ${s.notifications} |`);
+  }
+  const file: RunFile = { date: new Date().toISOString(), machine, data: data!, results };
+  console.log(`wrote ${writeResultFile(`scheduler-${fileStamp(file.date)}.json`, `${JSON.stringify(file, null, 2)}\n`)}`);
+});
