@@ -120,7 +120,7 @@ describe('the ticket loop in Chromium', () => {
     const phone = page.getByTestId('hotline-phone');
     await phone.waitFor({ timeout: 30_000 });
     // Keyboard first: the phone field has the focus.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('hotline-phone');
+    await expect.poll(() => page.locator(':focus').getAttribute('data-testid')).toBe('hotline-phone');
     await page.keyboard.type(CALLER);
     await page.keyboard.press('Tab');
     await page.keyboard.type('王先生');

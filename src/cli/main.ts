@@ -10,7 +10,9 @@ import { systemActor } from '../features/auth/actor.ts';
 import { generatePassword } from '../features/auth/passwords.ts';
 import { hasAnyUser, loadDemo } from '../features/demo/demo.ts';
 import { scanIntegrity } from '../features/integrity/integrity.ts';
+import { createOpen311Key } from '../features/open311/keys.ts';
 import { importRegions } from '../features/regions/regions.ts';
+import { processName, runSupervisionTick } from '../features/tickets/scheduler.ts';
 import { buildApp } from '../http/app.ts';
 import { loadPersonalDataKey } from '../lib/personal-data.ts';
 
@@ -25,6 +27,8 @@ Usage:
   lianxin user passwd USERNAME [--password PW]
   lianxin demo                       load the demo county (Xiangshan 象山县) into an empty database
   lianxin integrity scan             run every integrity check (防形式主义) over every record; idempotent
+  lianxin tickets tick               run the ticket supervision pass (督办: deadline marks, automatic notices) now
+  lianxin open311 key add NAME       issue an Open311 API key for a partner system (printed once)
 
 Environment: DATABASE_URL (PostgreSQL; unset = embedded PGlite in LIANXIN_DATA_DIR, default ./data),
 PORT, LIANXIN_ADMIN_PASSWORD (the demo admin's password; generated and printed once when unset).
@@ -138,6 +142,29 @@ export async function main(argv: string[]): Promise<void> {
         const r = await withDatabase(config, ({ db }) => scanIntegrity(db, config.integrity));
         console.log(`Checked ${r.scanned} records in ${r.ms} ms: ${r.added} flags raised, ${r.removed} no longer holding removed; ${r.flagged} open flags.`);
         console.log(Object.entries(r.byKind).map(([k, n]) => `  ${k}: ${n}`).join('\n'));
+        return;
+      }
+      case 'open311': {
+        const name = positionals.slice(3).join(' ');
+        if (sub !== 'key' || arg !== 'add' || !name) throw new UsageError('lianxin open311 key add NAME');
+        const k = await withDatabase(config, ({ db }) => createOpen311Key(db, systemActor('cli'), { name }));
+        console.log(`Issued Open311 key ${k.id} "${k.name}" (${k.keyPrefix}…). The key (shown once, store it now):\n${k.apiKey}`);
+        return;
+      }
+      case 'tickets': {
+        if (sub !== 'tick') throw new UsageError('lianxin tickets tick');
+        const r = await withDatabase(config, ({ db }) => runSupervisionTick(db, {
+          now: new Date(), processName: `cli:${processName()}`, intervalMs: config.ticketSchedulerIntervalMs || 60_000, unratedCloseDays: config.ticketUnratedCloseDays,
+        }));
+        if (!r.ran) {
+          console.log(r.reason === 'claimed'
+            ? `The pass for the tick of ${r.tickAt.toISOString()} has already run; the next tick runs it again.`
+            : 'Another pass is still running; nothing done.');
+          return;
+        }
+        const s = r.stats;
+        console.log(`Supervision pass in ${s.ms} ms: marks changed ${Object.entries(s.marks).map(([k, n]) => `${k} ${n}`).join(', ')}; `
+          + `${s.yellow} yellow and ${s.red} red notices, ${s.notifications} notifications; ${s.closedUnrated} closed unrated${s.closeFailures ? ` (${s.closeFailures} left for the next pass)` : ''}.`);
         return;
       }
       default:

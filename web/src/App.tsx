@@ -28,6 +28,16 @@ const MattersPage = lazy(() => import('./pages/Matters.tsx'));
 const WritingsPage = lazy(() => import('./pages/Writings.tsx'));
 const WritingDetailPage = lazy(() => import('./pages/WritingDetail.tsx'));
 const IntegrityFlagsPage = lazy(() => import('./pages/IntegrityFlags.tsx'));
+const TicketsPage = lazy(() => import('./pages/Tickets.tsx'));
+const TicketDetailPage = lazy(() => import('./pages/TicketDetail.tsx'));
+const TicketInboxPage = lazy(() => import('./pages/TicketInbox.tsx'));
+const SupervisionBoardPage = lazy(() => import('./pages/SupervisionBoard.tsx'));
+const HotlinePage = lazy(() => import('./pages/Hotline.tsx'));
+const TicketMeasuresPage = lazy(() => import('./pages/TicketMeasures.tsx'));
+const TicketSettingsPage = lazy(() => import('./pages/TicketSettings.tsx'));
+const Open311KeysPage = lazy(() => import('./pages/Open311Keys.tsx'));
+// The requester's tracking page: public (no login), its own shell.
+const TrackTicketPage = lazy(() => import('./pages/TrackTicket.tsx'));
 // The cadre's field view: its own shell, works offline (no RequireAuth: it checks the session itself).
 const FieldApp = lazy(() => import('./field/FieldApp.tsx'));
 
@@ -82,6 +92,8 @@ function AppRoutes() {
     <Routes>
       <Route path="/login" element={<LoginPage />} />
       <Route path="/m/*" element={<Lazy><FieldApp /></Lazy>} />
+      <Route path="/track" element={<Lazy><TrackTicketPage /></Lazy>} />
+      <Route path="/track/:code" element={<Lazy><TrackTicketPage /></Lazy>} />
       <Route
         element={
           <RequireAuth>
@@ -104,6 +116,14 @@ function AppRoutes() {
         <Route path="matters" element={<Lazy><MattersPage /></Lazy>} />
         <Route path="writings" element={<Lazy><WritingsPage /></Lazy>} />
         <Route path="writings/:id" element={<Lazy><WritingDetailPage /></Lazy>} />
+        <Route path="tickets" element={<Lazy><TicketsPage /></Lazy>} />
+        <Route path="tickets/:id" element={<Lazy><TicketDetailPage /></Lazy>} />
+        <Route path="inbox" element={<Lazy><TicketInboxPage /></Lazy>} />
+        <Route path="supervision" element={<Lazy><SupervisionBoardPage /></Lazy>} />
+        <Route path="hotline" element={<Lazy><HotlinePage /></Lazy>} />
+        <Route path="ticket-measures" element={<Lazy><TicketMeasuresPage /></Lazy>} />
+        <Route path="ticket-settings" element={<Allowed permission="ticket.configure"><Lazy><TicketSettingsPage /></Lazy></Allowed>} />
+        <Route path="open311-keys" element={<Allowed permission="open311.keys"><Lazy><Open311KeysPage /></Lazy></Allowed>} />
         <Route path="integrity" element={<Allowed permission="integrity.clear"><Lazy><IntegrityFlagsPage /></Lazy></Allowed>} />
         <Route path="planner" element={<Allowed permission="planner.run"><Lazy><PlannerPage /></Lazy></Allowed>} />
         <Route path="users" element={<Allowed permission="user.manage"><Lazy><UsersPage /></Lazy></Allowed>} />

@@ -17,6 +17,13 @@ const zh = {
   navCadres: '干部',
   navUsers: '账号',
   navAudit: '审计日志',
+  navTicketMeasures: '办理质效',
+  navTicketSettings: '诉求配置',
+  navOpen311Keys: 'Open311接口',
+  navTickets: '问题台账',
+  navTicketInbox: '我的待办',
+  navSupervision: '督办看板',
+  navHotline: '热线受理',
 
   // header
   logout: '退出',
@@ -722,6 +729,13 @@ const en: Record<MessageKey, string> = {
   navCadres: 'Cadres',
   navUsers: 'Accounts',
   navAudit: 'Audit log',
+  navTicketMeasures: 'Handling performance',
+  navTicketSettings: 'Request settings',
+  navOpen311Keys: 'Open311 keys',
+  navTickets: 'Ticket ledger',
+  navTicketInbox: 'My inbox',
+  navSupervision: 'Supervision board',
+  navHotline: 'Hotline intake',
 
   logout: 'Log out',
   scope: 'Scope',

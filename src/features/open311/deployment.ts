@@ -1,3 +1,5 @@
+import { forbidden } from '../../errors.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { Executor } from '../../db/database.ts';
 
 /**
@@ -14,4 +16,17 @@ export async function topRegion(db: Executor): Promise<{ code: string; name: str
     if (kids.length !== 1) return top;
     top = kids[0]!;
   }
+}
+
+/**
+ * Settings that hold for the whole deployment (Open311 keys, ticket categories, the deadline
+ * policy) are changed only by an account whose scope is the whole deployment: unscoped, or scoped
+ * to the top region or above. A township admin may not change what binds every other township.
+ */
+export async function assertCoversDeployment(db: Executor, actor: Actor, message: string): Promise<void> {
+  if (actor.role === 'system') return;
+  const { regionPath, unitPath } = actor.scope;
+  const top = regionPath === null ? null : await topRegion(db);
+  const coversAll = unitPath === null && (regionPath === null || (top !== null && (top.path === regionPath || top.path.startsWith(`${regionPath}/`))));
+  if (!coversAll) throw forbidden(message);
 }

@@ -2,10 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createOpen311Key as createOpen311KeyContract, type Open311KeyDto } from '../../../contracts/ticket-api.ts';
 import type { Executor } from '../../db/database.ts';
 import { inTransaction } from '../../db/database.ts';
-import { AppError, forbidden, notFound } from '../../errors.ts';
+import { AppError, notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { assertCan, systemActor, type Actor } from '../auth/actor.ts';
-import { topRegion } from './deployment.ts';
+import { assertCoversDeployment } from './deployment.ts';
 
 // Open311 API keys (GeoReport v2 "api_key"): issued by an admin to a partner system, shown once,
 // stored as a SHA-256 hash (a key is 32 random bytes, so a plain hash is enough — there is nothing
@@ -35,11 +35,7 @@ const columns = ['id', 'name', 'key_prefix', 'created_at', 'revoked_at', 'last_u
  */
 async function assertManagesKeys(db: Executor, actor: Actor) {
   assertCan(actor, 'open311.keys');
-  if (actor.role === 'system') return;
-  const { regionPath, unitPath } = actor.scope;
-  const top = regionPath === null ? null : await topRegion(db);
-  const coversAll = unitPath === null && (regionPath === null || (top !== null && (top.path === regionPath || top.path.startsWith(`${regionPath}/`))));
-  if (!coversAll) throw forbidden('Open311 密钥在全平台有效，只有管辖全平台的管理员可以签发、查看或吊销');
+  await assertCoversDeployment(db, actor, 'Open311 密钥在全平台有效，只有管辖全平台的管理员可以签发、查看或吊销');
 }
 
 export async function listOpen311Keys(db: Executor, actor: Actor): Promise<Open311KeyDto[]> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTicketDeadlinePolicy, type TicketDeadlinePolicy } from '../../../contracts/tickets.ts';
-import { actorFor, as, createTestApp, createTestDatabase, login, makeUser, seedXiangshan, testKey, XIANGSHAN, type Session } from '../../../test/helpers.ts';
+import { actorFor, as, createTestApp, DANDONG, createTestDatabase, login, makeUser, seedXiangshan, testKey, XIANGSHAN, type Session } from '../../../test/helpers.ts';
 import type { DatabaseHandle } from '../../db/database.ts';
 import type { App } from '../../http/types.ts';
 import { createTicket, listCategories, loadPolicy } from './tickets.ts';
@@ -10,7 +10,7 @@ import { createTicket, listCategories, loadPolicy } from './tickets.ts';
 
 let h: DatabaseHandle;
 let app: App;
-let s: Record<'admin' | 'hotline' | 'supervisor', Session>;
+let s: Record<'admin' | 'hotline' | 'supervisor' | 'townAdmin', Session>;
 let hotline: Awaited<ReturnType<typeof makeUser>>;
 
 beforeAll(async () => {
@@ -20,7 +20,8 @@ beforeAll(async () => {
   const admin = await makeUser(h.db, 'admin');
   hotline = await makeUser(h.db, 'hotline_operator', { regionCode: XIANGSHAN });
   const supervisor = await makeUser(h.db, 'supervisor');
-  s = { admin: await login(app, admin.username), hotline: await login(app, hotline.username), supervisor: await login(app, supervisor.username) };
+  const townAdmin = await makeUser(h.db, 'admin', { regionCode: DANDONG });
+  s = { admin: await login(app, admin.username), hotline: await login(app, hotline.username), supervisor: await login(app, supervisor.username), townAdmin: await login(app, townAdmin.username) };
 });
 
 afterAll(async () => {
@@ -105,6 +106,9 @@ describe('categories', () => {
   it('is for admins only', async () => {
     expect((await post(s.hotline, { code: 'sports', nameZh: '体育' })).statusCode).toBe(403);
     expect((await patch(s.supervisor, 'housing', { nameZh: '住房保障' })).statusCode).toBe(403);
+    // A township admin may not change what binds every other township.
+    expect((await post(s.townAdmin, { code: 'sports', nameZh: '体育' })).statusCode).toBe(403);
+    expect((await patch(s.townAdmin, 'housing', { nameZh: '住房保障' })).statusCode).toBe(403);
     expect((await app.inject({ method: 'POST', url: '/api/v1/ticket-categories', payload: { code: 'sports', nameZh: '体育' } })).statusCode).toBe(401);
     // A session without the CSRF token cannot write.
     expect((await app.inject({ method: 'POST', url: '/api/v1/ticket-categories', headers: { cookie: s.admin.cookie }, payload: { code: 'sports', nameZh: '体育' } })).statusCode).toBe(403);
@@ -150,6 +154,7 @@ describe('the deadline policy', () => {
   it('is changed by admins only', async () => {
     expect((await put(s.hotline, defaultTicketDeadlinePolicy)).statusCode).toBe(403);
     expect((await put(s.supervisor, defaultTicketDeadlinePolicy)).statusCode).toBe(403);
+    expect((await put(s.townAdmin, defaultTicketDeadlinePolicy)).statusCode).toBe(403);
     expect((await app.inject({ url: '/api/v1/ticket-settings/policy' })).statusCode).toBe(401);
     expect(await loadPolicy(h.db)).toEqual(changed);
   });

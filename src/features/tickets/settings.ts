@@ -5,6 +5,7 @@ import { inTransaction, type Executor } from '../../db/database.ts';
 import { AppError, notFound } from '../../errors.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { assertCan, type Actor } from '../auth/actor.ts';
+import { assertCoversDeployment } from '../open311/deployment.ts';
 import { escapeLike } from '../regions/regions.ts';
 
 // The configurable parts of the ticket loop: the category tree and the deadline policy. Both are
@@ -27,6 +28,7 @@ const categoryColumns = ['code', 'parent_code', 'name_zh', 'name_en', 'sort', 'a
  */
 export async function createCategory(db: Executor, actor: Actor, input: CreateCategory): Promise<TicketCategoryDto> {
   assertCan(actor, 'ticket.configure');
+  await assertCoversDeployment(db, actor, '工单分类和办理时限对全平台有效，只有管辖全平台的管理员可以修改');
   const parentCode = input.parentCode ?? null;
   return inTransaction(db, async (tx) => {
     if (parentCode !== null) {
@@ -57,6 +59,7 @@ export async function createCategory(db: Executor, actor: Actor, input: CreateCa
  */
 export async function updateCategory(db: Executor, actor: Actor, code: string, patch: UpdateCategory): Promise<TicketCategoryDto> {
   assertCan(actor, 'ticket.configure');
+  await assertCoversDeployment(db, actor, '工单分类和办理时限对全平台有效，只有管辖全平台的管理员可以修改');
   return inTransaction(db, async (tx) => {
     const before = await tx.selectFrom('ticket_categories').select(categoryColumns).where('code', '=', code).forUpdate().executeTakeFirst();
     if (!before) throw notFound('分类', code);
@@ -102,6 +105,7 @@ export async function getPolicy(db: Executor): Promise<TicketDeadlinePolicy> {
  */
 export async function savePolicy(db: Executor, actor: Actor, policy: TicketDeadlinePolicy): Promise<TicketDeadlinePolicy> {
   assertCan(actor, 'ticket.configure');
+  await assertCoversDeployment(db, actor, '工单分类和办理时限对全平台有效，只有管辖全平台的管理员可以修改');
   const next = ticketDeadlinePolicy.parse(policy);
   return inTransaction(db, async (tx) => {
     const before = await tx.selectFrom('ticket_settings').select('policy').where('id', '=', 1).forUpdate().executeTakeFirstOrThrow();

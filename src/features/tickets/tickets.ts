@@ -191,6 +191,9 @@ export async function applyCommand(db: Executor, ticketId: number, command: Tick
     } else if (t.patch.handlingUnitId) {
       unitPath = row.handling_unit_path; // reopened to the same unit
     }
+    if ((command.action === 'return' || command.action === 'transfer') && row.handling_unit_id) {
+      data.fromUnitName = (await tx.selectFrom('units').select('name').where('id', '=', row.handling_unit_id).executeTakeFirst())?.name ?? null;
+    }
     if (command.action === 'merge') {
       const into = await tx.selectFrom('tickets').select(['id', 'state', 'tracking_code']).where('id', '=', command.intoTicketId).executeTakeFirst();
       if (!into) throw invalid('intoTicketId', `要合并到的工单（${command.intoTicketId}）不存在或不在您的管辖范围内`);

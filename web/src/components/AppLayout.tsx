@@ -1,4 +1,9 @@
 import {
+  ApiOutlined,
+  AlertOutlined,
+  CustomerServiceOutlined,
+  InboxOutlined,
+  ProfileOutlined,
   ApartmentOutlined,
   AuditOutlined,
   BankOutlined,
@@ -11,6 +16,8 @@ import {
   ReadOutlined,
   SafetyCertificateOutlined,
   HeartOutlined,
+  LineChartOutlined,
+  SettingOutlined,
   MobileOutlined,
   NodeIndexOutlined,
   LogoutOutlined,
@@ -23,12 +30,14 @@ import type { MenuProps } from 'antd';
 import { useState } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { can, useAuth, useMe, type Permission } from '../auth.tsx';
+import type { Role } from '../../../contracts/auth.ts';
 import { useI18n, type Lang, type MessageKey } from '../i18n.ts';
 import { roleLabel } from '../labels.ts';
+import { NotificationBell } from './NotificationBell.tsx';
 
 const { Header, Sider, Content } = Layout;
 
-type NavItem = { path: string; label: MessageKey; icon: React.ReactNode; permission?: Permission };
+type NavItem = { path: string; label: MessageKey; icon: React.ReactNode; permission?: Permission; roles?: readonly Role[] };
 const nav: NavItem[] = [
   { path: '/', label: 'navOverview', icon: <DashboardOutlined /> },
   { path: '/regions', label: 'navRegions', icon: <ApartmentOutlined /> },
@@ -40,6 +49,13 @@ const nav: NavItem[] = [
   { path: '/activities', label: 'navActivities', icon: <FileTextOutlined /> },
   { path: '/matters', label: 'navMatters', icon: <GiftOutlined /> },
   { path: '/writings', label: 'navWritings', icon: <ReadOutlined /> },
+  { path: '/tickets', label: 'navTickets', icon: <ProfileOutlined /> },
+  { path: '/inbox', label: 'navTicketInbox', icon: <InboxOutlined />, roles: ['handling_dept', 'unit_leader'] },
+  { path: '/supervision', label: 'navSupervision', icon: <AlertOutlined />, roles: ['supervisor', 'leadership', 'admin'] },
+  { path: '/hotline', label: 'navHotline', icon: <CustomerServiceOutlined />, roles: ['hotline_operator', 'admin'] },
+  { path: '/ticket-measures', label: 'navTicketMeasures', icon: <LineChartOutlined /> },
+  { path: '/ticket-settings', label: 'navTicketSettings', icon: <SettingOutlined />, permission: 'ticket.configure' },
+  { path: '/open311-keys', label: 'navOpen311Keys', icon: <ApiOutlined />, permission: 'open311.keys' },
   { path: '/integrity', label: 'navIntegrity', icon: <SafetyCertificateOutlined />, permission: 'integrity.clear' },
   { path: '/planner', label: 'navPlanner', icon: <NodeIndexOutlined />, permission: 'planner.run' },
   { path: '/users', label: 'navUsers', icon: <UserSwitchOutlined />, permission: 'user.manage' },
@@ -87,7 +103,7 @@ export function AppLayout() {
   // The cadre's mobile field view (/m, its own shell outside this layout).
   const field: NavItem | null = me.cadreId ? { path: '/m', label: 'navField', icon: <MobileOutlined /> } : null;
   const items: MenuProps['items'] = entries
-    .filter((n) => !n.permission || can(me, n.permission))
+    .filter((n) => (!n.permission || can(me, n.permission)) && (!n.roles || n.roles.includes(me.role)))
     .map((n) => ({ key: n.path, icon: n.icon, label: t(n.label) }))
     .concat(field ? [{ key: field.path, icon: field.icon, label: t(field.label) }] : []);
   const selected = entries
@@ -116,6 +132,7 @@ export function AppLayout() {
           <Tooltip title={t('scope')}>
             <span className="lx-user-scope">{scope}</span>
           </Tooltip>
+          <NotificationBell />
           <LanguageSwitch dark />
           <Button
             type="text"
