@@ -254,6 +254,33 @@ describe('scope', () => {
     expect(res.json().error.details.field).toBe('regionCode');
   });
 
+  it('a repeat found across regions, or a merge into a ticket held by another unit, is not named to those who cannot see it', async () => {
+    const phone = '13955550001';
+    const first = await createTicket(h.db, actors.hotline, testKey, base({ requester: { name: '蒋', phone } }));
+    // Shipu's operator registers the same requester and category: a repeat, of a ticket outside Shipu.
+    const again = await createTicket(h.db, actors.shipuHotline, testKey, base({ regionCode: SHIPU, requester: { name: '蒋', phone } }));
+    expect(again.repeatOfId).toBeNull();
+    expect(again.events[0]!.data).not.toHaveProperty('repeatOfId');
+    expect(JSON.stringify(again)).not.toContain(first.trackingCode);
+    const byCounty = await getTicket(h.db, actors.hotline, testKey, again.id);
+    expect(byCounty.repeatOfId).toBe(first.id);
+    expect(byCounty.events[0]!.data.repeatOfId).toBe(first.id);
+
+    // Merged into a ticket the roads department holds: the water company, which held the duplicate, is not told which.
+    const dup = await createTicket(h.db, actors.hotline, testKey, base({ dispatch: { unitId: units.water.id } }));
+    const into = await createTicket(h.db, actors.hotline, testKey, base({ dispatch: { unitId: units.roads.id } }));
+    await actOnTicket(h.db, actors.hotline, testKey, dup.id, { action: 'merge', intoTicketId: into.id });
+    const byWater = await app.inject({ method: 'GET', url: `/api/v1/tickets/${dup.id}`, headers: as(s.water) });
+    expect(byWater.statusCode).toBe(200);
+    expect(byWater.json()).toMatchObject({ state: 'closed', outcome: 'merged', mergedIntoId: null });
+    expect(byWater.body).not.toContain(into.trackingCode);
+    expect(byWater.json().events.at(-1).data).not.toHaveProperty('intoTicketId');
+    expect((await app.inject({ method: 'GET', url: `/api/v1/tickets/${into.id}`, headers: as(s.water) })).statusCode).toBe(404);
+    const byHotline = await getTicket(h.db, actors.hotline, testKey, dup.id);
+    expect(byHotline.mergedIntoId).toBe(into.id);
+    expect(byHotline.events.at(-1)!.data).toMatchObject({ intoTicketId: into.id, intoTrackingCode: into.trackingCode });
+  });
+
   it('the inbox lists what the unit holds; the ledger filters combine', async () => {
     const t = await createTicket(h.db, actors.hotline, testKey, base({ title: '收件箱测试', dispatch: { unitId: units.water.id } }));
     const inbox = await listTickets(h.db, actors.water, { inbox: 'mine', state: 'dispatched', page: 1, pageSize: 200 });

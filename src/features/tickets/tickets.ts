@@ -495,6 +495,7 @@ export async function getTicket(db: Executor, actor: Actor, _key: PersonalDataKe
     byOf(db, actor),
   ]);
   const t = row as unknown as TicketRow;
+  const link = await visibleLinks(db, actor, t, events);
   return {
     ...toSummary(row as SummaryRow, actor, now, policy),
     content: t.content,
@@ -514,15 +515,15 @@ export async function getTicket(db: Executor, actor: Actor, _key: PersonalDataKe
     reply: t.reply,
     ratingComment: t.rating_comment,
     ratedAt: iso(t.rated_at),
-    mergedIntoId: t.merged_into_id,
-    repeatOfId: t.repeat_of_id,
+    mergedIntoId: link.id(t.merged_into_id),
+    repeatOfId: link.id(t.repeat_of_id),
     handlingWorkingDays: t.handling_working_days,
     assistingUnits: assisting,
     attachments: attachments.map((p) => ({ id: p.id, url: photoUrl(p.id), thumbUrl: p.has_thumbnail ? photoThumbUrl(p.id) : null, hasThumbnail: p.has_thumbnail, takenAt: iso(p.taken_at) })),
     mediaUrl: t.media_url,
     events: events.map((e): TicketEventDto => ({
       id: String(e.id), seq: e.seq, action: e.action, fromState: e.from_state, toState: e.to_state, actorRole: e.actor_role, actorName: e.actor_name,
-      at: e.at.toISOString(), note: e.note, data: e.data,
+      at: e.at.toISOString(), note: e.note, data: link.data(e.data),
     })),
     supervisions: supervisions.map((s) => ({
       id: s.id, level: s.level, automatic: s.automatic, note: s.note, issuedByName: s.automatic ? '系统' : (s.issued_by_name ?? null), issuedAt: s.issued_at.toISOString(),
@@ -530,6 +531,27 @@ export async function getTicket(db: Executor, actor: Actor, _key: PersonalDataKe
     })),
     allowedActions: allowedActions(toSnapshot(t), { role: by.role, unitId: by.unitId, cadreId: by.cadreId }, { now, policy }),
     version: t.version,
+  };
+}
+
+/**
+ * Links to other tickets (a repeat of, merged into), shown only when the caller may see the other
+ * ticket: a repeat is found across regions and a merge target may be held by another unit, and a
+ * ticket outside the caller's scope is not to be named (its id or tracking code), as if missing.
+ */
+async function visibleLinks(db: Executor, actor: Actor, t: TicketRow, events: { data: Record<string, unknown> }[]) {
+  const linked = new Set<number>();
+  for (const v of [t.repeat_of_id, t.merged_into_id, ...events.flatMap((e) => [e.data.repeatOfId, e.data.intoTicketId])]) if (typeof v === 'number') linked.add(v);
+  const seen = linked.size === 0 ? new Set<number>() : new Set((await db.selectFrom('tickets as t').select('t.id')
+    .where('t.id', '=', sql<number>`any(${[...linked]}::int[])`).where(ticketScope(actor)).execute()).map((r) => r.id));
+  const hidden = (v: unknown) => typeof v === 'number' && !seen.has(v);
+  return {
+    id: (v: number | null) => (v !== null && seen.has(v) ? v : null),
+    data: (d: Record<string, unknown>) => {
+      if (!hidden(d.repeatOfId) && !hidden(d.intoTicketId)) return d;
+      const { repeatOfId, intoTicketId, intoTrackingCode, ...rest } = d;
+      return { ...rest, ...(hidden(repeatOfId) ? {} : { repeatOfId }), ...(hidden(intoTicketId) ? {} : { intoTicketId, intoTrackingCode }) };
+    },
   };
 }
 
