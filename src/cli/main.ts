@@ -48,7 +48,9 @@ async function withDatabase<T>(config: Config, fn: (h: DatabaseHandle) => Promis
 function printDemoLogin(url: string, password: string | null) {
   console.log(`\n  连心 Lianxin is running: ${url}`);
   console.log(`  Demo login 演示账号: admin / ${password ?? '(the password printed on first start; reset with: npx lianxin user passwd admin)'}`);
-  console.log('  Cadre login 干部账号 (mobile view, due list): cadre / the same password 密码同上\n');
+  console.log('  Cadre login 干部账号 (mobile view, due list): cadre / the same password 密码同上');
+  console.log('  Ticket loop 问题台账: hotline 热线话务员, handler 承办单位, supervisor 督办 / the same password 密码同上');
+  console.log(`  Requesters follow a ticket 群众查询: ${url}/track\n`);
 }
 
 async function serve(config: Config, opts: { demo: boolean }) {
@@ -135,6 +137,7 @@ export async function main(argv: string[]): Promise<void> {
         console.log(`Field work: ${r.records.activities} records, ${r.records.writings} writings, ${r.records.matters} practical matters.`);
         console.log(`Admin login: admin / ${r.adminPassword}${r.passwordWasGenerated ? '   (shown once: write it down)' : ''}`);
         console.log(`Cadre login: cadre (${r.records.cadreLogin.cadreName}, ${r.records.cadreLogin.unitName}) / the same password`);
+        console.log(`Tickets: ${r.tickets.tickets}; logins hotline, handler (${r.tickets.logins.handler.unitName}), supervisor / the same password`);
         return;
       }
       case 'integrity': {

@@ -145,6 +145,10 @@ describe('the measures', () => {
     expect(m.rows.length).toBeGreaterThan(10); // every township of Xiangshan, most with zeros
     expect(m.rows.filter((r) => r.total > 0)).toHaveLength(3);
     expect(m.rows.reduce((n, r) => n + r.total, 0)).toBe(6);
+    // With no region named, an unscoped account drills down from the deployment's top region (the
+    // county here), not from the province above it that the region table also holds.
+    const top = await ticketMeasures(h.db, admin, { ...MARCH, groupBy: 'region' }, NOW);
+    expect(top.rows.map((r) => r.key)).toEqual(m.rows.map((r) => r.key));
     // A township admin's drill-down starts at the township; its tickets all lie at the township itself.
     const town = await ticketMeasures(h.db, actors.shipuAdmin, { ...MARCH, groupBy: 'region' }, NOW);
     expect(town.overall.total).toBe(2);

@@ -4,6 +4,7 @@ import type { ticketMeasuresQuery, TicketMeasuresResult, TicketMeasuresRow } fro
 import type { Executor } from '../../db/database.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { Actor } from '../auth/actor.ts';
+import { topRegion } from '../open311/deployment.ts';
 import { pathUnder, regionScope } from '../regions/regions.ts';
 import { ticketScope } from './tickets.ts';
 
@@ -157,13 +158,10 @@ export async function ticketMeasures(db: Executor, actor: Actor, q: MeasuresQuer
   let region: { code: string; name: string; path: string } | null = null;
   if (q.region) region = await scopedRegion(db, actor, q.region);
   else if (groupBy === 'region') {
-    // Drill down from the actor's own region, else from the top of the tree when it has one root.
+    // Drill down from the actor's own region, else from the deployment's top region (the county
+    // of a county deployment, not the province above it that the region table also holds).
     const own = actor.scope.regionPath?.split('/').pop();
-    if (own) region = await scopedRegion(db, actor, own);
-    else {
-      const roots = await db.selectFrom('regions').select(['code', 'name', 'path']).where('parent_code', 'is', null).limit(2).execute();
-      if (roots.length === 1) region = roots[0]!;
-    }
+    region = own ? await scopedRegion(db, actor, own) : await topRegion(db);
   }
   if (q.unitId !== undefined) {
     // Any unit may be named (a county department handles tickets in a township); the tickets
