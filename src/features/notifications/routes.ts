@@ -7,9 +7,13 @@ import { listNotifications, markAllNotificationsRead, markNotificationRead, unre
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody };
 
 const int8Max = 9_223_372_036_854_775_807n;
-/** Notification ids are bigserial: digits within int8, kept as a string end to end. */
+/**
+ * Notification ids are bigserial: digits within int8, kept as a string end to end. Only a 19-digit
+ * id passes the pattern and may still exceed int8; a longer one gets the pattern's message alone.
+ */
 const notificationIdParam = z.object({
-  id: z.string().regex(/^[1-9][0-9]{0,18}$/, '通知编号应为正整数').refine((v) => !/^[0-9]+$/.test(v) || BigInt(v) <= int8Max, `通知编号超出范围（最大 ${int8Max}）`),
+  id: z.string().regex(/^[1-9][0-9]{0,18}$/, '通知编号应为正整数')
+    .refine((v) => !/^[0-9]{19}$/.test(v) || BigInt(v) <= int8Max, `通知编号超出范围（最大 ${int8Max}）`),
 });
 const notificationListQuery = paging.extend({
   unread: z.enum(['1', '0', 'true', 'false'], { error: 'unread 应为 1 或 0' }).optional().transform((v) => v === '1' || v === 'true'),
