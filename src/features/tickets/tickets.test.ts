@@ -127,6 +127,23 @@ describe('registering and the loop', () => {
     expect(res.json().error.details.field).toBe('version');
   });
 
+  it('two actions at once on one ticket: exactly one is taken, the other is 409, one event', async () => {
+    const events = async (id: number) => Number((await sql<{ n: number }>`select count(*)::int as n from ticket_events where ticket_id = ${id}`.execute(h.db)).rows[0]!.n);
+    const act = (id: number, body: object) => app.inject({ method: 'POST', url: `/api/v1/tickets/${id}/actions`, headers: as(s.water), payload: body });
+    // Two signatures, no version given: the second finds the ticket signed.
+    const a = await createTicket(h.db, actors.hotline, testKey, base({ dispatch: { unitId: units.water.id } }));
+    const signs = await Promise.all([act(a.id, { action: 'sign' }), act(a.id, { action: 'sign' })]);
+    expect(signs.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    expect(await events(a.id)).toBe(3);
+    // Sign and return at the version both saw: the second finds the version moved.
+    const b = await createTicket(h.db, actors.hotline, testKey, base({ dispatch: { unitId: units.water.id } }));
+    const both = await Promise.all([act(b.id, { action: 'sign', version: b.version }), act(b.id, { action: 'return', reason: '不属本单位', version: b.version })]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([200, 409]);
+    expect(await events(b.id)).toBe(3);
+    const after = await h.db.selectFrom('tickets').select(['state', 'version']).where('id', '=', b.id).executeTakeFirstOrThrow();
+    expect(after.version).toBe(b.version + 1);
+  });
+
   it('return, re-dispatch, assisting unit, transfer', async () => {
     const t = await createTicket(h.db, actors.hotline, testKey, base({ dispatch: { unitId: units.roads.id } }), { now: MON });
     const returned = await actOnTicket(h.db, actors.roads, testKey, t.id, { action: 'return', reason: '供水问题不属交通局' }, { now: at('2026-11-17T03:00:00Z') });
