@@ -136,10 +136,14 @@ describe('rating', () => {
     const audit = await h.db.selectFrom('audit_log').selectAll().where('entity', '=', 'ticket').where('entity_id', '=', String(t.id)).where('action', '=', 'ticket.rate').execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ user_id: null, username: '诉求人（公开查询页）', detail: { via: 'public', rating: 'satisfied', state: 'closed' } });
+    const events = await h.db.selectFrom('ticket_events').select('id').where('ticket_id', '=', t.id).execute();
     const again = await rate(t.trackingCode, { phone: '2345', rating: 'unsatisfied' });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.details.refusal).toBe('not_allowed_in_state');
     expect((await ticketRow(t.id)).rating).toBe('satisfied');
+    // Nothing written: no second event, no second audit row.
+    expect(await h.db.selectFrom('ticket_events').select('id').where('ticket_id', '=', t.id).execute()).toEqual(events);
+    expect(await h.db.selectFrom('audit_log').select('id').where('entity', '=', 'ticket').where('entity_id', '=', String(t.id)).where('action', '=', 'ticket.rate').execute()).toHaveLength(1);
   });
 
   it('the first unsatisfied rating reopens the ticket; it cannot be rated again until resolved again', async () => {

@@ -205,6 +205,41 @@ describe('registering and the loop', () => {
     expect(self.statusCode).toBe(400);
   });
 
+  it('refusals write nothing: no event, notification, assisting unit, supervision or audit row, the ticket unchanged', async () => {
+    const t = await createTicket(h.db, actors.hotline, testKey, base({ dispatch: { unitId: units.water.id } }), { now: MON });
+    await actOnTicket(h.db, actors.water, testKey, t.id, { action: 'sign' }, { now: MON });
+    await actOnTicket(h.db, actors.hotline, testKey, t.id, { action: 'add_assisting_unit', unitId: units.roads.id }, { now: MON });
+    const closed = await createTicket(h.db, actors.hotline, testKey, base());
+    await actOnTicket(h.db, actors.hotline, testKey, closed.id, { action: 'merge', intoTicketId: t.id }, { now: MON });
+    const snapshot = async () => {
+      const n = (q: ReturnType<typeof sql<{ n: number }>>) => q.execute(h.db).then((r) => Number(r.rows[0]!.n));
+      return {
+        events: await n(sql`select count(*)::int as n from ticket_events`),
+        notifications: await n(sql`select count(*)::int as n from notifications`),
+        assisting: await n(sql`select count(*)::int as n from ticket_assisting_units`),
+        supervisions: await n(sql`select count(*)::int as n from ticket_supervisions`),
+        audit: await n(sql`select count(*)::int as n from audit_log where entity = 'ticket'`),
+        ticket: await h.db.selectFrom('tickets').select(['state', 'version', 'handling_unit_id', 'due_at', 'pending_extension_days', 'merged_into_id']).where('id', '=', t.id).executeTakeFirstOrThrow(),
+      };
+    };
+    const before = await snapshot();
+    const late = at('2026-12-08T02:00:00Z'); // past the deadline of Mon 11-30
+    for (const [who, body, code, now] of [
+      [actors.hotline, { action: 'merge', intoTicketId: closed.id }, 'CONFLICT', undefined],
+      [actors.hotline, { action: 'transfer', unitId: 999_999, reason: '改派' }, 'VALIDATION_FAILED', undefined],
+      [actors.hotline, { action: 'add_assisting_unit', unitId: units.roads.id }, 'CONFLICT', undefined],
+      [actors.hotline, { action: 'add_assisting_unit', unitId: 999_999 }, 'VALIDATION_FAILED', undefined],
+      [actors.water, { action: 'request_extension', workingDays: 3, reason: '需更换主管道' }, 'CONFLICT', late],
+      [actors.water, { action: 'supervise', level: 'yellow', note: '自己督办自己' }, 'FORBIDDEN', undefined],
+      [actors.water, { action: 'reply_supervision', note: '已整改' }, 'CONFLICT', undefined],
+      [actors.hotline, { action: 'rate', rating: 'satisfied' }, 'CONFLICT', undefined],
+      [actors.water, { action: 'sign' }, 'CONFLICT', undefined],
+    ] as const) {
+      await expect(actOnTicket(h.db, who, testKey, t.id, body, { now: now ?? MON }), JSON.stringify(body)).rejects.toMatchObject({ code });
+    }
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('the event log cannot be changed, even by SQL', async () => {
     await expect(sql`update ticket_events set note = 'x'`.execute(h.db)).rejects.toThrow(/immutable/);
     await expect(sql`delete from ticket_events`.execute(h.db)).rejects.toThrow(/immutable/);
