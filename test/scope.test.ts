@@ -567,3 +567,79 @@ describe.each(viewers)(`ticket measures and the ledger export on ${testDriver}: 
     expectStatus(await get(sessions.countyAdmin, `/api/v1/tickets/measures?region=${SHIPU}`), 200);
   });
 });
+
+describe.each(viewers)(`the ticket core on ${testDriver}: $label`, ({ key, revealRefused }) => {
+  const s = () => sessions[key];
+  const MISSING = 2_000_000_000;
+  /** Two answers alike but for the id they name: out of scope cannot be told from missing. */
+  const alike = (a: { statusCode: number; body: string }, b: { statusCode: number; body: string }, idA: number | string, idB: number | string) => {
+    expect(a.statusCode, a.body).toBe(b.statusCode);
+    expect(a.body.replaceAll(String(idA), '#')).toBe(b.body.replaceAll(String(idB), '#'));
+  };
+  /** Registered by the county office, which may dispatch anywhere in the county. */
+  const register = async (payload: object) => {
+    const res = await send(sessions.countyAdmin, 'POST', '/api/v1/tickets', { source: 'hotline', type: 'help', categoryCode: 'other', content: '诉求', ...payload });
+    expectStatus(res, 201);
+    return res.json() as { id: number; trackingCode: string };
+  };
+  const ticketEvents = async () => (await sql<{ n: number }>`select count(*)::int as n from ticket_events`.execute(h.db)).rows[0]!.n;
+
+  it('cannot list, read, act on, reveal, find as similar, merge into or measure a Shipu ticket or unit: answered like a missing one, nothing written', async () => {
+    const t = await register({ title: uniq('石浦求助'), regionCode: SHIPU, address: '渔港路1号', requester: { name: '石浦丁', phone: SHIPU_PHONE }, dispatch: { unitId: units.shipu.id } });
+    const own = await register({ title: uniq('丹东求助'), regionCode: DANDONG, requester: { name: '丹东丁' } });
+    const before = await ticketEvents();
+
+    const ledger = await get(s(), '/api/v1/tickets?pageSize=200');
+    expectStatus(ledger, 200);
+    expect(ledger.body).toContain(own.trackingCode);
+    expect(ledger.body).not.toContain(t.trackingCode);
+    for (const url of [`/api/v1/tickets?q=${t.trackingCode}`, `/api/v1/tickets?unitId=${units.shipu.id}`, '/api/v1/tickets?source=hotline&state=dispatched&pageSize=200']) {
+      const res = await get(s(), url);
+      expectStatus(res, 200);
+      expect(res.json().items.map((x: { id: number }) => x.id)).not.toContain(t.id);
+    }
+    expectStatus(await get(s(), `/api/v1/tickets?region=${SHIPU}`), 404);
+
+    alike(await get(s(), `/api/v1/tickets/${t.id}`), await get(s(), `/api/v1/tickets/${MISSING}`), t.id, MISSING);
+    for (const body of [{ action: 'supervise', level: 'yellow', note: '请加快' }, { action: 'sign' }, { action: 'close', reason: '撤回' }, { action: 'merge', intoTicketId: own.id }]) {
+      alike(await send(s(), 'POST', `/api/v1/tickets/${t.id}/actions`, body), await send(s(), 'POST', `/api/v1/tickets/${MISSING}/actions`, body), t.id, MISSING);
+    }
+    const reveal = await send(s(), 'POST', `/api/v1/tickets/${t.id}/reveal-phone`, {});
+    expectStatus(reveal, revealRefused);
+    alike(reveal, await send(s(), 'POST', `/api/v1/tickets/${MISSING}/reveal-phone`, {}), t.id, MISSING);
+    // Its own ticket cannot be merged into the Shipu one, nor dispatched to the Shipu unit, any more than to missing ones.
+    alike(
+      await send(s(), 'POST', `/api/v1/tickets/${own.id}/actions`, { action: 'merge', intoTicketId: t.id }),
+      await send(s(), 'POST', `/api/v1/tickets/${own.id}/actions`, { action: 'merge', intoTicketId: MISSING }), t.id, MISSING,
+    );
+    alike(
+      await send(s(), 'POST', `/api/v1/tickets/${own.id}/actions`, { action: 'dispatch', unitId: units.shipu.id }),
+      await send(s(), 'POST', `/api/v1/tickets/${own.id}/actions`, { action: 'dispatch', unitId: MISSING }), units.shipu.id, MISSING,
+    );
+
+    for (const q of [`phone=${SHIPU_PHONE}`, `regionCode=${SHIPU}&categoryCode=other`, `regionCode=${SHIPU}&address=${encodeURIComponent('渔港路1号')}`]) {
+      const res = await get(s(), `/api/v1/tickets/similar?${q}`);
+      expectStatus(res, 200);
+      expect(res.json()).toEqual([]);
+    }
+    alike(await get(s(), `/api/v1/tickets/measures?unitId=${units.shipu.id}`), await get(s(), `/api/v1/tickets/measures?unitId=${MISSING}`), units.shipu.id, MISSING);
+
+    // The category tree is the deployment's, read by all; changing it or the deadline policy is not a township's.
+    expectStatus(await get(s(), '/api/v1/ticket-categories'), 200);
+    expectStatus(await send(s(), 'POST', '/api/v1/ticket-categories', { code: 'other.dandong', nameZh: '丹东自设' }), 403);
+    expectStatus(await send(s(), 'PATCH', '/api/v1/ticket-categories/other', { nameZh: '改名' }), 403);
+
+    expect(await ticketEvents()).toBe(before);
+    expect((await get(sessions.countyAdmin, `/api/v1/tickets/${t.id}`)).statusCode).toBe(200);
+    expectStatus(await get(sessions.countyAdmin, `/api/v1/tickets/measures?unitId=${units.shipu.id}`), 200);
+  });
+
+  it('may measure a unit outside its region that handles one of its tickets', async () => {
+    const county = await makeUnit(h.db, XIANGSHAN, { name: uniq('县住建局'), level: 'county' });
+    expectStatus(await get(s(), `/api/v1/tickets/measures?unitId=${county.id}`), 404);
+    await register({ title: uniq('丹东求助'), regionCode: DANDONG, dispatch: { unitId: county.id } });
+    const res = await get(s(), `/api/v1/tickets/measures?unitId=${county.id}`);
+    expectStatus(res, 200);
+    expect(res.json().overall.total).toBe(1);
+  });
+});

@@ -6,6 +6,7 @@ import { AppError, notFound } from '../../errors.ts';
 import type { Actor } from '../auth/actor.ts';
 import { topRegion } from '../open311/deployment.ts';
 import { pathUnder, regionScope } from '../regions/regions.ts';
+import { unitScope } from '../units/units.ts';
 import { ticketScope } from './tickets.ts';
 
 // The ticket loop's measures (考核指标) per unit, region and period, from columns the state machine
@@ -164,9 +165,15 @@ export async function ticketMeasures(db: Executor, actor: Actor, q: MeasuresQuer
     region = own ? await scopedRegion(db, actor, own) : await topRegion(db);
   }
   if (q.unitId !== undefined) {
-    // Any unit may be named (a county department handles tickets in a township); the tickets
-    // counted are still only those the actor may see.
-    const unit = await db.selectFrom('units').select('id').where('id', '=', q.unitId).executeTakeFirst();
+    // A unit in the actor's scope, or one handling a ticket the actor may see (a county department
+    // handles tickets in a township); any other answers like a missing one. The tickets counted
+    // are still only those the actor may see.
+    const unit = await db.selectFrom('units').select('units.id').where('units.id', '=', q.unitId)
+      .where((eb) => eb.or([
+        unitScope(actor),
+        eb.exists(eb.selectFrom('tickets as t').select('t.id').whereRef('t.handling_unit_id', '=', 'units.id').where(ticketScope(actor, 't'))),
+      ]))
+      .executeTakeFirst();
     if (!unit) throw notFound('单位', q.unitId);
   }
 
