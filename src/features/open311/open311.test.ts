@@ -254,6 +254,9 @@ describe('POST requests', () => {
       [good({ media_url: 'javascript:alert(1)' }), 400, /media_url/],
       [good({ description: '长'.repeat(4001) }), 400, /description 最长 4000/],
       [good({ first_name: '名'.repeat(60) }), 400, /first_name \/ last_name/],
+      // A NUL character is named as the field it came in, not as a database error.
+      [good({ media_url: 'https://img.example.com/p/1\u0000.jpg' }), 400, /media_url/],
+      [{ ...good({ address_string: '', lat: '', long: '', description: '' }), address_id: 'A\u00001' }, 400, /^address_id：/],
     ];
     for (const [fields, status, pattern] of cases) {
       const res = await post('json', fields);
@@ -353,6 +356,7 @@ describe('GET requests', () => {
       ['service_request_id=99999999999', /service_request_id/],
       ['page_size=5000', /page_size/],
       ['page=0', /page/],
+      ['service_code=infrastructure.water%00', /service_code/],
     ];
     for (const [q, pattern] of cases) expectErrors(json(await get(`requests.json?${q}`), 400), 400, pattern);
     const x = xml(await get('requests.xml?status=pending'), 'errors', 400);
@@ -361,7 +365,7 @@ describe('GET requests', () => {
   });
 
   it('unknown request ids and tokens are 404', async () => {
-    for (const path of ['requests/99999', 'requests/abc', 'requests/99999999999', 'tokens/no-such-token']) {
+    for (const path of ['requests/99999', 'requests/abc', 'requests/99999999999', 'tokens/no-such-token', 'tokens/a%00b']) {
       expectErrors(json(await get(`${path}.json`), 404), 404, /不存在/);
       xml(await get(`${path}.xml`), 'errors', 404);
     }

@@ -310,8 +310,9 @@ export async function submitRequest(db: Executor, key: PersonalDataKey, form: Su
   // The ticket contract checks what Open311 does not (lengths, storable text); name its fields as the client sent them.
   const checked = createTicketContract.safeParse(input);
   if (!checked.success) {
-    const asSent: Record<string, string> = { title: 'description', content: 'description', requester: 'first_name / last_name', address: 'address_string', lng: 'long' };
-    throw fail('VALIDATION_FAILED', checked.error.issues.map((i) => `${asSent[String(i.path[0])] ?? String(i.path.join('.'))}：${i.message}`));
+    const addressField = f.address_string ? 'address_string' : 'address_id';
+    const asSent: Record<string, string> = { title: description ? 'description' : addressField, content: 'description', requester: 'first_name / last_name', address: addressField, lng: 'long' };
+    throw fail('VALIDATION_FAILED', [...new Set(checked.error.issues.map((i) => `${asSent[String(i.path[0])] ?? String(i.path.join('.'))}：${i.message}`))]);
   }
 
   const token = randomBytes(12).toString('base64url');
@@ -327,7 +328,7 @@ export async function submitRequest(db: Executor, key: PersonalDataKey, form: Su
 }
 
 function isWebUrl(v: string) {
-  if (v.length > 1000) return false;
+  if (v.length > 1000 || v.includes('\u0000')) return false;
   try {
     const u = new URL(v);
     return u.protocol === 'http:' || u.protocol === 'https:';
@@ -420,6 +421,7 @@ export async function listRequests(db: Executor, q: RequestsQuery, now = new Dat
     const juris = await jurisdiction(db, clean.jurisdiction_id);
     if (juris) query = query.where(pathUnder('t.region_path', juris.path));
     const codes = list(clean.service_code);
+    if (codes.some((c) => c.includes('\u0000'))) throw fail('VALIDATION_FAILED', ['service_code 不能包含空字符（U+0000）']);
     if (codes.length) query = query.where('t.category_code', 'in', codes);
     const statuses = list(clean.status);
     const wrong = statuses.find((s) => s !== 'open' && s !== 'closed');
@@ -441,7 +443,7 @@ export async function getRequest(db: Executor, rawId: string): Promise<Open311Re
 
 /** GET tokens/{token}: the request a token stands for. */
 export async function requestIdForToken(db: Executor, token: string): Promise<{ service_request_id: string; token: string }[]> {
-  const row = token.length <= 64
+  const row = token.length <= 64 && !token.includes('\u0000')
     ? await db.selectFrom('tickets').select('id').where('open311_token', '=', token).where('source', '=', 'open311').executeTakeFirst()
     : undefined;
   if (!row) throw fail('NOT_FOUND', [`token「${token.slice(0, 20)}」不存在`]);
