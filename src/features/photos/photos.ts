@@ -11,6 +11,7 @@ import { recordAudit } from '../audit/audit.ts';
 import { activityScope } from '../activities/scope.ts';
 import { can, type Actor } from '../auth/actor.ts';
 import { matterScope } from '../matters/scope.ts';
+import { ticketScope } from '../tickets/tickets.ts';
 
 // Photos of field work. The bytes are stored once per content under their sha256 (PhotoStore);
 // the row keeps what the integrity checks and the lists need: type, size, EXIF time and position,
@@ -20,7 +21,8 @@ import { matterScope } from '../matters/scope.ts';
 // check looks for, and that cadre must be able to attach it to the record.
 //
 // Who sees a photo: an account that uploaded it, or anyone who sees a record it is attached to
-// (an activity by activityScope, a practical matter by matterScope). An unscoped account sees all.
+// (an activity by activityScope, a practical matter by matterScope, a ticket by ticketScope). An
+// unscoped account sees all.
 
 // ── Type, metadata, thumbnail ────────────────────────────────────────────────────────────────
 
@@ -132,7 +134,8 @@ export function photoScope(actor: Actor, alias = 'ph') {
   const own = actor.userId === null ? sql<boolean>`false` : sql<boolean>`exists (select 1 from photo_uploads pu where pu.user_id = ${actor.userId} and pu.photo_id = ${id})`;
   return sql<boolean>`(${own}
     or exists (select 1 from activity_photos sap join activities sa on sa.id = sap.activity_id where sap.photo_id = ${id} and ${activityScope(actor, 'sa')})
-    or exists (select 1 from practical_matter_photos smp join practical_matters sm on sm.id = smp.matter_id where smp.photo_id = ${id} and ${matterScope(actor, 'sm')}))`;
+    or exists (select 1 from practical_matter_photos smp join practical_matters sm on sm.id = smp.matter_id where smp.photo_id = ${id} and ${matterScope(actor, 'sm')})
+    or exists (select 1 from ticket_attachments sta join tickets st on st.id = sta.ticket_id where sta.photo_id = ${id} and ${ticketScope(actor, 'st')}))`;
 }
 
 const columns = ['ph.id', 'ph.sha256', 'ph.mime', 'ph.bytes', 'ph.width', 'ph.height', 'ph.taken_at', 'ph.latitude', 'ph.longitude', 'ph.has_thumbnail', 'ph.created_at'] as const;

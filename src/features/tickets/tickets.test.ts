@@ -345,6 +345,19 @@ describe('scope', () => {
     expect(filtered.items.every((x) => x.categoryCode.startsWith('infrastructure') && x.type === 'complaint')).toBe(true);
   });
 
+  it('the photos attached to a ticket are open to those who see the ticket, and to no one else', async () => {
+    const photo = (await h.db.insertInto('photos').values({ sha256: `ticket-photo-${Date.now()}`, mime: 'image/jpeg', bytes: 1000, uploaded_by: users.cadre.id })
+      .returning('id').executeTakeFirstOrThrow()).id;
+    await h.db.insertInto('photo_uploads').values({ user_id: users.cadre.id, photo_id: photo }).execute();
+    const t = await createTicket(h.db, actors.cadre, testKey, base({ source: 'visit', title: '井盖缺失', attachmentIds: [photo] }));
+    await actOnTicket(h.db, actors.hotline, testKey, t.id, { action: 'dispatch', unitId: units.water.id });
+    const info = (who: Session) => app.inject({ method: 'GET', url: `/api/v1/photos/${photo}/info`, headers: as(who) });
+    const byWater = await info(s.water);
+    expect(byWater.statusCode, byWater.body).toBe(200);
+    expect((await getTicket(h.db, actors.water, testKey, t.id)).attachments.map((a) => a.id)).toEqual([photo]);
+    expect((await info(s.shipuHotline)).statusCode).toBe(404);
+  });
+
   it('the phone is masked; revealing it is audited and needs the permission', async () => {
     const t = await createTicket(h.db, actors.hotline, testKey, base({ dispatch: { unitId: units.water.id } }));
     const res = await app.inject({ method: 'POST', url: `/api/v1/tickets/${t.id}/reveal-phone`, headers: as(s.water), payload: {} });
