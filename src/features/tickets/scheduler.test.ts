@@ -202,6 +202,25 @@ describe('automatic supervision (督办)', () => {
     expect(await supervisionsOf(id)).toHaveLength(2);
   });
 
+  it('more notices than one batch: the longest overdue first, the rest in the next passes, none twice', async () => {
+    const ids = [
+      await ticket({ dueAt: endOf('2026-07-01') }),
+      await ticket({ dueAt: endOf('2026-07-02') }),
+      await ticket({ dueAt: endOf('2026-07-03') }),
+    ];
+    const pass = (minute: number) => runSupervisionTick(h.db, { now: china(`2026-07-20T09:${String(minute).padStart(2, '0')}`), processName: 't', intervalMs: MIN, superviseBatch: 4 });
+    const counts = async () => Promise.all(ids.map(async (id) => (await supervisionsOf(id)).map((s) => s.level).join('+')));
+    const first = await pass(1);
+    expect(first.ran && first.stats).toMatchObject({ yellow: 2, red: 2, more: true });
+    expect(await counts()).toEqual(['yellow+red', 'yellow+red', '']);
+    const second = await pass(2);
+    expect(second.ran && second.stats).toMatchObject({ yellow: 1, red: 1, more: false });
+    const third = await pass(3);
+    expect(third.ran && third.stats).toMatchObject({ yellow: 0, red: 0, more: false });
+    expect(await counts()).toEqual(['yellow+red', 'yellow+red', 'yellow+red']);
+    for (const id of ids) expect((await eventsOf(id)).map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
   it('after an approved extension moves the deadline, a new overdue gets a new yellow', async () => {
     const firstDue = endOf('2026-11-02');
     const id = await ticket({ dueAt: firstDue });
