@@ -358,6 +358,27 @@ describe('scope', () => {
     expect((await info(s.shipuHotline)).statusCode).toBe(404);
   });
 
+  it('the full phone is in no answer but the audited reveal: ledger, detail, duplicates, notices, events, audit', async () => {
+    const phone = '13966667777';
+    const t = await createTicket(h.db, actors.hotline, testKey, base({ requester: { name: '钱', phone }, dispatch: { unitId: units.water.id } }));
+    await actOnTicket(h.db, actors.supervisor, testKey, t.id, { action: 'supervise', level: 'yellow', note: '请尽快回电' });
+    const answers = await Promise.all([
+      app.inject({ method: 'GET', url: `/api/v1/tickets?q=${t.trackingCode}`, headers: as(s.water) }),
+      app.inject({ method: 'GET', url: `/api/v1/tickets/${t.id}`, headers: as(s.water) }),
+      app.inject({ method: 'GET', url: `/api/v1/tickets/similar?phone=${phone}`, headers: as(s.hotline) }),
+      app.inject({ method: 'GET', url: '/api/v1/notifications?pageSize=100', headers: as(s.water) }),
+    ]);
+    for (const res of answers) {
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.body).toContain(t.trackingCode);
+      expect(res.body).not.toContain(phone);
+      expect(res.body).not.toContain(phone.slice(3)); // no unmasked tail either
+    }
+    const stored = await sql<{ body: string }>`select coalesce((select string_agg(data::text, ' ') from ticket_events where ticket_id = ${t.id}), '')
+      || coalesce((select string_agg(detail::text, ' ') from audit_log where entity = 'ticket' and entity_id = ${String(t.id)}), '') as body`.execute(h.db);
+    expect(stored.rows[0]!.body).not.toContain(phone);
+  });
+
   it('the phone is masked; revealing it is audited and needs the permission', async () => {
     const t = await createTicket(h.db, actors.hotline, testKey, base({ dispatch: { unitId: units.water.id } }));
     const res = await app.inject({ method: 'POST', url: `/api/v1/tickets/${t.id}/reveal-phone`, headers: as(s.water), payload: {} });
