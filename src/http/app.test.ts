@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DANDONG, as, createTestApp, createTestDatabase, login, makeUnit, makeUser, seedXiangshan, testDriver, type Session } from '../../test/helpers.ts';
 import type { DatabaseHandle } from '../db/database.ts';
 import { errorHandler } from './errors.ts';
+import { logSafeUrl } from './app.ts';
 import type { App } from './types.ts';
 
 let h: DatabaseHandle;
@@ -241,5 +242,14 @@ describe('uploads', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toEqual({ imported: 1 });
     expect(await cadreCount()).toBe(before + 1);
+  });
+});
+
+describe('request log', () => {
+  it('masks phone numbers in the query string, and leaves paths alone', () => {
+    expect(logSafeUrl('/api/v1/tickets/similar?phone=13957412345&regionCode=330225001003')).toBe('/api/v1/tickets/similar?phone=****2345&regionCode=330225001003');
+    expect(logSafeUrl('/api/v1/tickets/similar?address=x&phone=0574-65712345')).toBe('/api/v1/tickets/similar?address=x&phone=****2345');
+    expect(logSafeUrl('/api/v1/public/tickets/LX2345ABCD?phone=1234')).toBe('/api/v1/public/tickets/LX2345ABCD?phone=****');
+    expect(logSafeUrl('/api/v1/tickets/2147483647')).toBe('/api/v1/tickets/2147483647');
   });
 });

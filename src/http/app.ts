@@ -35,10 +35,20 @@ import type { App, AppDeps } from './types.ts';
 
 const webDist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
+/**
+ * The URL as the request log writes it: a phone number in the query string (the hotline's
+ * duplicate search, `?phone=13957412345`) is masked, so the logs hold no personal data.
+ */
+export const logSafeUrl = (url: string) =>
+  url.replace(/([?&]phone=)([^&#]*)/gi, (_m, key: string, value: string) => `${key}${value.length > 4 ? `****${value.slice(-4)}` : '****'}`);
+
 /** Assembles the server. The list of features registered here is the architecture. */
 export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): Promise<App> {
   const app = Fastify({
-    logger: opts.logger === false ? false : { level: deps.config.logLevel },
+    logger: opts.logger === false ? false : {
+      level: deps.config.logLevel,
+      serializers: { req: (req) => ({ method: req.method, url: logSafeUrl(req.url), remoteAddress: req.ip }) },
+    },
     bodyLimit: 1024 * 1024,
     trustProxy: deps.config.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
