@@ -167,7 +167,8 @@ export async function main(argv: string[]): Promise<void> {
         }
         const s = r.stats;
         console.log(`Supervision pass in ${s.ms} ms: marks changed ${Object.entries(s.marks).map(([k, n]) => `${k} ${n}`).join(', ')}; `
-          + `${s.yellow} yellow and ${s.red} red notices, ${s.notifications} notifications; ${s.closedUnrated} closed unrated${s.closeFailures ? ` (${s.closeFailures} left for the next pass)` : ''}.`);
+          + `${s.yellow} yellow and ${s.red} red notices, ${s.notifications} notifications; ${s.closedUnrated} closed unrated${s.closeFailures ? ` (${s.closeFailures} left for the next pass)` : ''}.`
+          + (s.more ? ' More notices are due than one pass issues: the next passes issue the rest.' : ''));
         return;
       }
       default:
