@@ -50,19 +50,6 @@ export async function notifyUnitUsers(db: Executor, unitId: number, n: NewNotifi
   return notifyUsers(db, await unitTicketUsers(db, unitId), n);
 }
 
-/** Supervisors whose region scope covers a region path (or who are unscoped). */
-export async function supervisorsOver(db: Executor, regionPath: string): Promise<number[]> {
-  const rows = await db
-    .selectFrom('users as u')
-    .leftJoin('regions as r', 'r.code', 'u.region_code')
-    .select('u.id')
-    .where('u.role', '=', 'supervisor')
-    .where('u.disabled', '=', false)
-    .where(sql<boolean>`(r.path is null or ${regionPath} = r.path or ${regionPath} like r.path || '/%')`)
-    .execute();
-  return rows.map((r) => r.id);
-}
-
 // ── Reading one's own notifications (the API) ─────────────────────────────────────────────────
 // Each account sees only what was sent to it: another account's notification answers like a
 // missing one (404). Marking read is personal state, like a session, so it is not audited.
