@@ -292,6 +292,85 @@ describe('the ticket loop in Chromium', () => {
     await page.close();
   });
 
+  it('registers a problem found on a visit as a ticket dispatched to a unit, and the problem then links to it', async () => {
+    // A visit of a household in the county with two problems found, none linked to a ticket yet.
+    const targets = await json<{ items: { id: number; name: string }[] }>(await admin.request.get(`${baseUrl}/api/v1/targets`, { params: { kind: 'household', region: COUNTY, pageSize: 1 } }));
+    const cadres = await json<{ items: { id: number }[] }>(await admin.request.get(`${baseUrl}/api/v1/cadres`, { params: { pageSize: 1 } }));
+    const household = targets.items[0]!;
+    const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const problem = '村口至村委会路段路灯损坏已有两周，夜间出行十分不便，上周已有一位老人在此摔倒受伤';
+    const created = await post<{ id: number; problems: { id: number; description: string; ticketId: number | null }[] }>(admin, '/api/v1/activities', {
+      kind: 'household_visit', title: '入户走访（工单登记测试）', startsAt: `${day}T09:00:00+08:00`, endsAt: `${day}T10:30:00+08:00`,
+      participantIds: [cadres.items[0]!.id], targetIds: [household.id], problems: [problem, '门前排水沟堵塞'],
+    });
+    const p = created.problems.find((x) => x.description === problem)!;
+    expect(p.ticketId).toBeNull();
+
+    const page = await newPage();
+    await logIn(page, 'admin');
+    await page.goto(`${baseUrl}/activities/${created.id}`);
+    await page.getByTestId(`problem-register-${p.id}`).click();
+    const modal = page.getByRole('dialog');
+    await page.getByTestId('problem-ticket-title').waitFor({ timeout: 30_000 });
+    // Filled from the problem and the visit: the title is its first 30 characters, the requester the household.
+    expect(await page.getByTestId('problem-ticket-title').inputValue()).toBe(problem.slice(0, 30));
+    expect(await page.getByTestId('problem-ticket-content').inputValue()).toBe(problem);
+    expect(await modal.innerText()).toContain(`${household.name}（农户）`);
+    expect(await page.getByTestId('problem-ticket-region').inputValue()).not.toBe('');
+    // An admin took no part in the visit: no 即知即改.
+    expect(await page.getByTestId('problem-ticket-mode').innerText()).not.toMatch(/即知即改/);
+
+    // Pick once the modal and the tree's popup have stopped moving (a click mid-animation misses).
+    const still = () => expect.poll(() => page.locator('.ant-zoom-appear, .ant-zoom-enter, .ant-slide-up-appear, .ant-slide-up-enter').count(), { timeout: 10_000 }).toBe(0);
+    await still();
+    await page.locator('#problem-ticket-category').click();
+    await page.keyboard.type('路灯');
+    await page.locator('.ant-select-tree-node-content-wrapper', { hasText: '路灯照明' }).first().waitFor();
+    await still();
+    await page.locator('.ant-select-tree-node-content-wrapper', { hasText: '路灯照明' }).first().click();
+    await expect.poll(() => modal.locator('.ant-form-item', { has: page.locator('#problem-ticket-category') }).innerText()).toContain('路灯照明');
+    await page.getByTestId('problem-ticket-mode').getByText('交办给单位').click();
+    // Dispatch without a unit is caught under the field.
+    await page.getByTestId('problem-ticket-submit').click();
+    await expect.poll(() => modal.locator('.ant-form-item-explain-error').allInnerTexts()).toContain('请填写交办单位');
+    await page.locator('#problem-ticket-unit').click();
+    await page.keyboard.type(unit.name.slice(0, 4));
+    await page.locator('.ant-select-item-option', { hasText: unit.name }).first().click();
+    await page.getByTestId('problem-ticket-dispatch-note').fill('请三日内核实并修复');
+    await page.screenshot({ path: join(shots, 'activity-problem-ticket-form.png') });
+    await page.getByTestId('problem-ticket-submit').click();
+
+    const code = page.getByTestId('problem-ticket-code');
+    await code.waitFor({ timeout: 30_000 });
+    expect((await code.innerText()).trim()).toMatch(/^LX[0-9A-Z]{8}$/);
+    expect(await page.getByTestId('problem-ticket-dispatched').innerText()).toContain(unit.name);
+    const href = await page.getByTestId('problem-ticket-open').getAttribute('href');
+    const newId = Number(/^\/tickets\/(\d+)$/.exec(href ?? '')?.[1]);
+    expect(newId).toBeGreaterThan(0);
+    await page.screenshot({ path: join(shots, 'activity-problem-ticket-done.png') });
+    await modal.getByRole('button', { name: '关闭' }).first().click();
+
+    // The visit reloaded: the problem's tag now links to the new ticket, the other is still open to register.
+    const link = page.getByTestId(`problem-ticket-link-${p.id}`);
+    await link.waitFor({ timeout: 30_000 });
+    expect(await link.getAttribute('href')).toBe(`/tickets/${newId}`);
+    expect(await link.innerText()).toBe(`工单 #${newId}`);
+    expect(await page.getByTestId(`problem-register-${p.id}`).count()).toBe(0);
+    const other = created.problems.find((x) => x.id !== p.id)!;
+    expect(await page.getByTestId(`problem-register-${other.id}`).count()).toBe(1);
+    await settled(page);
+    await page.screenshot({ path: join(shots, 'activity-problem-ticket.png'), fullPage: true });
+
+    // The ticket carries the visit, the problem's household and the unit it went to.
+    const ticket = await json<{ source: string; activityId: number; requesterTargetId: number; handlingUnitId: number; state: string; regionName: string }>(
+      await admin.request.get(`${baseUrl}/api/v1/tickets/${newId}`),
+    );
+    expect(ticket).toMatchObject({ source: 'visit', activityId: created.id, requesterTargetId: household.id, handlingUnitId: unit.id, state: 'dispatched' });
+    await link.click();
+    await page.waitForURL(new RegExp(`/tickets/${newId}$`));
+    await page.close();
+  });
+
   it('shows the supervision board by deadline colour', async () => {
     const page = await newPage();
     await logIn(page, 'admin');

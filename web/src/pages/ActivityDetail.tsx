@@ -1,4 +1,4 @@
-import { ArrowLeftOutlined, EditOutlined, EnvironmentOutlined, WarningFilled } from '@ant-design/icons';
+import { ArrowLeftOutlined, EditOutlined, EnvironmentOutlined, FileAddOutlined, WarningFilled } from '@ant-design/icons';
 import { Alert, Button, Card, Col, Descriptions, Empty, Result, Row, Table, Tag } from 'antd';
 import type { DescriptionsProps } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
@@ -11,6 +11,7 @@ import { ActivityModal } from '../components/ActivityForm.tsx';
 import { ActivityFlags } from '../components/IntegrityEvidence.tsx';
 import { matterStatusColor } from '../components/MatterForm.tsx';
 import { PhotoStrip } from '../components/PhotoStrip.tsx';
+import { ProblemTicketModal } from '../components/ProblemTicketModal.tsx';
 import { activityKindColor, activityKindLabel, formatSpan, formatYuan } from '../components/recordCommon.tsx';
 import { PageSpin, PageTitle } from '../components/Status.tsx';
 import { useI18n } from '../i18n.ts';
@@ -26,6 +27,7 @@ export default function ActivityDetailPage() {
   const [activity, setActivity] = useState<ActivityDto | null | undefined>(undefined);
   const [error, setError] = useState<ApiError | null>(null);
   const [editing, setEditing] = useState(false);
+  const [ticketing, setTicketing] = useState<ActivityDto['problems'][number] | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -185,9 +187,22 @@ export default function ActivityDetailPage() {
             {a.problems.length ? (
               <ol className="lx-problems">
                 {a.problems.map((p) => (
-                  <li key={p.id}>
+                  <li key={p.id} data-testid={`problem-${p.id}`}>
                     {p.description}{' '}
-                    {p.ticketId ? <Tag color="blue">{t('ticketN', { n: p.ticketId })}</Tag> : <Tag>{t('noTicketYet')}</Tag>}
+                    {p.ticketId ? (
+                      <Link to={`/tickets/${p.ticketId}`} data-testid={`problem-ticket-link-${p.id}`}>
+                        <Tag color="blue">{t('ticketN', { n: p.ticketId })}</Tag>
+                      </Link>
+                    ) : (
+                      <>
+                        <Tag>{t('noTicketYet')}</Tag>
+                        {can(me, 'ticket.register') ? (
+                          <Button size="small" type="link" icon={<FileAddOutlined />} onClick={() => setTicketing(p)} data-testid={`problem-register-${p.id}`}>
+                            {t('registerAsTicket')}
+                          </Button>
+                        ) : null}
+                      </>
+                    )}
                   </li>
                 ))}
               </ol>
@@ -233,6 +248,7 @@ export default function ActivityDetailPage() {
           )}
         </Card>
       </div>
+      {ticketing ? <ProblemTicketModal activity={a} problem={ticketing} onClose={() => setTicketing(null)} onCreated={() => void load()} /> : null}
       {editing ? (
         <ActivityModal
           activity={a}
