@@ -1,19 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type APIRequestContext, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiAs, csrfHeaders, json, launchBrowser, shots, startLianxin, submitLogin, type Lianxin } from './harness.ts';
 
 // The cadre's field view (/m) as a phone uses it: installed app shell from the service worker,
 // records captured with no network into IndexedDB, synced when the network returns, each stored
 // once however often it is sent; a conflict shown to the cadre; a session that ended while offline.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const PASSWORD = 'E2e#Demo2026';
-const shots = join(import.meta.dirname, 'screenshots');
 const phone = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' };
 // 象山县 丹东街道, roughly: the demo county's seat.
 const position = { latitude: 29.4769, longitude: 121.8692, accuracy: 15 };
@@ -26,66 +20,25 @@ type Queued = { draft: Record<string, unknown>; photos: { photoId?: number }[]; 
 declare const indexedDB: { open(name: string): IdbRequest<Idb> };
 declare const navigator: { serviceWorker?: { controller: unknown } };
 
-let server: ChildProcess;
+let lianxin: Lianxin;
 let baseUrl: string;
 let browser: Browser;
-let dataDir: string;
 let cadre: { id: number; username: string };
-
-async function startLianxin(): Promise<string> {
-  dataDir = mkdtempSync(join(tmpdir(), 'lianxin-e2e-field-'));
-  server = spawn(process.execPath, ['bin/lianxin.mjs', 'start'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LIANXIN_DATA_DIR: dataDir, LIANXIN_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 200_000);
-    const onData = (d: Buffer) => {
-      out += String(d);
-      const m = /running: (http:\/\/localhost:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-}
-
-/** Session cookie and CSRF header for API calls made beside the browser (same context cookies). */
-async function csrfHeaders(context: BrowserContext): Promise<Record<string, string>> {
-  const token = (await context.cookies(baseUrl)).find((c) => c.name === 'lx_csrf')?.value;
-  return token ? { 'x-csrf-token': decodeURIComponent(token) } : {};
-}
-
-async function json<T>(res: Awaited<ReturnType<APIRequestContext['get']>>): Promise<T> {
-  if (!res.ok()) throw new Error(`${res.url()} → ${res.status()} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 /** The demo cadre (`cadre`, same password as admin) and the cadre it is linked with. */
 async function demoCadre(): Promise<{ id: number; username: string }> {
-  const context = await browser.newContext();
-  const me = await json<{ cadreId: number | null }>(await context.request.post(`${baseUrl}/api/v1/auth/login`, { data: { username: 'cadre', password: PASSWORD } }));
-  await context.close();
-  if (!me.cadreId) throw new Error('the demo account cadre is not linked with a cadre');
-  return { id: me.cadreId, username: 'cadre' };
+  const session = await apiAs(browser, baseUrl, 'cadre');
+  await session.close();
+  if (!session.me.cadreId) throw new Error('the demo account cadre is not linked with a cadre');
+  return { id: session.me.cadreId, username: 'cadre' };
 }
 
 async function phoneContext(): Promise<BrowserContext> {
   return browser.newContext({ ...phone, geolocation: position, permissions: ['geolocation'] });
 }
 
-async function logIn(page: Page) {
-  await page.locator('#username').waitFor({ timeout: 30_000 });
-  await page.fill('#username', cadre.username);
-  await page.fill('#password', PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
+/** On the login page: the demo cadre signs in. */
+const logIn = (page: Page) => submitLogin(page, cadre.username);
 
 /** Logged in, on /m, the page controlled by the service worker and the due list shown. */
 async function openFieldView(context: BrowserContext): Promise<Page> {
@@ -178,17 +131,15 @@ function smallTouchTargets(page: Page) {
 }
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  baseUrl = await startLianxin();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  lianxin = await startLianxin('field');
+  baseUrl = lianxin.baseUrl;
+  browser = await launchBrowser();
   cadre = await demoCadre();
 });
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  await new Promise((r) => (server?.exitCode !== null ? r(null) : server.once('exit', r)));
-  rmSync(dataDir, { recursive: true, force: true });
+  await lianxin?.stop();
 });
 
 describe('the field view on a phone', () => {
@@ -299,7 +250,7 @@ describe('the field view on a phone', () => {
     const record = { ...again!.draft, clientId, photoIds: again!.photos.map((p) => p.photoId) };
     for (let i = 0; i < 2; i++) {
       const res = await json<{ results: { status: string; id?: number }[] }>(
-        await context.request.post(`${baseUrl}/api/v1/sync/activities`, { headers: await csrfHeaders(context), data: { records: [record] } }),
+        await context.request.post(`${baseUrl}/api/v1/sync/activities`, { headers: await csrfHeaders(context, baseUrl), data: { records: [record] } }),
       );
       expect(res.results[0]).toMatchObject({ status: 'duplicate', id: stored[0]!.id });
     }
@@ -329,7 +280,7 @@ describe('the field view on a phone', () => {
     expect(mine!.draft.moneyFen).toBe(50050);
     const other = { ...mine!.draft, clientId, photoIds: [], findings: '另一台设备上的内容', moneyFen: 20000 };
     const first = await json<{ results: { status: string }[] }>(
-      await context.request.post(`${baseUrl}/api/v1/sync/activities`, { headers: await csrfHeaders(context), data: { records: [other] } }),
+      await context.request.post(`${baseUrl}/api/v1/sync/activities`, { headers: await csrfHeaders(context, baseUrl), data: { records: [other] } }),
     );
     expect(first.results[0]!.status).toBe('stored');
 

@@ -1,76 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type APIRequestContext, type APIResponse, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiAs, launchBrowser, logIn, PASSWORD, shots, startLianxin, type Lianxin } from './harness.ts';
 
 // The ticket loop seen from outside (issue 5): a requester follows a resolved ticket on the public
 // page with no login (wrong phone digits refused, the reply shown, rated once), an admin issues an
 // Open311 key that a client then uses, and the measures and settings pages show the numbers.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const PASSWORD = 'E2e#Demo2026';
-const shots = join(import.meta.dirname, 'screenshots');
 const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
 const desk = { viewport: { width: 1440, height: 1000 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
 const REPLY = '已安排养护队修复村口至码头路段的坑洼路面，并增设两盏路灯，欢迎监督。';
 
-let server: ChildProcess;
+let lianxin: Lianxin;
 let baseUrl: string;
 let browser: Browser;
-let dataDir: string;
-
-async function startLianxin(): Promise<string> {
-  dataDir = mkdtempSync(join(tmpdir(), 'lianxin-e2e-ticket-'));
-  server = spawn(process.execPath, ['bin/lianxin.mjs', 'start'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LIANXIN_DATA_DIR: dataDir, LIANXIN_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 200_000);
-    const onData = (d: Buffer) => {
-      out += String(d);
-      const m = /running: (http:\/\/localhost:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-}
-
-async function json<T>(res: APIResponse): Promise<T> {
-  if (!res.ok()) throw new Error(`${res.url()} → ${res.status()} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-/** An API session beside the browser: logged in, writes carrying the CSRF token. */
-async function apiAs(username: string): Promise<{ context: BrowserContext; get: <T>(path: string) => Promise<T>; post: <T>(path: string, body: unknown) => Promise<T> }> {
-  const context = await browser.newContext();
-  await json(await context.request.post(`${baseUrl}/api/v1/auth/login`, { data: { username, password: PASSWORD } }));
-  const token = decodeURIComponent((await context.cookies(baseUrl)).find((c) => c.name === 'lx_csrf')?.value ?? '');
-  const req: APIRequestContext = context.request;
-  return {
-    context,
-    get: async <T,>(path: string) => json<T>(await req.get(`${baseUrl}${path}`)),
-    post: async <T,>(path: string, body: unknown) => json<T>(await req.post(`${baseUrl}${path}`, { data: body, headers: { 'x-csrf-token': token } })),
-  };
-}
-
-async function logIn(page: Page, username = 'admin') {
-  await page.goto(`${baseUrl}/login`);
-  await page.locator('#username').waitFor({ timeout: 30_000 });
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
 
 type Ticket = { id: number; trackingCode: string; state: string; version: number };
 let ticket: Ticket;
@@ -78,13 +21,13 @@ let ticket: Ticket;
 let other: Ticket;
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  baseUrl = await startLianxin();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  lianxin = await startLianxin('ticket-public');
+  baseUrl = lianxin.baseUrl;
+  browser = await launchBrowser();
 
   // A hotline ticket with the requester's phone, dispatched at intake, signed and resolved by the
   // handling unit's account.
-  const admin = await apiAs('admin');
+  const admin = await apiAs(browser, baseUrl, 'admin');
   const units = await admin.get<{ items: { id: number; name: string; regionCode: string }[] }>('/api/v1/units?pageSize=5');
   const unit = units.items[0]!;
   await admin.post('/api/v1/users', { username: 'e2e-handler', displayName: '承办员小周', password: PASSWORD, role: 'handling_dept', unitId: unit.id });
@@ -108,20 +51,18 @@ beforeAll(async () => {
     requester: { name: '李建国', phone: '13905741234' },
     regionCode: unit.regionCode,
   });
-  await admin.context.close();
+  await admin.close();
 
-  const handler = await apiAs('e2e-handler');
+  const handler = await apiAs(browser, baseUrl, 'e2e-handler');
   await handler.post(`/api/v1/tickets/${ticket.id}/actions`, { action: 'sign' });
   const resolved = await handler.post<Ticket>(`/api/v1/tickets/${ticket.id}/actions`, { action: 'resolve', closureType: 'substantive', reply: REPLY });
   expect(resolved.state).toBe('resolved');
-  await handler.context.close();
+  await handler.close();
 });
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  await new Promise((r) => (server?.exitCode !== null ? r(null) : server.once('exit', r)));
-  rmSync(dataDir, { recursive: true, force: true });
+  await lianxin?.stop();
 });
 
 describe('the ticket loop in Chromium', () => {
@@ -190,7 +131,7 @@ describe('the ticket loop in Chromium', () => {
     // 401 (not logged in) means the route exists; 404 means the notification routes have not landed.
     if (probe.status() === 404) ctx.skip();
     const page = await context.newPage();
-    await logIn(page, 'e2e-handler');
+    await logIn(page, baseUrl, 'e2e-handler');
     const bell = page.getByTestId('notification-bell');
     await expect.poll(async () => Number((await bell.locator('.ant-badge-count').textContent().catch(() => '0'))?.replace(/\D/g, '') || 0), { timeout: 30_000 }).toBeGreaterThan(0);
     await bell.click();
@@ -205,7 +146,7 @@ describe('the ticket loop in Chromium', () => {
   it('issues an Open311 key in the admin UI, shown once, which a client can then use', async () => {
     const context = await browser.newContext(desk);
     const page = await context.newPage();
-    await logIn(page);
+    await logIn(page, baseUrl, 'admin');
     await page.goto(`${baseUrl}/open311-keys`);
     await page.getByTestId('key-new').click();
     await page.getByTestId('key-name').fill('i象山市民App');
@@ -242,7 +183,7 @@ describe('the ticket loop in Chromium', () => {
   it('shows the measures with their numbers, and the settings with the default deadlines', async () => {
     const context = await browser.newContext(desk);
     const page = await context.newPage();
-    await logIn(page);
+    await logIn(page, baseUrl, 'admin');
     await page.goto(`${baseUrl}/ticket-measures?group=unit`);
     const total = page.getByTestId('measure-total');
     await expect.poll(async () => Number((await total.locator('.ant-statistic-content-value').innerText()).replace(/\D/g, '')), { timeout: 30_000 }).toBeGreaterThan(0);

@@ -1,101 +1,43 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type APIRequestContext, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiAs, launchBrowser, logIn, PASSWORD, shots, startLianxin, type ApiSession, type Lianxin } from './harness.ts';
 
 // The ticket loop in Chromium (issue 5): a hotline call with a possible duplicate shown, registered
 // and dispatched in one step; the handling unit signs it in its inbox and resolves it; the ledger
 // shows it resolved. A stale action (the ticket changed in another window) is refused with the
 // server's message and the page reloads. Screenshots of the ledger, detail, hotline and board.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const PASSWORD = 'E2e#Demo2026';
-const shots = join(import.meta.dirname, 'screenshots');
 const COUNTY = '330225000000';
 const CALLER = '13905741234';
 
-let server: ChildProcess;
+let lianxin: Lianxin;
 let baseUrl: string;
 let browser: Browser;
-let dataDir: string;
-let admin: BrowserContext;
+let admin: ApiSession;
 let unit: { id: number; name: string };
 let earlier: { id: number; trackingCode: string };
-
-async function startLianxin(): Promise<string> {
-  dataDir = mkdtempSync(join(tmpdir(), 'lianxin-e2e-tickets-'));
-  server = spawn(process.execPath, ['bin/lianxin.mjs', 'start'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LIANXIN_DATA_DIR: dataDir, LIANXIN_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 230_000);
-    const onData = (d: Buffer) => {
-      out += String(d);
-      const m = /running: (http:\/\/localhost:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-}
-
-async function csrf(context: BrowserContext): Promise<Record<string, string>> {
-  const token = (await context.cookies(baseUrl)).find((c) => c.name === 'lx_csrf')?.value;
-  return token ? { 'x-csrf-token': decodeURIComponent(token) } : {};
-}
-async function json<T>(res: Awaited<ReturnType<APIRequestContext['get']>>): Promise<T> {
-  if (!res.ok()) throw new Error(`${res.url()} → ${res.status()} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-/** A context signed in through the API (for set-up steps the test is not about). */
-async function apiLogin(username: string): Promise<BrowserContext> {
-  const context = await browser.newContext();
-  await json(await context.request.post(`${baseUrl}/api/v1/auth/login`, { data: { username, password: PASSWORD } }));
-  return context;
-}
-const post = async <T>(context: BrowserContext, path: string, data: unknown) => json<T>(await context.request.post(`${baseUrl}${path}`, { data, headers: await csrf(context) }));
 
 type Ticket = { id: number; trackingCode: string; state: string; version: number; allowedActions: string[] };
 
 const newPage = () => browser.newPage({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1440, height: 1000 } });
-async function logIn(page: Page, username: string) {
-  await page.goto(`${baseUrl}/login`);
-  await page.locator('#username').waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
-    await page.screenshot({ path: join(shots, `login-failed-${username}.png`) });
-    console.log(page.url(), (await page.content()).slice(0, 2000));
-    throw e;
-  });
-  await page.fill('#username', username);
-  await page.fill('#password', PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
 
 /** Nothing on the page is loading (screenshots show the data, not a spinner). */
 const settled = (page: Page) => expect.poll(() => page.locator('.ant-spin-spinning, .ant-skeleton').count(), { timeout: 30_000 }).toBe(0);
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  baseUrl = await startLianxin();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-  admin = await apiLogin('admin');
+  lianxin = await startLianxin('tickets', { startTimeoutMs: 230_000 });
+  baseUrl = lianxin.baseUrl;
+  browser = await launchBrowser();
+  admin = await apiAs(browser, baseUrl, 'admin');
   // A handling unit, its handler and a hotline operator, made for this test.
-  const units = await json<{ items: { id: number; name: string }[] }>(await admin.request.get(`${baseUrl}/api/v1/units`, { params: { q: '住房', pageSize: 5 } }));
-  const any = units.items[0] ?? (await json<{ items: { id: number; name: string }[] }>(await admin.request.get(`${baseUrl}/api/v1/units`, { params: { pageSize: 5 } }))).items.at(-1)!;
+  const units = await admin.get<{ items: { id: number; name: string }[] }>('/api/v1/units', { q: '住房', pageSize: 5 });
+  const any = units.items[0] ?? (await admin.get<{ items: { id: number; name: string }[] }>('/api/v1/units', { pageSize: 5 })).items.at(-1)!;
   unit = { id: any.id, name: any.name };
-  await post(admin, '/api/v1/users', { username: 'e2e-hotline', displayName: '热线坐席甲', password: PASSWORD, role: 'hotline_operator', regionCode: COUNTY });
-  await post(admin, '/api/v1/users', { username: 'e2e-handler', displayName: '承办员乙', password: PASSWORD, role: 'handling_dept', unitId: unit.id });
+  await admin.post('/api/v1/users', { username: 'e2e-hotline', displayName: '热线坐席甲', password: PASSWORD, role: 'hotline_operator', regionCode: COUNTY });
+  await admin.post('/api/v1/users', { username: 'e2e-handler', displayName: '承办员乙', password: PASSWORD, role: 'handling_dept', unitId: unit.id });
   // The same caller rang last week about the same water supply: the hotline should offer it as a duplicate.
-  earlier = await post<Ticket>(admin, '/api/v1/tickets', {
+  earlier = await admin.post<Ticket>('/api/v1/tickets', {
     source: 'hotline', type: 'help', categoryCode: 'infrastructure.water', title: '自来水水压低', content: '家中自来水水压很低，高层几乎无水。',
     requester: { name: '王先生', phone: CALLER }, regionCode: COUNTY, address: '丹城镇新华路8号',
   });
@@ -104,9 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await admin?.close();
   await browser?.close();
-  server?.kill('SIGTERM');
-  await new Promise((r) => (server?.exitCode !== null ? r(null) : server.once('exit', r)));
-  rmSync(dataDir, { recursive: true, force: true });
+  await lianxin?.stop();
 });
 
 describe('the ticket loop in Chromium', () => {
@@ -115,7 +55,7 @@ describe('the ticket loop in Chromium', () => {
 
   it('takes a hotline call from the keyboard, shows the earlier call of the same person, and dispatches it in one step', async () => {
     const page = await newPage();
-    await logIn(page, 'e2e-hotline');
+    await logIn(page, baseUrl, 'e2e-hotline');
     await page.goto(`${baseUrl}/hotline`);
     const phone = page.getByTestId('hotline-phone');
     await phone.waitFor({ timeout: 30_000 });
@@ -176,7 +116,7 @@ describe('the ticket loop in Chromium', () => {
 
   it('merges a repeated call into the earlier ticket instead of opening a second one', async () => {
     const page = await newPage();
-    await logIn(page, 'e2e-hotline');
+    await logIn(page, baseUrl, 'e2e-hotline');
     await page.goto(`${baseUrl}/hotline`);
     await page.getByTestId('hotline-phone').fill(CALLER);
     await page.getByTestId(`similar-merge-${earlier.id}`).click();
@@ -198,14 +138,14 @@ describe('the ticket loop in Chromium', () => {
     expect((await big.innerText()).trim()).toBe(earlier.trackingCode);
     expect(await page.getByTestId('hotline-done').innerText()).toMatch(/已合并到/);
     const href = await page.getByTestId('hotline-open-ticket').getAttribute('href');
-    const merged = await json<{ state: string; outcome: string; mergedIntoId: number }>(await admin.request.get(`${baseUrl}/api/v1${href}`));
+    const merged = await admin.get<{ state: string; outcome: string; mergedIntoId: number }>(`/api/v1${href}`);
     expect(merged).toMatchObject({ state: 'closed', outcome: 'merged', mergedIntoId: earlier.id });
     await page.close();
   });
 
   it('lets the handling unit sign it in its inbox and resolve it, and the ledger shows it resolved', async () => {
     const page = await newPage();
-    await logIn(page, 'e2e-handler');
+    await logIn(page, baseUrl, 'e2e-handler');
     await page.goto(`${baseUrl}/inbox`);
     const table = page.getByTestId('inbox-table');
     const sign = table.getByTestId(`inbox-sign-${ticketId}`);
@@ -245,17 +185,17 @@ describe('the ticket loop in Chromium', () => {
   });
 
   it('refuses an action on a ticket that changed meanwhile, shows why and reloads it', async () => {
-    const handler = await apiLogin('e2e-handler');
-    const t = await post<Ticket>(admin, '/api/v1/tickets', {
+    const handler = await apiAs(browser, baseUrl, 'e2e-handler');
+    const t = await admin.post<Ticket>('/api/v1/tickets', {
       source: 'hotline', type: 'complaint', categoryCode: 'environment.noise', title: '夜间施工噪声扰民', content: '工地每晚施工到凌晨。',
       requester: { name: '李女士', phone: '13600001111' }, regionCode: COUNTY, address: '丹城镇天安路', dispatch: { unitId: unit.id },
     });
     const page = await newPage();
-    await logIn(page, 'e2e-handler');
+    await logIn(page, baseUrl, 'e2e-handler');
     await page.goto(`${baseUrl}/tickets/${t.id}`);
     await page.getByTestId('action-sign').waitFor({ timeout: 30_000 });
     // Someone else in the unit signs it first.
-    await post(handler, `/api/v1/tickets/${t.id}/actions`, { action: 'sign', version: t.version });
+    await handler.post(`/api/v1/tickets/${t.id}/actions`, { action: 'sign', version: t.version });
     await page.getByTestId('action-sign').click();
     await page.getByTestId('action-ok').click();
     const refused = page.getByTestId('ticket-refused');
@@ -271,7 +211,7 @@ describe('the ticket loop in Chromium', () => {
 
   it('shows the ledger with its filters in the address and the export link with the same query', async () => {
     const page = await newPage();
-    await logIn(page, 'admin');
+    await logIn(page, baseUrl, 'admin');
     await page.goto(`${baseUrl}/tickets?state=open`);
     const table = page.getByTestId('ticket-table');
     await table.locator('tbody tr.ant-table-row').first().waitFor({ timeout: 30_000 });
@@ -294,12 +234,12 @@ describe('the ticket loop in Chromium', () => {
 
   it('registers a problem found on a visit as a ticket dispatched to a unit, and the problem then links to it', async () => {
     // A visit of a household in the county with two problems found, none linked to a ticket yet.
-    const targets = await json<{ items: { id: number; name: string }[] }>(await admin.request.get(`${baseUrl}/api/v1/targets`, { params: { kind: 'household', region: COUNTY, pageSize: 1 } }));
-    const cadres = await json<{ items: { id: number }[] }>(await admin.request.get(`${baseUrl}/api/v1/cadres`, { params: { pageSize: 1 } }));
+    const targets = await admin.get<{ items: { id: number; name: string }[] }>('/api/v1/targets', { kind: 'household', region: COUNTY, pageSize: 1 });
+    const cadres = await admin.get<{ items: { id: number }[] }>('/api/v1/cadres', { pageSize: 1 });
     const household = targets.items[0]!;
     const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     const problem = '村口至村委会路段路灯损坏已有两周，夜间出行十分不便，上周已有一位老人在此摔倒受伤';
-    const created = await post<{ id: number; problems: { id: number; description: string; ticketId: number | null }[] }>(admin, '/api/v1/activities', {
+    const created = await admin.post<{ id: number; problems: { id: number; description: string; ticketId: number | null }[] }>('/api/v1/activities', {
       kind: 'household_visit', title: '入户走访（工单登记测试）', startsAt: `${day}T09:00:00+08:00`, endsAt: `${day}T10:30:00+08:00`,
       participantIds: [cadres.items[0]!.id], targetIds: [household.id], problems: [problem, '门前排水沟堵塞'],
     });
@@ -307,7 +247,7 @@ describe('the ticket loop in Chromium', () => {
     expect(p.ticketId).toBeNull();
 
     const page = await newPage();
-    await logIn(page, 'admin');
+    await logIn(page, baseUrl, 'admin');
     await page.goto(`${baseUrl}/activities/${created.id}`);
     await page.getByTestId(`problem-register-${p.id}`).click();
     const modal = page.getByRole('dialog');
@@ -362,9 +302,7 @@ describe('the ticket loop in Chromium', () => {
     await page.screenshot({ path: join(shots, 'activity-problem-ticket.png'), fullPage: true });
 
     // The ticket carries the visit, the problem's household and the unit it went to.
-    const ticket = await json<{ source: string; activityId: number; requesterTargetId: number; handlingUnitId: number; state: string; regionName: string }>(
-      await admin.request.get(`${baseUrl}/api/v1/tickets/${newId}`),
-    );
+    const ticket = await admin.get<{ source: string; activityId: number; requesterTargetId: number; handlingUnitId: number; state: string; regionName: string }>(`/api/v1/tickets/${newId}`);
     expect(ticket).toMatchObject({ source: 'visit', activityId: created.id, requesterTargetId: household.id, handlingUnitId: unit.id, state: 'dispatched' });
     await link.click();
     await page.waitForURL(new RegExp(`/tickets/${newId}$`));
@@ -373,7 +311,7 @@ describe('the ticket loop in Chromium', () => {
 
   it('shows the supervision board by deadline colour', async () => {
     const page = await newPage();
-    await logIn(page, 'admin');
+    await logIn(page, baseUrl, 'admin');
     await page.goto(`${baseUrl}/supervision`);
     for (const k of ['due_soon', 'overdue', 'long_overdue', 'unreplied']) await page.getByTestId(`board-column-${k}`).waitFor({ timeout: 30_000 });
     await expect.poll(() => page.getByTestId('board-count-long_overdue').innerText(), { timeout: 30_000 }).toMatch(/\d/);

@@ -1,65 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, logIn, shots, startLianxin, type Lianxin } from './harness.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const PASSWORD = 'E2e#Demo2026';
-const shots = join(import.meta.dirname, 'screenshots');
-
-let server: ChildProcess;
+let lianxin: Lianxin;
 let baseUrl: string;
 let browser: Browser;
-let dataDir: string;
-
-/** `npm start`'s own path: `lianxin start` loads the demo on first run and prints the URL. */
-async function startLianxin(): Promise<string> {
-  dataDir = mkdtempSync(join(tmpdir(), 'lianxin-e2e-'));
-  server = spawn(process.execPath, ['bin/lianxin.mjs', 'start'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LIANXIN_DATA_DIR: dataDir, LIANXIN_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 200_000);
-    const onData = (d: Buffer) => {
-      out += String(d);
-      const m = /running: (http:\/\/localhost:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    server.stdout!.on('data', onData);
-    server.stderr!.on('data', onData);
-    server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-}
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  baseUrl = await startLianxin();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  lianxin = await startLianxin('web');
+  baseUrl = lianxin.baseUrl;
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGTERM');
-  await new Promise((r) => (server?.exitCode !== null ? r(null) : server.once('exit', r)));
-  rmSync(dataDir, { recursive: true, force: true });
+  await lianxin?.stop();
 });
-
-async function logIn(page: Page) {
-  await page.goto(`${baseUrl}/login`);
-  await page.locator('#username').waitFor({ timeout: 30_000 });
-  await page.fill('#username', 'admin');
-  await page.fill('#password', PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
 
 describe('Lianxin in Chromium', () => {
   it('sends a visitor at the site root to the login page', async () => {
@@ -87,7 +44,7 @@ describe('Lianxin in Chromium', () => {
 
   it('logs in and opens the cadre list of the demo county, phones masked', async () => {
     const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
-    await logIn(page);
+    await logIn(page, baseUrl, 'admin');
     await page.goto(`${baseUrl}/cadres`);
     const table = page.getByTestId('cadre-table');
     await table.locator('tbody tr.ant-table-row').first().waitFor();
@@ -108,7 +65,7 @@ describe('Lianxin in Chromium', () => {
 
   it('shows the demo campaign’s coverage, red where two townships’ households are not yet paired', async () => {
     const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 1000 } });
-    await logIn(page);
+    await logIn(page, baseUrl, 'admin');
     await page.goto(`${baseUrl}/coverage`);
     const cards = page.getByTestId('coverage-cards');
     await expect.poll(() => cards.getByText('每户由2名以上干部结对联系').count(), { timeout: 30_000 }).toBeGreaterThan(0);
@@ -121,7 +78,7 @@ describe('Lianxin in Chromium', () => {
 
   it('runs the planner, which proposes cadres for the unpaired households', async () => {
     const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 1000 } });
-    await logIn(page);
+    await logIn(page, baseUrl, 'admin');
     await page.goto(`${baseUrl}/planner`);
     const run = page.getByTestId('plan-run');
     await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
@@ -136,7 +93,7 @@ describe('Lianxin in Chromium', () => {
 
   it('shows Xiangshan’s real townships in the region tree', async () => {
     const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
-    await logIn(page);
+    await logIn(page, baseUrl, 'admin');
     await page.goto(`${baseUrl}/regions`);
     const tree = page.getByTestId('region-tree');
     await expect.poll(() => tree.getByText('石浦镇').count(), { timeout: 30_000 }).toBeGreaterThan(0);
@@ -150,7 +107,7 @@ describe('Lianxin in Chromium', () => {
 
   it('lists the demo’s field records, opens a flagged one and clears its flag with a reason', async () => {
     const page = await fieldPage();
-    await logIn(page);
+    await logIn(page, baseUrl, 'admin');
     await page.goto(`${baseUrl}/activities`);
     const table = page.getByTestId('activity-table');
     await table.locator('tbody tr.ant-table-row').first().waitFor({ timeout: 30_000 });
@@ -184,7 +141,7 @@ describe('Lianxin in Chromium', () => {
 
   it('shows the integrity board with the evidence of each check in words', async () => {
     const page = await fieldPage();
-    await logIn(page);
+    await logIn(page, baseUrl, 'admin');
     await page.goto(`${baseUrl}/integrity?check=impossible_travel`);
     const table = page.getByTestId('flag-table');
     await table.locator('tbody tr.ant-table-row').first().waitFor({ timeout: 30_000 });
@@ -201,7 +158,7 @@ describe('Lianxin in Chromium', () => {
 
   it('sums the funds of practical matters per unit in 万元 and 元', async () => {
     const page = await fieldPage();
-    await logIn(page);
+    await logIn(page, baseUrl, 'admin');
     await page.goto(`${baseUrl}/matters?view=funds&group=unit`);
     const table = page.getByTestId('funds-table');
     await table.locator('tbody tr.ant-table-row').first().waitFor({ timeout: 30_000 });
@@ -213,7 +170,7 @@ describe('Lianxin in Chromium', () => {
 
   it('reviews a submitted diary with a grade and selects it for the compilation', async () => {
     const page = await fieldPage();
-    await logIn(page);
+    await logIn(page, baseUrl, 'admin');
     await page.goto(`${baseUrl}/writings?kind=diary&status=submitted`);
     const table = page.getByTestId('writing-table');
     await table.locator('[data-testid^="writing-link-"]').first().waitFor({ timeout: 30_000 });
