@@ -20,7 +20,7 @@ import { buildApp } from '../src/http/app.ts';
 import { keyFromSecret } from '../src/lib/personal-data.ts';
 import { startPostgres } from '../test/postgres-server.ts';
 import {
-  cleanups, describeMachine, driverLabel, fileStamp, installCleanupHandlers, intOptions, machineLine, median, releaser, root, runMain, stopper,
+  parseDrivers, cleanups, describeMachine, driverLabel, fileStamp, installCleanupHandlers, intOptions, machineLine, median, releaser, root, runMain, stopper,
   writeDocBlock, writeResultFile, type Driver, type Machine,
 } from './harness.ts';
 
@@ -233,7 +233,7 @@ async function main() {
   const warmup = intOpt('warmup', opts.warmup, 0);
   const connections = intOpt('connections', opts.connections, 1);
   installCleanupHandlers(intOpt('timeout', opts.timeout, 10) * 1000);
-  const drivers: Driver[] = opts.driver === 'both' ? ['pglite', 'postgres'] : opts.driver === 'pglite' || opts.driver === 'postgres' ? [opts.driver] : (() => { throw new Error(usage); })();
+  const drivers = parseDrivers(opts.driver, usage);
   const machine = describeMachine();
   console.log(`Activity creation over HTTP: ${drivers.map((d) => driverLabel[d]).join(' + ')}, ${runs} runs × ${duration} s, ${connections} connections`);
   console.log(machineLine(machine));

@@ -7,7 +7,7 @@ import { runSupervisionTick, type TickStats } from '../src/features/tickets/sche
 import { startPostgres, type PostgresServer } from '../test/postgres-server.ts';
 import { generateOpenTickets, type OpenTicketsInfo } from './generate-open-tickets.ts';
 import {
-  cleanups, describeMachine, driverLabel, fileStamp, fmt, installCleanupHandlers, intOptions, machineLine, median, openFreshPostgres, releaser,
+  parseDrivers, cleanups, describeMachine, driverLabel, fileStamp, fmt, installCleanupHandlers, intOptions, machineLine, median, openFreshPostgres, releaser,
   runMain, serverVersion, stopper, writeResultFile, type Driver, type Machine,
 } from './harness.ts';
 
@@ -39,7 +39,7 @@ if (opts.help) {
   process.exit(0);
 }
 const intOpt = intOptions(usage);
-const drivers: Driver[] = opts.driver === 'both' ? ['pglite', 'postgres'] : opts.driver === 'pglite' || opts.driver === 'postgres' ? [opts.driver] : (() => { throw new Error(`--driver must be pglite, postgres or both\n${usage}`); })();
+const drivers = parseDrivers(opts.driver, usage);
 const runs = intOpt('runs', opts.runs, 1);
 const open = intOpt('tickets', opts.tickets, 1000);
 installCleanupHandlers(intOpt('timeout', opts.timeout, 10) * 1000);

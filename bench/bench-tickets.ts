@@ -11,7 +11,7 @@ import { startPostgres, type PostgresServer } from '../test/postgres-server.ts';
 import { generateTier, tiers } from './generate.ts';
 import { generateTickets, type TicketsInfo } from './generate-tickets.ts';
 import {
-  cleanups, describeMachine, driverLabel, explain, fileStamp, fmt, installCleanupHandlers, intOptions, machineLine, median, openFreshPostgres, releaser,
+  parseDrivers, cleanups, describeMachine, driverLabel, explain, fileStamp, fmt, installCleanupHandlers, intOptions, machineLine, median, openFreshPostgres, releaser,
   runMain, serverVersion, stopper, writeDocBlock, writeResultFile, type Driver, type Machine,
 } from './harness.ts';
 
@@ -43,7 +43,7 @@ if (opts.help) {
   process.exit(0);
 }
 const intOpt = intOptions(usage);
-const drivers: Driver[] = opts.driver === 'both' ? ['pglite', 'postgres'] : opts.driver === 'pglite' || opts.driver === 'postgres' ? [opts.driver] : (() => { throw new Error(`--driver must be pglite, postgres or both\n${usage}`); })();
+const drivers = parseDrivers(opts.driver, usage);
 const runs = intOpt('runs', opts.runs, 1);
 const timeoutMs = intOpt('timeout', opts.timeout, 10) * 1000;
 installCleanupHandlers(timeoutMs);

@@ -21,6 +21,13 @@ export type Driver = 'pglite' | 'postgres';
 export const driverLabel: Record<Driver, string> = { pglite: 'PGlite', postgres: 'PostgreSQL' };
 
 // ---- Options
+/** --driver pglite | postgres | both, as the list of drivers to measure. */
+export function parseDrivers(v: string | undefined, usage: string): Driver[] {
+  if (v === 'both') return ['pglite', 'postgres'];
+  if (v === 'pglite' || v === 'postgres') return [v];
+  throw new Error(`--driver must be pglite, postgres or both\n${usage}`);
+}
+
 /** An integer option checker whose errors end with the script's usage. */
 export function intOptions(usage: string): (name: string, v: string, min: number) => number {
   return (name, v, min) => {

@@ -12,7 +12,7 @@ import { generateActivities, type ActivitiesInfo } from './generate-activities.t
 import { generateTargets } from './generate-targets.ts';
 import { generateTier, tiers } from './generate.ts';
 import {
-  cleanups, describeMachine, driverLabel, fileStamp, fmt, installCleanupHandlers, intOptions, machineLine, median, openFreshPostgres, percentile, releaser,
+  parseDrivers, cleanups, describeMachine, driverLabel, fileStamp, fmt, installCleanupHandlers, intOptions, machineLine, median, openFreshPostgres, percentile, releaser,
   runMain, serverVersion, stopper, writeDocBlock, writeResultFile, type Driver, type Machine,
 } from './harness.ts';
 
@@ -42,7 +42,7 @@ if (opts.help) {
   process.exit(0);
 }
 const intOpt = intOptions(usage);
-const drivers: Driver[] = opts.driver === 'both' ? ['pglite', 'postgres'] : opts.driver === 'pglite' || opts.driver === 'postgres' ? [opts.driver] : (() => { throw new Error(`--driver must be pglite, postgres or both\n${usage}`); })();
+const drivers = parseDrivers(opts.driver, usage);
 const runs = intOpt('runs', opts.runs, 1);
 const samples = intOpt('samples', opts.samples, 1);
 const timeoutMs = intOpt('timeout', opts.timeout, 10) * 1000;

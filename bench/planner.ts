@@ -16,7 +16,7 @@ import { startPostgres, type PostgresServer } from '../test/postgres-server.ts';
 import { generateTargets, checkTargets, type TargetsInfo } from './generate-targets.ts';
 import { benchKey, generateTier, tiers, type TierInfo } from './generate.ts';
 import {
-  cleanups, describeMachine, driverLabel, explain, fileStamp, fmt, installCleanupHandlers, intOptions, loadResultFiles, machineLine, median,
+  parseDrivers, cleanups, describeMachine, driverLabel, explain, fileStamp, fmt, installCleanupHandlers, intOptions, loadResultFiles, machineLine, median,
   openFreshPostgres, percentile, releaser, root, runMain, serverVersion, stopper, writeDocBlock, writeResultFile, type Driver, type Machine,
 } from './harness.ts';
 
@@ -53,7 +53,7 @@ if (opts.help) {
   process.exit(0);
 }
 const intOpt = intOptions(usage);
-const drivers: Driver[] = opts.driver === 'both' ? ['pglite', 'postgres'] : opts.driver === 'pglite' || opts.driver === 'postgres' ? [opts.driver] : (() => { throw new Error(`--driver must be pglite, postgres or both\n${usage}`); })();
+const drivers = parseDrivers(opts.driver, usage);
 const runs = intOpt('runs', opts.runs, 1);
 const iterations = intOpt('iterations', opts.iterations, 1);
 const warmup = intOpt('warmup', opts.warmup, 0);
