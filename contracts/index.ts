@@ -13,3 +13,4 @@ export * from './due.ts';
 export * from './integrity.ts';
 export * from './tickets.ts';
 export * from './ticket-api.ts';
+export * from './requirements.ts';
