@@ -70,6 +70,12 @@ export type TicketDraft = {
   fixOnSpot: boolean;
   /** Left unresolved long past its deadline (the backlog a supervisor chases). */
   stall?: boolean;
+  /** If an unsatisfied rating reopens it, the second round waits (the board shows reopened work). */
+  stallSecondRound?: boolean;
+  /** Registered in the last days and not yet dispatched (the operator's 待交办). */
+  awaitDispatch?: boolean;
+  /** Dispatched in the last days and not yet signed for (the unit's 待签收). */
+  awaitSign?: boolean;
 };
 
 /** How often each turn of events happens (shares of the tickets that reach that point). */
@@ -260,6 +266,7 @@ export function simulateTicket(d: TicketDraft, w: SimWorld, stateOf: (ticketId: 
   // A handling round from a dispatched (or reopened) ticket to its resolution.
   const handle = (unitId: number): boolean => {
     const staff = w.staff(unitId);
+    if (row.state === 'dispatched' && d.awaitSign) return false;
     if (row.state === 'dispatched') {
       const signDue = row.sign_due_at as Date;
       let signAt: Date;
@@ -275,12 +282,12 @@ export function simulateTicket(d: TicketDraft, w: SimWorld, stateOf: (ticketId: 
       if (!act({ action: 'add_assisting_unit', unitId: other, note: `请${w.unitName(other)}配合办理` }, operator.role, operator, c.workLater(t, 1, 20))) return false;
     }
     const reopened = row.state === 'reopened';
-    if (((reopened && chance(0.5)) || (row.state === 'signed' && chance(rates.started)))
+    if (((reopened && !d.stallSecondRound && chance(0.5)) || (row.state === 'signed' && chance(rates.started)))
       && !act({ action: 'start', note: reopened ? '群众不满意，重新办理' : '已安排专人办理' }, 'handling_dept', staff, c.workLater(t, 0.3, 16))) return false;
 
     // When it will be resolved: on time, a little late, or stalled long past the deadline.
     // A second round after an unsatisfied rating is the hard case: more often late.
-    const fate = d.stall || chance(rates.stalled) ? 'stalled' : chance(reopened ? rates.late * 3 : rates.late) ? 'late' : 'on_time';
+    const fate = d.stall || (reopened && d.stallSecondRound) || chance(rates.stalled) ? 'stalled' : chance(reopened ? rates.late * 3 : rates.late) ? 'late' : 'on_time';
     const side: { at: Date; run: () => boolean }[] = [];
     let due = row.due_at as Date;
     if (fate !== 'on_time' || chance(rates.extension)) {
@@ -365,6 +372,7 @@ export function simulateTicket(d: TicketDraft, w: SimWorld, stateOf: (ticketId: 
       conclude();
       return;
     }
+    if (d.awaitDispatch) return;
     const hotline = d.source === 'hotline';
     const dispatchAt = hotline ? t : c.workLater(t, 0.3, 16);
     const dispatcher = operator;
@@ -713,7 +721,11 @@ export async function loadDemoTickets(
     codes.set(id, codeList[k]!);
     // A backlog among the last weeks' requests, so the supervisor's board has overdue work.
     const stall = p.createdAt.getTime() > now.getTime() - 20 * DAY && chance(0.12);
-    return { ...p, id, trackingCode: codeList[k]!, duplicateOf: p.duplicateOf === null ? null : idOfIndex.get(-1 - p.duplicateOf)!, stall };
+    // And reopened tickets still waiting for their second round, whatever day the demo is built on.
+    const stallSecondRound = p.createdAt.getTime() > now.getTime() - 60 * DAY && chance(0.5);
+    const awaitDispatch = p.createdAt.getTime() > now.getTime() - 5 * DAY && chance(0.3);
+    const awaitSign = !awaitDispatch && p.createdAt.getTime() > now.getTime() - 5 * DAY && chance(0.4);
+    return { ...p, id, trackingCode: codeList[k]!, duplicateOf: p.duplicateOf === null ? null : idOfIndex.get(-1 - p.duplicateOf)!, stall, stallSecondRound, awaitDispatch, awaitSign };
   });
   const simStarted = performance.now();
   const sims = simulateAll(drafts, world);
