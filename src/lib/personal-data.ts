@@ -50,6 +50,9 @@ export function maskPhone(phone: string): string {
   return `${phone.slice(0, 3)}${'*'.repeat(phone.length - 7)}${phone.slice(-4)}`;
 }
 
+/** 张三 → 张*, 欧阳修 → 欧**: a requester's name shown to those who may not reveal it. */
+export const maskName = (name: string) => (name.length <= 1 ? '*' : `${name[0]}${'*'.repeat(Math.min(name.length - 1, 3))}`);
+
 /** 330225198001011234 → 330225********1234 */
 export function maskIdNumber(id: string): string {
   if (id.length < 11) return '*'.repeat(id.length);

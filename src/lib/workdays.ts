@@ -16,6 +16,8 @@ const chinaDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', y
 
 /** The calendar date in China (UTC+8) of an instant: 'YYYY-MM-DD'. */
 export const chinaDate = (at: Date) => chinaDay.format(at);
+/** The first instant of a China calendar day (YYYY-MM-DD). */
+export const chinaDayStart = (date: string) => new Date(`${date}T00:00:00+08:00`);
 
 const shift = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 const yearOf = (date: string) => Number(date.slice(0, 4));

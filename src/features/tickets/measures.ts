@@ -8,6 +8,7 @@ import { topRegion } from '../open311/deployment.ts';
 import { pathUnder, regionScope } from '../regions/regions.ts';
 import { unitScope } from '../units/units.ts';
 import { ticketScope } from './tickets.ts';
+import { chinaDayStart } from '../../lib/workdays.ts';
 
 // The ticket loop's measures (考核指标) per unit, region and period, from columns the state machine
 // keeps on each ticket (signed_at / sign_due_at, resolved_on_time, handling_working_days, rating,
@@ -63,8 +64,6 @@ export type MeasuresQuery = Partial<z.output<typeof ticketMeasuresQuery>>;
 
 const invalid = (field: string, message: string) => new AppError('VALIDATION_FAILED', message, { field, fields: [{ field, message }] });
 
-/** The start of a China calendar day as an instant. */
-const chinaDayStart = (date: string) => new Date(`${date}T00:00:00+08:00`);
 const nextDay = (date: string) => new Date(chinaDayStart(date).getTime() + 86_400_000);
 
 // Counted with filters so the whole table is one pass over the rows.

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { ticketHandlingStates, type DeadlineMark, type TicketDeadlinePolicy } from '../../../contracts/tickets.ts';
 import { inTransaction, type Executor } from '../../db/database.ts';
 import type { App, AppDeps } from '../../http/types.ts';
-import { addWorkingDays, chinaDate, isWorkingDay } from '../../lib/workdays.ts';
+import { addWorkingDays, chinaDate, chinaDayStart, isWorkingDay } from '../../lib/workdays.ts';
 import type { MarkThresholds } from './deadlines.ts';
 import { applyCommand, loadPolicy } from './tickets.ts';
 
@@ -38,8 +38,6 @@ export const SUPERVISE_BATCH = 20_000;
 
 const DAY = 86_400_000;
 const shift = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
-/** The first instant of a China calendar day. */
-const startOfChinaDay = (date: string) => new Date(Date.parse(`${date}T00:00:00+08:00`));
 
 /**
  * The smallest date X such that `n` working days after X is today or later, where n ≥ 1: a
@@ -76,14 +74,14 @@ export type MarkCutoffs = {
 export function markCutoffs(now: Date, t: MarkThresholds): MarkCutoffs {
   const today = chinaDate(now);
   return {
-    longOverdueBefore: startOfChinaDay(nthWorkingDayBack(today, t.longOverdueDays)),
+    longOverdueBefore: chinaDayStart(nthWorkingDayBack(today, t.longOverdueDays)),
     overdueBefore: now,
-    dueSoonBefore: startOfChinaDay(addWorkingDays(today, t.dueSoonDays + 1).date),
+    dueSoonBefore: chinaDayStart(addWorkingDays(today, t.dueSoonDays + 1).date),
   };
 }
 
 /** The instant before which a resolution is older than `days` working days at `now` (days ≥ 1). */
-export const unratedCloseBefore = (now: Date, days: number) => startOfChinaDay(nthWorkingDayBack(chinaDate(now), days));
+export const unratedCloseBefore = (now: Date, days: number) => chinaDayStart(nthWorkingDayBack(chinaDate(now), days));
 
 const handling = sql.join(ticketHandlingStates.map((s) => sql.lit(s)));
 

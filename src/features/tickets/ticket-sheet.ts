@@ -10,6 +10,7 @@ import { AppError } from '../../errors.ts';
 import { styleHeader } from '../../lib/xlsx.ts';
 import { can, type Actor } from '../auth/actor.ts';
 import { filteredTickets, type TicketFilter } from './tickets.ts';
+import { maskName } from '../../lib/personal-data.ts';
 
 // The ledger (问题台账) as an .xlsx, streamed: exactly the rows the ledger shows for the same
 // filters, one per ticket, oldest first; phones masked, times in China time.
@@ -76,7 +77,7 @@ export async function exportTickets(
     if (r.requester_anonymous) return '匿名';
     const name = r.requester_name ?? r.target_name;
     if (!name) return '';
-    return reveal ? name : name.length <= 1 ? '*' : `${name[0]}${'*'.repeat(Math.min(name.length - 1, 3))}`;
+    return reveal ? name : maskName(name);
   };
   const base = await filteredTickets(db, actor, filter, now);
   const { n } = await base.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();

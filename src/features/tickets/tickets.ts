@@ -13,7 +13,8 @@ import { inTransaction, type Executor } from '../../db/database.ts';
 import { pathUnder } from '../../db/paths.ts';
 import type { TicketsTable } from '../../db/schema.ts';
 import { AppError, notFound } from '../../errors.ts';
-import { blindIndex, decrypt, sealPhone, type PersonalDataKey } from '../../lib/personal-data.ts';
+import { blindIndex, decrypt, maskName, sealPhone, type PersonalDataKey } from '../../lib/personal-data.ts';
+import { chinaDayStart } from '../../lib/workdays.ts';
 import { activityScope } from '../activities/scope.ts';
 import { recordAudit } from '../audit/audit.ts';
 import { assertCan, can, isUnder, type Actor } from '../auth/actor.ts';
@@ -67,7 +68,6 @@ export const normaliseTrackingCode = (s: string) => s.replace(/[\s-]/g, '').toUp
 
 const chinaTime = (d: Date) =>
   new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
-const chinaDayStart = (date: string) => new Date(`${date}T00:00:00+08:00`);
 
 // ── Acting ───────────────────────────────────────────────────────────────────────────────────
 
@@ -432,8 +432,6 @@ type SummaryRow = {
   rating: TicketRow['rating']; reopen_count: number; pending_extension_days: number | null; supervise_level: SuperviseLevel | null;
 };
 
-/** 张三 → 张*, 欧阳修 → 欧**: a name shown to those who may not reveal the requester. */
-const maskName = (name: string) => (name.length <= 1 ? '*' : `${name[0]}${'*'.repeat(Math.min(name.length - 1, 3))}`);
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const handling = new Set<string>(ticketHandlingStates);
 
