@@ -45,6 +45,16 @@ export const permissions = {
   'ticket.revealPhone': ['admin', 'hotline_operator', 'supervisor', 'handling_dept', 'unit_leader'],
   'ticket.configure': ['admin'],
   'open311.keys': ['admin'],
+  // Issue 6: the office composes duties and the calendar; leaders and supervisors follow compliance.
+  'requirement.configure': ['admin'],
+  'calendar.configure': ['admin'],
+  'survey.configure': ['admin'],
+  'survey.results': ['admin', 'unit_leader', 'supervisor', 'leadership'],
+  'assessment.configure': ['admin'],
+  // Assessors (考核组) enter scores with evidence; the leadership approves them.
+  'assessment.score': ['admin', 'supervisor'],
+  'assessment.approve': ['admin', 'leadership'],
+  'commitment.write': ['admin', 'unit_leader'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 export const roleMay = (r: Role, p: Permission) => (permissions[p] as readonly Role[]).includes(r);

@@ -14,3 +14,4 @@ export * from './integrity.ts';
 export * from './tickets.ts';
 export * from './ticket-api.ts';
 export * from './requirements.ts';
+export * from './compliance-api.ts';

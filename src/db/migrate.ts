@@ -8,6 +8,11 @@ import * as m0004w from './migrations/0004_writings.ts';
 import * as m0005i from './migrations/0005_integrity.ts';
 import * as m0006q from './migrations/0006_integrity_queue.ts';
 import * as m0007t from './migrations/0007_tickets.ts';
+import * as m0008r from './migrations/0008_requirements.ts';
+import * as m0009c from './migrations/0009_calendar.ts';
+import * as m0010s from './migrations/0010_surveys.ts';
+import * as m0011a from './migrations/0011_assessments.ts';
+import * as m0012p from './migrations/0012_commitments.ts';
 
 // Migrations are listed by hand, in order: the list is the schema's history.
 const migrations: Record<string, Migration> = {
@@ -19,6 +24,11 @@ const migrations: Record<string, Migration> = {
   '0005_integrity': m0005i,
   '0006_integrity_queue': m0006q,
   '0007_tickets': m0007t,
+  '0008_requirements': m0008r,
+  '0009_calendar': m0009c,
+  '0010_surveys': m0010s,
+  '0011_assessments': m0011a,
+  '0012_commitments': m0012p,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,4 +1,9 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { RequirementTables } from './schema-requirements.ts';
+import type { CalendarTables } from './schema-calendar.ts';
+import type { SurveyTables } from './schema-surveys.ts';
+import type { AssessmentTables } from './schema-assessments.ts';
+import type { CommitmentTables } from './schema-commitments.ts';
 import type {
   ClosureType as TicketClosureType, DeadlineMark, SuperviseLevel, TicketOutcome, TicketRating, TicketSource, TicketState, TicketType, TicketUrgency,
 } from '../../contracts/tickets.ts';
@@ -492,7 +497,7 @@ export interface SchedulerTicksTable {
   stats: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
-export interface DB {
+export interface DB extends RequirementTables, CalendarTables, SurveyTables, AssessmentTables, CommitmentTables {
   ticket_categories: TicketCategoriesTable;
   ticket_settings: TicketSettingsTable;
   open311_keys: Open311KeysTable;

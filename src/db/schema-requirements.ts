@@ -1,0 +1,3 @@
+// Kysely table types for issue 6 — placeholder, filled with the tables of migration 0008_requirements.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RequirementTables {}
