@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dbIdQuery, pageOf, paging } from './common.ts';
+import { dbId, dbIdQuery, pageOf, paging } from './common.ts';
 import { complianceStatus, requirementPeriod, requirementRule, requirementSubject } from './requirements.ts';
 
 // The compliance API (issue 6 items 1, 2 and 7): rules stored per campaign, the compliance kept
@@ -62,9 +62,15 @@ export const complianceRow = z.object({
 });
 export type ComplianceRow = z.infer<typeof complianceRow>;
 
+/** A window key as the engine stores it: 2026-W47, 2026-11, 2026-Q4, 2026, campaign, chunjie-2027. */
+export const windowKeyPattern = /^(\d{4}(-W\d{2}|-\d{2}|-Q[1-4])?|campaign|(qiyi|chongyang|chunjie)-\d{4})$/;
 const windowSelector = {
-  /** A window key (2026-11, 2026-W47, 2026-Q4, 2026, campaign, chunjie-2027); default: the window holding today. */
-  windowKey: z.string().trim().max(20).optional(),
+  /**
+   * A window key (2026-11, 2026-W47, 2026-Q4, 2026, campaign, chunjie-2027), applied to every rule
+   * listed; default: each rule's current window — the one holding today, else the last one that has
+   * started (a festival between festivals, a campaign that has ended), else its first.
+   */
+  windowKey: z.string().trim().max(20).regex(windowKeyPattern, '考核周期 windowKey 应形如 2026-11、2026-W47、2026-Q4、2026、campaign 或 chunjie-2027').optional(),
 };
 
 export const complianceRowsQuery = paging.extend({
@@ -87,8 +93,17 @@ export const complianceCounts = z.object({
   onTrack: z.number().int(),
   atRisk: z.number().int(),
   missed: z.number().int(),
+  /** Every row: met + onTrack + atRisk + missed. */
   total: z.number().int(),
-  /** met ÷ total over windows that have ended or are met; null when total is 0. */
+  /** Rows whose outcome is settled: met + missed (an ended window is always one of the two). */
+  decided: z.number().int(),
+  /**
+   * Compliance rate (达标率) = met ÷ (met + missed), four decimals; null when nothing is settled.
+   * Open windows that are on track or at risk are left out: counting them as failures would make
+   * every rate fall at the start of a year and climb through it. Over ended windows (an assessment
+   * of last year) it is simply met ÷ all. complianceRate() in src/features/compliance/views.ts
+   * computes the same figure for the assessment.
+   */
   rate: z.number().nullable(),
 });
 export type ComplianceCounts = z.infer<typeof complianceCounts>;
@@ -137,6 +152,11 @@ export const requirementRulePreview = z.object({
 export type RequirementRulePreview = z.infer<typeof requirementRulePreview>;
 
 export const recomputeResult = z.object({ rules: z.number().int(), rows: z.number().int(), ms: z.number().int() });
+/** POST /compliance/recompute: one campaign (its rules, or only ruleIds), or — left out — every campaign the admin may configure. */
+export const recomputeRequest = z.strictObject({
+  campaignId: dbId.optional(),
+  ruleIds: z.array(dbId).min(1, '规则 ruleIds 不能为空列表（不限请不填）').max(500, '规则 ruleIds 最多500项').optional(),
+});
 
 /** Upcoming fixed days and holiday visits for the caller (GET /api/calendar/upcoming?days=30). */
 export const upcomingQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30), campaignId: dbIdQuery.optional() });
