@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dbId, storableString } from './common.ts';
+import { dbId, dbIdQuery, storableString } from './common.ts';
 
 // Dual evaluation (双评, issue 6 item 4): a survey round for one period; the public rate cadres
 // (through the targets they serve) or units, enterprises rate departments. Questions are grouped
@@ -151,7 +151,7 @@ export type SurveyDto = z.infer<typeof surveyDto>;
 export const surveyListQuery = z.object({
   state: surveyState.optional(),
   kind: surveyKind.optional(),
-  campaignId: z.coerce.number().int().positive().optional(),
+  campaignId: dbIdQuery.optional(),
 });
 
 export const createSurveyLinks = z.strictObject({
