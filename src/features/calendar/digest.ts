@@ -161,7 +161,7 @@ export async function digestPass(db: Executor, opts: DigestOptions & { date: str
       event: 'calendar.digest',
       title: `每日提醒（${md(date)}）：${[...new Set(heads)].join(' · ')}`,
       body: lines.join('\n'),
-      link: '/my-duties',
+      link: '/duties',
       userIds: accounts.map((a) => a.userId),
       cadreId,
       cadreName: cadre.name,
