@@ -9,13 +9,22 @@ import { complianceStatus, requirementPeriod, requirementRule, requirementSubjec
 /** Not yet met with fewer days than this left: at risk (configurable per rule). */
 export const atRiskDays = z.number().int('天数应为整数').min(0, '预警天数不能为负数').max(90, '预警天数最多90天');
 
+/** Text PostgreSQL cannot keep (U+0000, refused in jsonb), reported at its path in the rule. */
+function storableText(v: unknown, path: (string | number)[], ctx: z.RefinementCtx) {
+  if (typeof v === 'string' && v.includes('\u0000')) ctx.addIssue({ code: 'custom', path, message: '不能包含空字符（U+0000）' });
+  else if (Array.isArray(v)) v.forEach((x, i) => storableText(x, [...path, i], ctx));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) storableText(x, [...path, k], ctx);
+}
+/** A rule as stored: the contract's rule, with no text the database refuses. */
+export const storableRequirementRule = requirementRule.superRefine((r, ctx) => storableText(r, [], ctx));
+
 export const saveRequirementRule = z.strictObject({
-  rule: requirementRule,
+  rule: storableRequirementRule,
   atRiskDays: atRiskDays.default(7),
   active: z.boolean().default(true),
 });
 export type SaveRequirementRule = z.infer<typeof saveRequirementRule>;
-export const updateRequirementRule = saveRequirementRule.extend({ version: z.number().int().min(1) });
+export const updateRequirementRule = saveRequirementRule.extend({ version: dbId.describe('the version you read; 409 when someone changed it since') });
 
 export const requirementRuleDto = z.object({
   id: z.number().int(),
@@ -142,7 +151,7 @@ export const complianceWindow = z.object({ windowKey: z.string(), start: z.strin
 export const complianceWindows = z.array(complianceWindow);
 
 /** Live preview in the rule editor: the rule as typed, evaluated now over the current window, nothing saved. */
-export const previewRequirementRule = z.strictObject({ rule: requirementRule, atRiskDays: atRiskDays.default(7) });
+export const previewRequirementRule = z.strictObject({ rule: storableRequirementRule, atRiskDays: atRiskDays.default(7) });
 export const requirementRulePreview = z.object({
   window: complianceWindow.nullable(),
   counts: complianceCounts,

@@ -170,7 +170,8 @@ describe(`requirement rules on ${testDriver}`, () => {
     ['a contradiction (max below min)', pairingsRule({ threshold: { op: 'between', min: 6, max: 4 } }), 'body.rule.threshold.max'],
     ['a festival on a monthly rule', visitsRule({ festival: { name: 'qiyi' } }), 'body.rule.festival'],
     ['an unknown field', pairingsRule({ colour: 'red' }), 'body.rule'],
-    ['a NUL in the name', pairingsRule({ name: '规则\u0000' }), 'rule.name'],
+    ['a NUL in the name', pairingsRule({ name: '规则\u0000' }), 'body.rule.name'],
+    ['a NUL in a tag', pairingsRule({ targets: { kinds: ['household'], tags: ['老\u0000党员'] } }), 'body.rule.targets.tags.0'],
     ['a negative at-risk day count', { ...pairingsRule(), atRiskDays: -1 }, 'body.atRiskDays'],
   ])('refuses %s with the field named', async (_label, body, field) => {
     const before = await ruleCount();

@@ -40,20 +40,12 @@ export async function configurableCampaign(db: Executor, actor: Actor, campaignI
   return c;
 }
 
-/** Strings PostgreSQL cannot keep in jsonb (U+0000), named by their path in the rule. */
-function nulStrings(v: unknown, path: string[], out: FieldIssue[]) {
-  if (typeof v === 'string' && v.includes('\u0000')) out.push({ field: path.join('.'), message: `${path.join('.')} 不能包含空字符（U+0000）` });
-  else if (Array.isArray(v)) v.forEach((x, i) => nulStrings(x, [...path, String(i)], out));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) nulStrings(x, [...path, k], out);
-}
-
 /**
  * What the rule names must exist: units the actor may see, teams of this campaign, 五员 roles of
  * this campaign, tags some target carries. Every problem at once, each at its field.
  */
 export async function checkRuleReferences(db: Executor, actor: Actor, campaign: CampaignRow, rule: RequirementRule, prefix = 'rule'): Promise<void> {
   const issues: FieldIssue[] = [];
-  nulStrings(rule, [prefix], issues);
   const c = rule.cadres;
   if (c.unitIds) {
     const ids = c.unitIds;
