@@ -219,9 +219,12 @@ function assertOpen(c: Locked) {
   if (c.honoured_on !== null) throw new AppError('CONFLICT', `该承诺已于 ${c.honoured_on} 兑现，不能再修改`, { honouredOn: c.honoured_on });
 }
 
-async function logEvent(db: Executor, actor: Actor, commitmentId: number, kind: string, summary: string, data: Record<string, unknown> = {}) {
-  await db.insertInto('commitment_events').values({ commitment_id: commitmentId, kind, summary, data: JSON.stringify(data), user_id: actor.userId, username: actor.username }).execute();
+async function logEvent(db: Executor, actor: Actor, at: Date, commitmentId: number, kind: string, summary: string, data: Record<string, unknown> = {}) {
+  await db.insertInto('commitment_events').values({ commitment_id: commitmentId, kind, summary, data: JSON.stringify(data), user_id: actor.userId, username: actor.username, at }).execute();
 }
+
+/** `now` lets the demo loader write a history with its real days; the API always uses the clock. */
+export type WriteOptions = { now?: Date };
 
 const where = (c: { region_path: string; unit_path: string }) => ({ regionPath: c.region_path, unitPath: c.unit_path });
 
@@ -264,9 +267,9 @@ async function attach(db: Executor, milestoneId: number, m: { photoIds: number[]
   if (links.length) await db.insertInto('commitment_milestone_links').values(links).onConflict((oc) => oc.doNothing()).execute();
 }
 
-async function insertMilestone(db: Executor, commitmentId: number, seq: number, m: CheckedMilestone) {
+async function insertMilestone(db: Executor, commitmentId: number, seq: number, m: CheckedMilestone, now: Date) {
   const { id } = await db.insertInto('commitment_milestones').values({
-    commitment_id: commitmentId, seq, title: m.title, planned_on: m.plannedOn, done_on: m.doneOn, evidence: m.evidence, updated_at: new Date(),
+    commitment_id: commitmentId, seq, title: m.title, planned_on: m.plannedOn, done_on: m.doneOn, evidence: m.evidence, created_at: now, updated_at: now,
   }).returning('id').executeTakeFirstOrThrow();
   await attach(db, id, m);
   return id;
@@ -274,10 +277,11 @@ async function insertMilestone(db: Executor, commitmentId: number, seq: number, 
 
 const checked = (m: ReturnType<typeof milestoneSchema.parse>): CheckedMilestone => ({ ...m, doneOn: m.doneOn ?? null });
 
-export async function createCommitment(db: Executor, actor: Actor, input: CreateCommitment): Promise<CommitmentDto> {
+export async function createCommitment(db: Executor, actor: Actor, input: CreateCommitment, opts: WriteOptions = {}): Promise<CommitmentDto> {
   assertCan(actor, 'commitment.write');
   const v = parseInput(createSchema, input);
-  const today = chinaToday();
+  const now = opts.now ?? new Date();
+  const today = chinaToday(now);
   return inTransaction(db, async (tx) => {
     const cadre = (await cadresInScope(tx, actor, [v.cadreId])).get(v.cadreId);
     if (!cadre) throw invalid('cadreId', `干部 ${v.cadreId} 不存在或不在您的管辖范围内（单位责任领导只能为本单位干部录入承诺）`);
@@ -293,11 +297,11 @@ export async function createCommitment(db: Executor, actor: Actor, input: Create
     const { id } = await tx.insertInto('commitments').values({
       campaign_id: v.campaignId, cadre_id: v.cadreId, leader_position: v.leaderPosition ?? full.position, unit_id: full.unit_id, unit_path: cadre.unit_path,
       region_code: region.code, region_path: region.path, title: v.title, content: v.content, category: v.category, starts_on: v.startsOn, due_on: v.dueOn,
-      published_at: v.publish ? new Date() : null, created_by: actor.userId, updated_at: new Date(),
+      published_at: v.publish ? now : null, created_by: actor.userId, created_at: now, updated_at: now,
     }).returning('id').executeTakeFirstOrThrow();
-    for (const [i, m] of milestones.entries()) await insertMilestone(tx, id, i + 1, m);
-    await logEvent(tx, actor, id, 'create', `录入承诺“${v.title}”，期限 ${v.startsOn} 至 ${v.dueOn}，${milestones.length} 个节点`);
-    if (v.publish) await logEvent(tx, actor, id, 'publish', '承诺公开发布');
+    for (const [i, m] of milestones.entries()) await insertMilestone(tx, id, i + 1, m, now);
+    await logEvent(tx, actor, now, id, 'create', `录入承诺“${v.title}”，期限 ${v.startsOn} 至 ${v.dueOn}，${milestones.length} 个节点`);
+    if (v.publish) await logEvent(tx, actor, now, id, 'publish', '承诺公开发布');
     await recordAudit(tx, actor, {
       action: 'commitment.create', entity: 'commitment', entityId: id,
       detail: { cadreId: v.cadreId, campaignId: v.campaignId, regionCode: v.regionCode, title: v.title, category: v.category, startsOn: v.startsOn, dueOn: v.dueOn, milestones: milestones.length, published: v.publish },
@@ -310,9 +314,10 @@ export async function createCommitment(db: Executor, actor: Actor, input: Create
 const fieldNames: Record<string, string> = { title: '标题', content: '内容', category: '类别', startsOn: '开始日期', dueOn: '完成期限' };
 
 /** Edits a commitment. A draft changes freely; a published one records an adjustment (before, after, reason). */
-export async function updateCommitment(db: Executor, actor: Actor, id: number, input: UpdateCommitment): Promise<CommitmentDto> {
+export async function updateCommitment(db: Executor, actor: Actor, id: number, input: UpdateCommitment, opts: WriteOptions = {}): Promise<CommitmentDto> {
   assertCan(actor, 'commitment.write');
   const v = parseInput(updateSchema, input);
+  const now = opts.now ?? new Date();
   return inTransaction(db, async (tx) => {
     const cur = await locked(tx, actor, id);
     assertOpen(cur);
@@ -331,15 +336,15 @@ export async function updateCommitment(db: Executor, actor: Actor, id: number, i
     const published = cur.published_at !== null;
     if (published && !v.reason) throw invalid('reason', '承诺已公开，修改须填写调整原因（reason），原内容和原因将一并公开');
     await tx.updateTable('commitments').set({
-      title: after.title, content: after.content, category: after.category, starts_on: after.startsOn, due_on: after.dueOn, updated_at: new Date(),
+      title: after.title, content: after.content, category: after.category, starts_on: after.startsOn, due_on: after.dueOn, updated_at: now,
       ...(published ? { adjustment_count: cur.adjustment_count + 1 } : {}),
     }).where('id', '=', id).execute();
     const pick = (o: Record<string, string>) => Object.fromEntries(changed.map((k) => [k, o[k]]));
     if (published) {
-      await tx.insertInto('commitment_adjustments').values({ commitment_id: id, before: JSON.stringify(pick(before)), after: JSON.stringify(pick(after)), reason: v.reason!, user_id: actor.userId }).execute();
-      await logEvent(tx, actor, id, 'adjust', `调整承诺（${changed.map((k) => fieldNames[k]).join('、')}）：${v.reason}`, { fields: changed });
+      await tx.insertInto('commitment_adjustments').values({ commitment_id: id, before: JSON.stringify(pick(before)), after: JSON.stringify(pick(after)), reason: v.reason!, user_id: actor.userId, at: now }).execute();
+      await logEvent(tx, actor, now, id, 'adjust', `调整承诺（${changed.map((k) => fieldNames[k]).join('、')}）：${v.reason}`, { fields: changed });
     } else {
-      await logEvent(tx, actor, id, 'edit', `修改草稿（${changed.map((k) => fieldNames[k]).join('、')}）`, { fields: changed });
+      await logEvent(tx, actor, now, id, 'edit', `修改草稿（${changed.map((k) => fieldNames[k]).join('、')}）`, { fields: changed });
     }
     await recordAudit(tx, actor, {
       action: published ? 'commitment.adjust' : 'commitment.update', entity: 'commitment', entityId: id,
@@ -349,40 +354,43 @@ export async function updateCommitment(db: Executor, actor: Actor, id: number, i
   });
 }
 
-export async function publishCommitment(db: Executor, actor: Actor, id: number): Promise<CommitmentDto> {
+export async function publishCommitment(db: Executor, actor: Actor, id: number, opts: WriteOptions = {}): Promise<CommitmentDto> {
   assertCan(actor, 'commitment.write');
+  const now = opts.now ?? new Date();
   return inTransaction(db, async (tx) => {
     const cur = await locked(tx, actor, id);
     if (cur.published_at !== null) throw new AppError('CONFLICT', `该承诺已于 ${cur.published_at.toISOString().slice(0, 10)} 公开发布`);
-    await tx.updateTable('commitments').set({ published_at: new Date(), updated_at: new Date() }).where('id', '=', id).execute();
-    await logEvent(tx, actor, id, 'publish', '承诺公开发布');
+    await tx.updateTable('commitments').set({ published_at: now, updated_at: now }).where('id', '=', id).execute();
+    await logEvent(tx, actor, now, id, 'publish', '承诺公开发布');
     await recordAudit(tx, actor, { action: 'commitment.publish', entity: 'commitment', entityId: id, where: where(cur) });
     return getCommitment(tx, actor, id);
   });
 }
 
-export async function addMilestone(db: Executor, actor: Actor, id: number, input: MilestoneInput): Promise<CommitmentDto> {
+export async function addMilestone(db: Executor, actor: Actor, id: number, input: MilestoneInput, opts: WriteOptions = {}): Promise<CommitmentDto> {
   assertCan(actor, 'commitment.write');
   const v = checked(parseInput(milestoneSchema, input));
-  const today = chinaToday();
+  const now = opts.now ?? new Date();
+  const today = chinaToday(now);
   return inTransaction(db, async (tx) => {
     const cur = await locked(tx, actor, id);
     assertOpen(cur);
     await checkMilestone(tx, actor, v, { startsOn: cur.starts_on, dueOn: cur.due_on }, '', today);
     const { n } = await tx.selectFrom('commitment_milestones').select(sql<number>`coalesce(max(seq), 0)::int`.as('n')).where('commitment_id', '=', id).executeTakeFirstOrThrow();
     if (n >= 30) throw invalid('title', '每项承诺最多30个节点');
-    const milestoneId = await insertMilestone(tx, id, n + 1, v);
-    await tx.updateTable('commitments').set({ updated_at: new Date() }).where('id', '=', id).execute();
-    await logEvent(tx, actor, id, 'milestone_add', `新增节点“${v.title}”，计划 ${v.plannedOn} 完成${v.doneOn ? `；已于 ${v.doneOn} 完成` : ''}`, { milestoneId });
+    const milestoneId = await insertMilestone(tx, id, n + 1, v, now);
+    await tx.updateTable('commitments').set({ updated_at: now }).where('id', '=', id).execute();
+    await logEvent(tx, actor, now, id, 'milestone_add', `新增节点“${v.title}”，计划 ${v.plannedOn} 完成${v.doneOn ? `；已于 ${v.doneOn} 完成` : ''}`, { milestoneId });
     await recordAudit(tx, actor, { action: 'commitment.milestone_add', entity: 'commitment', entityId: id, detail: { milestoneId, ...v }, where: where(cur) });
     return getCommitment(tx, actor, id);
   });
 }
 
-export async function updateMilestone(db: Executor, actor: Actor, id: number, milestoneId: number, input: UpdateMilestone): Promise<CommitmentDto> {
+export async function updateMilestone(db: Executor, actor: Actor, id: number, milestoneId: number, input: UpdateMilestone, opts: WriteOptions = {}): Promise<CommitmentDto> {
   assertCan(actor, 'commitment.write');
   const v = parseInput(updateMilestoneSchema, input);
-  const today = chinaToday();
+  const now = opts.now ?? new Date();
+  const today = chinaToday(now);
   return inTransaction(db, async (tx) => {
     const cur = await locked(tx, actor, id);
     assertOpen(cur);
@@ -393,10 +401,10 @@ export async function updateMilestone(db: Executor, actor: Actor, id: number, mi
       photoIds: v.photoIds ?? [], matterIds: v.matterIds ?? [], ticketIds: v.ticketIds ?? [],
     };
     await checkMilestone(tx, actor, next, { startsOn: cur.starts_on, dueOn: cur.due_on }, '', today);
-    await tx.updateTable('commitment_milestones').set({ title: next.title, planned_on: next.plannedOn, done_on: next.doneOn, evidence: next.evidence, updated_at: new Date() })
+    await tx.updateTable('commitment_milestones').set({ title: next.title, planned_on: next.plannedOn, done_on: next.doneOn, evidence: next.evidence, updated_at: now })
       .where('id', '=', milestoneId).execute();
     await attach(tx, milestoneId, next);
-    await tx.updateTable('commitments').set({ updated_at: new Date() }).where('id', '=', id).execute();
+    await tx.updateTable('commitments').set({ updated_at: now }).where('id', '=', id).execute();
     const parts: string[] = [];
     if (next.doneOn !== m.done_on) parts.push(next.doneOn === null ? '改为未完成' : `已于 ${next.doneOn} 完成`);
     if (next.title !== m.title) parts.push(`名称由“${m.title}”改为“${next.title}”`);
@@ -404,7 +412,7 @@ export async function updateMilestone(db: Executor, actor: Actor, id: number, mi
     if (next.evidence !== m.evidence) parts.push('更新佐证说明');
     if (next.photoIds.length) parts.push(`添加照片 ${new Set(next.photoIds).size} 张`);
     if (next.matterIds.length || next.ticketIds.length) parts.push('关联实事或工单');
-    await logEvent(tx, actor, id, next.doneOn !== m.done_on && next.doneOn !== null ? 'milestone_done' : 'milestone_edit', `节点“${next.title}”${parts.join('，') || '无变化'}`, { milestoneId });
+    await logEvent(tx, actor, now, id, next.doneOn !== m.done_on && next.doneOn !== null ? 'milestone_done' : 'milestone_edit', `节点“${next.title}”${parts.join('，') || '无变化'}`, { milestoneId });
     await recordAudit(tx, actor, {
       action: 'commitment.milestone_update', entity: 'commitment', entityId: id,
       detail: { milestoneId, before: { title: m.title, plannedOn: m.planned_on, doneOn: m.done_on, evidence: m.evidence }, ...v }, where: where(cur),
@@ -414,31 +422,33 @@ export async function updateMilestone(db: Executor, actor: Actor, id: number, mi
 }
 
 /** Sets the progress explicitly (with a reason), goes back to the milestones (percent null), or only notes progress. */
-export async function setProgress(db: Executor, actor: Actor, id: number, input: SetProgress): Promise<CommitmentDto> {
+export async function setProgress(db: Executor, actor: Actor, id: number, input: SetProgress, opts: WriteOptions = {}): Promise<CommitmentDto> {
   assertCan(actor, 'commitment.write');
   const v = parseInput(progressSchema, input);
   if (v.percent === undefined && !v.note) throw invalid('note', '请填写进度（percent）或进展说明（note）');
   if (v.percent !== undefined && v.percent !== null && !v.reason) throw invalid('reason', '手动设置进度须填写原因（reason）');
+  const now = opts.now ?? new Date();
   return inTransaction(db, async (tx) => {
     const cur = await locked(tx, actor, id);
     assertOpen(cur);
     if (v.percent !== undefined) {
-      await tx.updateTable('commitments').set({ progress_override: v.percent, progress_reason: v.percent === null ? null : v.reason!, updated_at: new Date() }).where('id', '=', id).execute();
+      await tx.updateTable('commitments').set({ progress_override: v.percent, progress_reason: v.percent === null ? null : v.reason!, updated_at: now }).where('id', '=', id).execute();
     } else {
-      await tx.updateTable('commitments').set({ updated_at: new Date() }).where('id', '=', id).execute();
+      await tx.updateTable('commitments').set({ updated_at: now }).where('id', '=', id).execute();
     }
     const what = v.percent === undefined ? '进展' : v.percent === null ? '进度改为按节点计算' : `进度设为 ${v.percent}%（${v.reason}）`;
-    await logEvent(tx, actor, id, 'progress', v.note ? `${what}：${v.note}` : what, { percent: v.percent ?? null });
+    await logEvent(tx, actor, now, id, 'progress', v.note ? `${what}：${v.note}` : what, { percent: v.percent ?? null });
     await recordAudit(tx, actor, { action: 'commitment.progress', entity: 'commitment', entityId: id, detail: { before: cur.progress_override, ...v }, where: where(cur) });
     return getCommitment(tx, actor, id);
   });
 }
 
 /** Marks a published commitment honoured; every milestone must be done first (409 naming those left). */
-export async function honourCommitment(db: Executor, actor: Actor, id: number, input: HonourCommitment): Promise<CommitmentDto> {
+export async function honourCommitment(db: Executor, actor: Actor, id: number, input: HonourCommitment, opts: WriteOptions = {}): Promise<CommitmentDto> {
   assertCan(actor, 'commitment.write');
   const v = parseInput(honourSchema, input);
-  const today = chinaToday();
+  const now = opts.now ?? new Date();
+  const today = chinaToday(now);
   return inTransaction(db, async (tx) => {
     const cur = await locked(tx, actor, id);
     assertOpen(cur);
@@ -447,8 +457,8 @@ export async function honourCommitment(db: Executor, actor: Actor, id: number, i
     if (v.honouredOn < cur.starts_on) throw invalid('honouredOn', `兑现日期 ${v.honouredOn} 早于承诺开始日期 ${cur.starts_on}`);
     const open = await tx.selectFrom('commitment_milestones').select('title').where('commitment_id', '=', id).where('done_on', 'is', null).orderBy('seq').execute();
     if (open.length) throw new AppError('CONFLICT', `还有节点未完成：${open.map((m) => `“${m.title}”`).join('、')}，完成后才能兑现`, { open: open.map((m) => m.title) });
-    await tx.updateTable('commitments').set({ honoured_on: v.honouredOn, updated_at: new Date() }).where('id', '=', id).execute();
-    await logEvent(tx, actor, id, 'honour', `承诺已于 ${v.honouredOn} 兑现${v.note ? `：${v.note}` : ''}`);
+    await tx.updateTable('commitments').set({ honoured_on: v.honouredOn, updated_at: now }).where('id', '=', id).execute();
+    await logEvent(tx, actor, now, id, 'honour', `承诺已于 ${v.honouredOn} 兑现${v.note ? `：${v.note}` : ''}`);
     await recordAudit(tx, actor, { action: 'commitment.honour', entity: 'commitment', entityId: id, detail: v, where: where(cur) });
     return getCommitment(tx, actor, id);
   });
