@@ -1,0 +1,586 @@
+import { sql, type Insertable, type RawBuilder } from 'kysely';
+import { requirementRule, type RequirementRule } from '../../../contracts/requirements.ts';
+import { inTransaction, type Executor } from '../../db/database.ts';
+import type { ComplianceResultsTable } from '../../db/schema-requirements.ts';
+import { chinaDate, chinaDayStart } from '../../lib/workdays.ts';
+import { addDays, campaignWindows, daysBetween, type CampaignDates, type PeriodWindow } from './periods.ts';
+import { classifyCompliance } from './status.ts';
+
+// The compliance engine (issue 6 items 1–2): each rule is counted from the records, per subject
+// and period window, in set-based SQL (one statement per rule × window, grouped by subject), and
+// kept in compliance_results.
+//
+// Subjects (the campaign's, matching the rule's cadre and target filters):
+//  - cadre: cadres taking part — paired in the campaign directly, members of its teams, or staff
+//    of a campaign unit or a unit under one;
+//  - pairing: one pairings row of the campaign (a team pairing is one subject, its members' records
+//    count for it while they are members), whose target matches `targets` and whose cadre (for a
+//    team pairing: some member) matches `cadres`; cadreRoles / pairingRoles also select the row;
+//  - target: targets of the campaign's region matching `targets`; `cadres` says whose records and
+//    pairings count towards them;
+//  - team: the campaign's teams (cadres.teamIds / teamKinds narrow them); members' records count
+//    while they are members (joined_on up to the day before left_on);
+//  - unit: the campaign's units (campaign_units; unitIds / unitLevels narrow them); records of the
+//    cadres of the unit and of the units under it count.
+// Records: activities of the campaign or of none (campaign_id null), on their China start date
+// ((starts_at at time zone 'Asia/Shanghai')::date; a stay covers stay_days days from it for
+// `days`); participants counted in activity_participants; `on` (fixed days) applies to the start
+// date (to each covered day for `days`). A record counts for a subject through its participants
+// (actor cadres), except per target, where it counts when the target is among its targets (place
+// `target`) or it happened in the target's township (`target_township`) and some participant
+// matches `cadres` (when `cadres` is given). For cadre / team / unit subjects `targets` narrows
+// activities (some target matching), targets_visited and matters (the matter's target); writings
+// ignore it there (a report is about a topic, not a target), but per pairing or target the
+// writing's target must be the subject's. Writings count by written_on, matters by done_on when
+// done, else promised_on. Pairings are a state held at min(today, window end), counted as distinct
+// targets (per cadre / team / unit) or distinct cadres (per target); via direct_or_team a team
+// pairing counts for its members at that day, and per team the members' own pairings count too.
+// A pairing subject that starts or ends inside a window (it covers starts_on up to the day before
+// ends_on, as in due.ts) is judged over the part it covers: the row's window_start / window_end are
+// that part, a count threshold is prorated by the covered share of days (rounded up) and the
+// explanation says so; a working-day fraction is taken of the covered part's working days.
+// Stored rows: one per rule × window × subject, for every window from the campaign start up to
+// the one holding today. A full recompute rewrites open windows, and ended windows only where the
+// count changed or the rule was edited since (an ended window's status depends on nothing else);
+// it deletes rows of subjects and windows that no longer exist. Writes queue a change in their own
+// transaction (compliance_pending); the incremental drain recounts only the subjects and windows
+// the changes touch, and the daily refresh reclassifies rows computed while their window was open.
+
+export type StoredRule = { id: number; campaignId: number; name: string; rule: RequirementRule; atRiskDays: number };
+/** One evaluated subject × window, shaped like an Insertable<ComplianceResultsTable> without rule_id. */
+export type EvaluatedRow = Omit<Insertable<ComplianceResultsTable>, 'rule_id' | 'computed_at'>;
+
+type Campaign = CampaignDates & { id: number; regionPath: string };
+/** Which stored subjects a change touches (the drain): any of these ids. */
+type Touch = { cadreIds: number[]; targetIds: number[]; teamIds: number[] };
+
+const ints = (xs: readonly number[]) => sql`${[...xs]}::int[]`;
+const list = (xs: readonly (string | number)[]) => sql.join(xs.map((x) => sql`${x}`));
+const TRUE = sql<boolean>`true`;
+const and = (parts: RawBuilder<unknown>[]) => (parts.length === 0 ? TRUE : sql<boolean>`(${sql.join(parts, sql` and `)})`);
+const under = (col: RawBuilder<unknown>, path: RawBuilder<unknown>) => sql<boolean>`(${col} = ${path} or ${col} like ${path} || '/%')`;
+
+export async function loadRules(db: Executor, opts: { campaignId?: number; ruleIds?: number[]; activeOnly?: boolean }): Promise<StoredRule[]> {
+  let q = db.selectFrom('requirement_rules').select(['id', 'campaign_id', 'name', 'rule', 'at_risk_days', 'active']).orderBy('campaign_id').orderBy('sort').orderBy('id');
+  if (opts.campaignId !== undefined) q = q.where('campaign_id', '=', opts.campaignId);
+  if (opts.ruleIds !== undefined) {
+    if (opts.ruleIds.length === 0) return [];
+    q = q.where('id', 'in', opts.ruleIds);
+  }
+  if (opts.activeOnly) q = q.where('active', '=', true);
+  const rows = await q.execute();
+  return rows.map((r) => ({ id: r.id, campaignId: r.campaign_id, name: r.name, rule: requirementRule.parse(r.rule), atRiskDays: r.at_risk_days }));
+}
+
+async function loadCampaign(db: Executor, id: number): Promise<Campaign | null> {
+  const c = await db.selectFrom('campaigns').select(['id', 'starts_on', 'ends_on', 'region_path']).where('id', '=', id).executeTakeFirst();
+  return c ? { id: c.id, startsOn: c.starts_on, endsOn: c.ends_on, regionPath: c.region_path } : null;
+}
+
+/** The windows kept for a rule at `now`: from the campaign start up to the one holding today (all of them once the campaign has ended). */
+function keptWindows(rule: RequirementRule, c: Campaign, today: string): PeriodWindow[] {
+  return campaignWindows(rule.period, c, rule.festival).filter((w) => w.start <= today);
+}
+
+// ── The count: one statement per rule × window ───────────────────────────────────────────────
+
+type CountedRow = {
+  subject_id: number; subject_name: string; cadre_id: number | null; target_id: number | null; team_id: number | null;
+  unit_id: number | null; unit_path: string | null; region_path: string | null; cov_start: string; cov_end: string; n: number;
+};
+
+function cadreFilter(rule: RequirementRule, campaignId: number, w: PeriodWindow) {
+  const f = rule.cadres;
+  const parts: RawBuilder<unknown>[] = [];
+  if (f.ranks) parts.push(sql`c.rank in (${list(f.ranks)})`);
+  if (f.statuses) parts.push(sql`c.status in (${list(f.statuses)})`);
+  if (f.unitLevels) parts.push(sql`cu.level in (${list(f.unitLevels)})`);
+  if (f.unitIds) parts.push(sql`exists (select 1 from units fu where fu.id in (${list(f.unitIds)}) and ${under(sql`cu.path`, sql`fu.path`)})`);
+  if (f.cadreRoles || f.pairingRoles) {
+    parts.push(sql`exists (select 1 from pairings fp where fp.campaign_id = ${campaignId} and fp.cadre_id = c.id
+      and fp.starts_on <= ${w.end} and (fp.ends_on is null or fp.ends_on > ${w.start})
+      ${f.cadreRoles ? sql`and fp.cadre_role in (${list(f.cadreRoles)})` : sql``} ${f.pairingRoles ? sql`and fp.role in (${list(f.pairingRoles)})` : sql``})`);
+  }
+  if (f.teamIds || f.teamKinds) {
+    parts.push(sql`exists (select 1 from team_members fm join teams ft on ft.id = fm.team_id where fm.cadre_id = c.id and ft.campaign_id = ${campaignId}
+      and fm.joined_on <= ${w.end} and (fm.left_on is null or fm.left_on > ${w.start})
+      ${f.teamIds ? sql`and ft.id in (${list(f.teamIds)})` : sql``} ${f.teamKinds ? sql`and ft.kind in (${list(f.teamKinds)})` : sql``})`);
+  }
+  return { given: parts.length > 0, where: and(parts) };
+}
+
+const pairingRowFilter = (rule: RequirementRule, alias: string) => and([
+  ...(rule.cadres.cadreRoles ? [sql`${sql.ref(`${alias}.cadre_role`)} in (${list(rule.cadres.cadreRoles)})`] : []),
+  ...(rule.cadres.pairingRoles ? [sql`${sql.ref(`${alias}.role`)} in (${list(rule.cadres.pairingRoles)})`] : []),
+]);
+
+const onDay = (rule: RequirementRule, d: RawBuilder<unknown>) => {
+  if (!rule.on) return TRUE;
+  const parts: RawBuilder<unknown>[] = [];
+  if (rule.on.weekdays) parts.push(sql`extract(isodow from ${d})::int in (${list(rule.on.weekdays)})`);
+  if (rule.on.monthDays) parts.push(sql`extract(day from ${d})::int in (${list(rule.on.monthDays)})`);
+  return sql<boolean>`(${sql.join(parts, sql` or `)})`;
+};
+
+/** Subjects restricted to those a change touches (stored rows use the same columns). */
+function touchSql(t: Touch | undefined, subject: RequirementRule['subject'], a: string): RawBuilder<boolean> {
+  if (!t) return TRUE;
+  const col = (c: string) => sql.ref(`${a}.${c}`);
+  const cadres = ints(t.cadreIds);
+  const memberTeams = sql`(select tm.team_id from team_members tm where tm.cadre_id = any(${cadres}))`;
+  switch (subject) {
+    case 'cadre':
+      return sql<boolean>`${col('cadre_id')} = any(${cadres})`;
+    case 'pairing':
+      return sql<boolean>`(${col('cadre_id')} = any(${cadres}) or ${col('target_id')} = any(${ints(t.targetIds)}) or ${col('team_id')} = any(${ints(t.teamIds)}) or ${col('team_id')} in ${memberTeams})`;
+    case 'target':
+      return sql<boolean>`(${col('target_id')} = any(${ints(t.targetIds)})
+        or ${col('target_id')} in (select p.target_id from pairings p where p.cadre_id = any(${cadres}) or p.team_id = any(${ints(t.teamIds)}) or p.team_id in ${memberTeams}))`;
+    case 'team':
+      return sql<boolean>`(${col('team_id')} = any(${ints(t.teamIds)}) or ${col('team_id')} in ${memberTeams})`;
+    case 'unit':
+      return sql<boolean>`exists (select 1 from cadres tc join units tu on tu.id = tc.unit_id where tc.id = any(${cadres}) and ${under(sql`tu.path`, col('unit_path'))})`;
+  }
+}
+
+/** The counting statement of one rule over one window: every subject with its count (0 when nothing counts). */
+function countSql(rule: RequirementRule, c: Campaign, w: PeriodWindow, today: string, touch?: Touch) {
+  const m = rule.measure;
+  const C = c.id;
+  const cf = cadreFilter(rule, C, w);
+  const tf = rule.targets;
+  const targetWhere = and([
+    under(sql`t.region_path`, sql`${c.regionPath}`),
+    ...(tf.kinds ? [sql`t.kind in (${list(tf.kinds)})`] : []),
+    ...(tf.tags ? [sql`t.tags && ${[...tf.tags]}::text[]`] : []),
+  ]);
+  const targetsGiven = tf.kinds !== undefined || tf.tags !== undefined;
+  const asOf = today < w.end ? today : w.end;
+  const held = (p: string, day: RawBuilder<unknown>) =>
+    sql`${sql.ref(`${p}.starts_on`)} <= ${day} and (${sql.ref(`${p}.ends_on`)} is null or ${sql.ref(`${p}.ends_on`)} > ${day})`;
+  const memberAt = (mm: string, day: RawBuilder<unknown>) =>
+    sql`${sql.ref(`${mm}.joined_on`)} <= ${day} and (${sql.ref(`${mm}.left_on`)} is null or ${sql.ref(`${mm}.left_on`)} > ${day})`;
+  const asOfD = sql`${asOf}::date`;
+
+  const nameOfTarget = sql`case when t.kind in ('village', 'community') or position(r.name in t.name) = 1 then t.name else r.name || ' ' || t.name end`;
+  const subjects = (() => {
+    switch (rule.subject) {
+      case 'cadre':
+        return sql`select c.id as subject_id, c.name as subject_name, c.id as cadre_id, null::int as target_id, null::int as team_id,
+            c.unit_id, cu.path as unit_path, cu.region_path, ${w.start}::date as cov_start, ${w.end}::date as cov_end, null::text as tw_path
+          from fc c join units cu on cu.id = c.unit_id
+          where c.id in (select cadre_id from pairings where campaign_id = ${C} and cadre_id is not null
+            union select m.cadre_id from team_members m join teams tm on tm.id = m.team_id where tm.campaign_id = ${C}
+            union select pc.id from campaign_units xu join units xp on xp.id = xu.unit_id join units pu on ${under(sql`pu.path`, sql`xp.path`)}
+              join cadres pc on pc.unit_id = pu.id where xu.campaign_id = ${C})`;
+      case 'pairing':
+        return sql`select * from (select p.id as subject_id,
+            ${nameOfTarget} || '（' || coalesce(pc.name, tm.name) || '）' as subject_name, p.cadre_id, p.target_id, p.team_id,
+            lu.id as unit_id, lu.path as unit_path, t.region_path,
+            greatest(p.starts_on, ${w.start}::date) as cov_start, least(coalesce(p.ends_on - 1, ${w.end}::date), ${w.end}::date) as cov_end,
+            ${m.kind === 'activities' && m.place === 'target_township'
+              ? sql`(select tr.path from regions tr where tr.level = 'township' and ${under(sql`t.region_path`, sql`tr.path`)} order by tr.depth desc limit 1)`
+              : sql`null::text`} as tw_path
+          from pairings p join contact_targets t on t.id = p.target_id join regions r on r.code = t.region_code
+          left join cadres pc on pc.id = p.cadre_id left join teams tm on tm.id = p.team_id
+          join units lu on lu.id = coalesce(pc.unit_id, (select lc.unit_id from cadres lc where lc.id = tm.leader_cadre_id))
+          where p.campaign_id = ${C} and p.starts_on <= ${w.end} and (p.ends_on is null or p.ends_on > ${w.start}) and ${targetWhere} and ${pairingRowFilter(rule, 'p')}
+            and (p.cadre_id in (select id from fc) or exists (select 1 from team_members pm where pm.team_id = p.team_id and pm.cadre_id in (select id from fc)
+              and pm.joined_on <= ${w.end} and (pm.left_on is null or pm.left_on > ${w.start})))) ps
+          where ps.cov_start <= ps.cov_end`;
+      case 'target':
+        return sql`select t.id as subject_id, ${nameOfTarget} as subject_name, null::int as cadre_id, t.id as target_id, null::int as team_id,
+            null::int as unit_id, null::text as unit_path, t.region_path, ${w.start}::date as cov_start, ${w.end}::date as cov_end,
+            ${m.kind === 'activities' && m.place === 'target_township'
+              ? sql`(select tr.path from regions tr where tr.level = 'township' and ${under(sql`t.region_path`, sql`tr.path`)} order by tr.depth desc limit 1)`
+              : sql`null::text`} as tw_path
+          from contact_targets t join regions r on r.code = t.region_code where ${targetWhere}`;
+      case 'team':
+        return sql`select tm.id as subject_id, tm.name as subject_name, null::int as cadre_id, null::int as target_id, tm.id as team_id,
+            lu.id as unit_id, lu.path as unit_path, lu.region_path, ${w.start}::date as cov_start, ${w.end}::date as cov_end, null::text as tw_path
+          from teams tm join cadres lc on lc.id = tm.leader_cadre_id join units lu on lu.id = lc.unit_id
+          where tm.campaign_id = ${C} ${rule.cadres.teamIds ? sql`and tm.id in (${list(rule.cadres.teamIds)})` : sql``}
+            ${rule.cadres.teamKinds ? sql`and tm.kind in (${list(rule.cadres.teamKinds)})` : sql``}`;
+      case 'unit':
+        return sql`select u.id as subject_id, u.name as subject_name, null::int as cadre_id, null::int as target_id, null::int as team_id,
+            u.id as unit_id, u.path as unit_path, u.region_path, ${w.start}::date as cov_start, ${w.end}::date as cov_end, null::text as tw_path
+          from campaign_units xu join units u on u.id = xu.unit_id
+          where xu.campaign_id = ${C} ${rule.cadres.unitLevels ? sql`and u.level in (${list(rule.cadres.unitLevels)})` : sql``}
+            ${rule.cadres.unitIds ? sql`and exists (select 1 from units fu where fu.id in (${list(rule.cadres.unitIds)}) and ${under(sql`u.path`, sql`fu.path`)})` : sql``}`;
+    }
+  })();
+
+  // Whose records count for a subject, over which days (not per target: records reach a target through its targets).
+  const actors = (() => {
+    switch (rule.subject) {
+      case 'cadre':
+        return sql`select s.subject_id, s.cadre_id, s.cov_start as d_from, s.cov_end as d_to from subj s`;
+      case 'pairing':
+        return sql`select s.subject_id, s.cadre_id, s.cov_start as d_from, s.cov_end as d_to from subj s where s.cadre_id is not null
+          union all
+          select s.subject_id, m.cadre_id, greatest(s.cov_start, m.joined_on), least(s.cov_end, coalesce(m.left_on - 1, s.cov_end))
+          from subj s join team_members m on m.team_id = s.team_id where s.team_id is not null and m.cadre_id in (select id from fc)`;
+      case 'team':
+        return sql`select s.subject_id, m.cadre_id, greatest(s.cov_start, m.joined_on) as d_from, least(s.cov_end, coalesce(m.left_on - 1, s.cov_end)) as d_to
+          from subj s join team_members m on m.team_id = s.team_id where m.cadre_id in (select id from fc)`;
+      case 'unit':
+        return sql`select s.subject_id, c.id as cadre_id, s.cov_start as d_from, s.cov_end as d_to
+          from subj s join units su on ${under(sql`su.path`, sql`s.unit_path`)} join fc c on c.unit_id = su.id`;
+      case 'target':
+        return sql`select null::int as subject_id, null::int as cadre_id, null::date as d_from, null::date as d_to where false`;
+    }
+  })();
+
+  const perTarget = rule.subject === 'target';
+  const someFc = (participantsOf: RawBuilder<unknown>) =>
+    cf.given ? sql`and exists (select 1 from activity_participants fp where fp.activity_id = ${participantsOf} and fp.cadre_id in (select id from fc))` : sql``;
+
+  const facts = (() => {
+    switch (m.kind) {
+      case 'activities':
+      case 'days':
+      case 'targets_visited': {
+        const lookback = m.kind === 'days' && m.activityKinds.includes('stay') ? 92 : 0;
+        const participants = m.kind === 'activities' && m.participants
+          ? sql`and (select count(*) from activity_participants xp where xp.activity_id = a.id) between ${m.participants.min ?? 1} and ${m.participants.max ?? 1000}`
+          : sql``;
+        const narrowTargets = !perTarget && rule.subject !== 'pairing' && targetsGiven && m.kind !== 'targets_visited'
+          ? sql`and exists (select 1 from activity_targets xt where xt.activity_id = a.id and xt.target_id in (select id from ft))`
+          : sql``;
+        const day = m.kind === 'days'
+          ? sql`(a.starts_at at time zone 'Asia/Shanghai')::date + g.i`
+          : sql`(a.starts_at at time zone 'Asia/Shanghai')::date`;
+        const acts = sql`select a.id, a.region_path, d.day from activities a
+          cross join lateral (select ${day} as day from generate_series(0, ${m.kind === 'days' ? sql`greatest(a.stay_days, 1) - 1` : sql`0`}) g(i)) d
+          where a.kind in (${list(m.activityKinds)}) and (a.campaign_id = ${C} or a.campaign_id is null)
+            and a.starts_at >= ${chinaDayStart(addDays(w.start, -lookback))} and a.starts_at < ${chinaDayStart(addDays(w.end, 1))}
+            ${participants} ${narrowTargets}`;
+        const key = m.kind === 'activities' ? sql`a.id::text` : m.kind === 'days' ? sql`a.day::text` : sql`xt.target_id::text`;
+        const visited = m.kind === 'targets_visited' ? sql`join activity_targets xt on xt.activity_id = a.id and xt.target_id in (select id from ft)` : sql``;
+        const place = m.kind === 'activities' && m.place === 'target_township'
+          ? sql`${under(sql`a.region_path`, sql`s.tw_path`)}`
+          : sql`exists (select 1 from activity_targets pt where pt.activity_id = a.id and pt.target_id = s.target_id)`;
+        const window = sql`a.day between ${w.start} and ${w.end} and ${onDay(rule, sql`a.day`)}`;
+        if (perTarget) {
+          return sql`with acts as (${acts}) select s.subject_id, ${key} as k from acts a join subj s on ${place} ${visited}
+            where ${window} and a.day between s.cov_start and s.cov_end ${someFc(sql`a.id`)}`;
+        }
+        return sql`with acts as (${acts}) select ac.subject_id, ${key} as k from acts a
+          join activity_participants ap on ap.activity_id = a.id
+          join actors ac on ac.cadre_id = ap.cadre_id and a.day between ac.d_from and ac.d_to
+          ${rule.subject === 'pairing' ? sql`join subj s on s.subject_id = ac.subject_id and ${place}` : sql``}
+          ${visited}
+          where ${window}`;
+      }
+      case 'writings': {
+        const ws = sql`select w.id, w.author_cadre_id, w.team_id, w.target_id, w.written_on as day from writings w
+          where w.kind in (${list(m.writingKinds)}) and w.status in (${list(m.statuses)}) and (w.campaign_id = ${C} or w.campaign_id is null)
+            and w.written_on between ${w.start} and ${w.end}`;
+        if (perTarget) {
+          return sql`with acts as (${ws}) select s.subject_id, a.id::text as k from acts a join subj s on s.target_id = a.target_id
+            where a.day between s.cov_start and s.cov_end ${cf.given ? sql`and a.author_cadre_id in (select id from fc)` : sql``}`;
+        }
+        return sql`with acts as (${ws}) select ac.subject_id, a.id::text as k from acts a
+            join actors ac on ac.cadre_id = a.author_cadre_id and a.day between ac.d_from and ac.d_to
+            ${rule.subject === 'pairing' ? sql`join subj s on s.subject_id = ac.subject_id and s.target_id = a.target_id` : sql``}
+          ${rule.subject === 'team' ? sql`union select s.subject_id, a.id::text from acts a join subj s on s.team_id = a.team_id` : sql``}`;
+      }
+      case 'matters': {
+        const ms = sql`select x.id, x.cadre_id, x.target_id, case when x.status = 'done' then x.done_on else x.promised_on end as day from practical_matters x
+          where x.status in (${list(m.statuses)}) and (x.campaign_id = ${C} or x.campaign_id is null)
+            and case when x.status = 'done' then x.done_on else x.promised_on end between ${w.start} and ${w.end}`;
+        if (perTarget) {
+          return sql`with acts as (${ms}) select s.subject_id, a.id::text as k from acts a join subj s on s.target_id = a.target_id
+            where a.day between s.cov_start and s.cov_end ${cf.given ? sql`and a.cadre_id in (select id from fc)` : sql``}`;
+        }
+        return sql`with acts as (${ms}) select ac.subject_id, a.id::text as k from acts a
+            join actors ac on ac.cadre_id = a.cadre_id and a.day between ac.d_from and ac.d_to
+            ${rule.subject === 'pairing' ? sql`join subj s on s.subject_id = ac.subject_id and s.target_id = a.target_id` : sql``}
+          ${rule.subject !== 'pairing' && targetsGiven ? sql`where a.target_id in (select id from ft)` : sql``}`;
+      }
+      case 'pairings': {
+        const viaTeam = m.via === 'direct_or_team';
+        const pf = pairingRowFilter(rule, 'p');
+        if (perTarget) {
+          return sql`select s.subject_id, p.cadre_id::text as k from subj s join pairings p on p.target_id = s.target_id
+              where p.campaign_id = ${C} and ${held('p', asOfD)} and p.cadre_id in (select id from fc) and ${pf}
+            ${viaTeam ? sql`union select s.subject_id, m.cadre_id::text from subj s join pairings p on p.target_id = s.target_id and p.team_id is not null
+              join team_members m on m.team_id = p.team_id
+              where p.campaign_id = ${C} and ${held('p', asOfD)} and ${memberAt('m', asOfD)} and m.cadre_id in (select id from fc) and ${pf}` : sql``}`;
+        }
+        // Per cadre / team / unit: distinct targets held by the actors at the day (and per team by the team itself).
+        return sql`select ac.subject_id, p.target_id::text as k from actors ac join pairings p on p.cadre_id = ac.cadre_id
+              where p.campaign_id = ${C} and ${held('p', asOfD)} and ${asOfD} between ac.d_from and ac.d_to and p.target_id in (select id from ft) and ${pf}
+            ${viaTeam ? sql`union select ac.subject_id, p.target_id::text from actors ac join team_members m on m.cadre_id = ac.cadre_id and ${memberAt('m', asOfD)}
+              join pairings p on p.team_id = m.team_id
+              where p.campaign_id = ${C} and ${held('p', asOfD)} and ${asOfD} between ac.d_from and ac.d_to and p.target_id in (select id from ft) and ${pf}` : sql``}
+            ${rule.subject === 'team' ? sql`union select s.subject_id, p.target_id::text from subj s join pairings p on p.team_id = s.team_id
+              where p.campaign_id = ${C} and ${held('p', asOfD)} and p.target_id in (select id from ft) and ${pf}` : sql``}`;
+      }
+    }
+  })();
+
+  return sql<CountedRow>`
+    with fc as materialized (select c.id, c.name, c.unit_id from cadres c join units cu on cu.id = c.unit_id where ${cf.where}),
+    ft as materialized (select t.id from contact_targets t where ${targetWhere}),
+    subj as materialized (select * from (${subjects}) s0 where ${touchSql(touch, rule.subject, 's0')}),
+    actors as materialized (${actors}),
+    facts as (select * from (${facts}) f0)
+    select s.subject_id, s.subject_name, s.cadre_id, s.target_id, s.team_id, s.unit_id, s.unit_path, s.region_path,
+      to_char(s.cov_start, 'YYYY-MM-DD') as cov_start, to_char(s.cov_end, 'YYYY-MM-DD') as cov_end, coalesce(n.n, 0)::int as n
+    from subj s left join (select subject_id, count(distinct k)::int as n from facts group by subject_id) n on n.subject_id = s.subject_id
+    order by s.subject_id`;
+}
+
+/** A pairing subject covering part of a window: judged over that part, the count threshold prorated by the covered share (rounded up). */
+function judged(rule: StoredRule, w: PeriodWindow, covStart: string, covEnd: string) {
+  if (covStart === w.start && covEnd === w.end) return { window: w, threshold: rule.rule.threshold, note: '' };
+  const window: PeriodWindow = { ...w, start: covStart, end: covEnd };
+  const t = rule.rule.threshold;
+  if (t.unit !== 'count') return { window, threshold: t, note: `（结对覆盖${md(covStart)}至${md(covEnd)}，按这段时间的工作日计）` };
+  const share = (daysBetween(covStart, covEnd) + 1) / (daysBetween(w.start, w.end) + 1);
+  const scale = (v: number | undefined) => (v === undefined ? undefined : Math.max(1, Math.ceil(Math.round(v * share * 1e6) / 1e6)));
+  const threshold = { ...t, value: scale(t.value), min: scale(t.min), max: scale(t.max) };
+  return { window, threshold, note: `（结对覆盖${md(covStart)}至${md(covEnd)}，要求按覆盖天数折算）` };
+}
+const md = (d: string) => `${Number(d.slice(5, 7))}月${Number(d.slice(8, 10))}日`;
+
+function classify(rule: StoredRule, w: PeriodWindow, r: Pick<CountedRow, 'subject_name' | 'n'> & { cov_start: string; cov_end: string }, now: Date) {
+  const j = judged(rule, w, r.cov_start, r.cov_end);
+  const s = classifyCompliance({ subjectName: r.subject_name, measure: rule.rule.measure, threshold: j.threshold, window: j.window, count: r.n, now, atRiskDays: rule.atRiskDays });
+  return { ...s, explanation: j.note ? `${s.explanation}${j.note}` : s.explanation };
+}
+
+function toRow(rule: StoredRule, w: PeriodWindow, r: CountedRow, now: Date): EvaluatedRow {
+  const s = classify(rule, w, r, now);
+  return {
+    window_key: w.key, subject_id: r.subject_id, window_start: r.cov_start, window_end: r.cov_end, subject_name: r.subject_name, count: r.n,
+    required_min: s.bounds.min ?? null, required_max: s.bounds.max ?? null, status: s.status, reason: s.reason, explanation: s.explanation,
+    cadre_id: r.cadre_id, target_id: r.target_id, team_id: r.team_id, unit_id: r.unit_id, unit_path: r.unit_path, region_path: r.region_path,
+  };
+}
+
+async function countWindow(db: Executor, rule: StoredRule, c: Campaign, w: PeriodWindow, now: Date, touch?: Touch): Promise<CountedRow[]> {
+  const { rows } = await countSql(rule.rule, c, w, chinaDate(now), touch).execute(db);
+  return rows;
+}
+
+// ── Public ───────────────────────────────────────────────────────────────────────────────────
+
+/** Evaluate one rule (stored or not) for one window — default: the window holding `now`, or the campaign's last window when it has ended; windowKey picks another. Nothing stored. Used by the editor's live preview. */
+export async function evaluateRule(
+  db: Executor, campaignId: number, rule: RequirementRule, atRiskDays: number, opts: { now: Date; windowKey?: string },
+): Promise<{ window: PeriodWindow | null; rows: EvaluatedRow[] }> {
+  const c = await loadCampaign(db, campaignId);
+  if (!c) return { window: null, rows: [] };
+  const today = chinaDate(opts.now);
+  const all = campaignWindows(rule.period, c, rule.festival);
+  const w = opts.windowKey !== undefined
+    ? all.find((x) => x.key === opts.windowKey)
+    : all.find((x) => x.start <= today && today <= x.end) ?? (today > c.endsOn ? all.at(-1) : all.find((x) => x.start > today));
+  if (!w) return { window: null, rows: [] };
+  const stored: StoredRule = { id: 0, campaignId, name: rule.name, rule, atRiskDays };
+  const rows = await countWindow(db, stored, c, w, opts.now);
+  return { window: w, rows: rows.map((r) => toRow(stored, w, r, opts.now)) };
+}
+
+const CHUNK = 1000;
+async function writeRows(db: Executor, ruleId: number, rows: EvaluatedRow[], now: Date) {
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await db.insertInto('compliance_results')
+      .values(rows.slice(i, i + CHUNK).map((r) => ({ ...r, rule_id: ruleId, computed_at: now })))
+      .onConflict((oc) => oc.columns(['rule_id', 'window_key', 'subject_id']).doUpdateSet((eb) => ({
+        window_start: eb.ref('excluded.window_start'), window_end: eb.ref('excluded.window_end'), subject_name: eb.ref('excluded.subject_name'),
+        count: eb.ref('excluded.count'), required_min: eb.ref('excluded.required_min'), required_max: eb.ref('excluded.required_max'),
+        status: eb.ref('excluded.status'), reason: eb.ref('excluded.reason'), explanation: eb.ref('excluded.explanation'),
+        cadre_id: eb.ref('excluded.cadre_id'), target_id: eb.ref('excluded.target_id'), team_id: eb.ref('excluded.team_id'),
+        unit_id: eb.ref('excluded.unit_id'), unit_path: eb.ref('excluded.unit_path'), region_path: eb.ref('excluded.region_path'),
+        computed_at: eb.ref('excluded.computed_at'),
+      })))
+      .execute();
+  }
+}
+
+/**
+ * Counts one rule over one window and stores it: every counted row of an open window (its status
+ * depends on the day), of an ended one only rows that are new or whose count changed (or all when
+ * `force`); removes stored rows of (touched) subjects that no longer exist.
+ */
+async function storeWindow(db: Executor, rule: StoredRule, c: Campaign, w: PeriodWindow, now: Date, opts: { touch?: Touch; force?: boolean }) {
+  const counted = await countWindow(db, rule, c, w, now, opts.touch);
+  const today = chinaDate(now);
+  let changed = counted;
+  if (!opts.force && w.end < today) {
+    const prior = await db.selectFrom('compliance_results').select(['subject_id', 'count', 'window_start', 'window_end'])
+      .where('rule_id', '=', rule.id).where('window_key', '=', w.key).execute();
+    const byId = new Map(prior.map((p) => [p.subject_id, p]));
+    changed = counted.filter((r) => {
+      const p = byId.get(r.subject_id);
+      return !p || p.count !== r.n || p.window_start !== r.cov_start || p.window_end !== r.cov_end;
+    });
+  }
+  await writeRows(db, rule.id, changed.map((r) => toRow(rule, w, r, now)), now);
+  const ids = counted.map((r) => r.subject_id);
+  await sql`delete from compliance_results cr where cr.rule_id = ${rule.id} and cr.window_key = ${w.key}
+    and ${touchSql(opts.touch, rule.rule.subject, 'cr')} and not (cr.subject_id = any(${ints(ids)}))`.execute(db);
+  return changed.length;
+}
+
+/** Recount and store: every window from the campaign start up to the one holding now (ended windows too), for the given rules or every active rule (of one campaign or all). Deletes rows of windows/subjects that no longer exist. */
+export async function recomputeCompliance(db: Executor, opts: { now: Date; campaignId?: number; ruleIds?: number[] }): Promise<{ rules: number; rows: number; ms: number }> {
+  const started = performance.now();
+  const rules = await loadRules(db, { campaignId: opts.campaignId, ruleIds: opts.ruleIds, activeOnly: opts.ruleIds === undefined });
+  const today = chinaDate(opts.now);
+  const campaigns = new Map<number, Campaign | null>();
+  let rows = 0;
+  for (const rule of rules) {
+    if (!campaigns.has(rule.campaignId)) campaigns.set(rule.campaignId, await loadCampaign(db, rule.campaignId));
+    const c = campaigns.get(rule.campaignId);
+    if (!c) continue;
+    // An edited rule is rewritten whole; otherwise ended windows keep rows whose count is unchanged.
+    const edited = await sql<{ stale: boolean }>`select exists (select 1 from compliance_results cr join requirement_rules r on r.id = cr.rule_id
+      where cr.rule_id = ${rule.id} and cr.computed_at < r.updated_at) as stale`.execute(db);
+    const force = edited.rows[0]?.stale ?? false;
+    await inTransaction(db, async (tx) => {
+      await sql`select set_config('jit', 'off', true)`.execute(tx).catch(() => undefined);
+      const windows = keptWindows(rule.rule, c, today);
+      for (const w of windows) rows += await storeWindow(tx, rule, c, w, opts.now, { force });
+      await sql`delete from compliance_results where rule_id = ${rule.id} and not (window_key = any(${windows.map((w) => w.key)}::text[]))`.execute(tx);
+    });
+  }
+  return { rules: rules.length, rows, ms: Math.round(performance.now() - started) };
+}
+
+/** Queue what a written record touches, in the record's own transaction. */
+export async function queueComplianceChange(
+  db: Executor, change: { campaignId?: number | null; cadreIds?: number[]; targetIds?: number[]; teamId?: number | null; day?: string | null },
+): Promise<void> {
+  const base = { campaign_id: change.campaignId ?? null, team_id: change.teamId ?? null, day: change.day ?? null };
+  const rows: { campaign_id: number | null; team_id: number | null; day: string | null; cadre_id: number | null; target_id: number | null }[] = [
+    ...[...new Set(change.cadreIds ?? [])].map((cadre_id) => ({ ...base, cadre_id, target_id: null })),
+    ...[...new Set(change.targetIds ?? [])].map((target_id) => ({ ...base, cadre_id: null, target_id })),
+  ];
+  if (rows.length === 0) rows.push({ ...base, cadre_id: null, target_id: null });
+  await db.insertInto('compliance_pending').values(rows).execute();
+}
+
+/** At most this many pending changes per drain transaction. */
+const DRAIN_BATCH = 2000;
+
+/** Incremental pass: recount only the rule × subject × window rows the pending changes touch, then delete those pending rows. */
+export async function drainCompliancePending(db: Executor, opts: { now: Date }): Promise<{ changes: number; rows: number }> {
+  let changes = 0;
+  let rows = 0;
+  for (;;) {
+    const r = await inTransaction(db, async (tx) => {
+      const pending = await sql<{ id: string; campaign_id: number | null; cadre_id: number | null; target_id: number | null; team_id: number | null; day: string | null }>`
+        delete from compliance_pending where id in (select id from compliance_pending order by id limit ${DRAIN_BATCH} for update skip locked)
+        returning id, campaign_id, cadre_id, target_id, team_id, to_char(day, 'YYYY-MM-DD') as day`.execute(tx);
+      if (pending.rows.length === 0) return { changes: 0, rows: 0 };
+      const today = chinaDate(opts.now);
+      const touch: Touch = {
+        cadreIds: [...new Set(pending.rows.flatMap((p) => (p.cadre_id === null ? [] : [p.cadre_id])))],
+        targetIds: [...new Set(pending.rows.flatMap((p) => (p.target_id === null ? [] : [p.target_id])))],
+        teamIds: [...new Set(pending.rows.flatMap((p) => (p.team_id === null ? [] : [p.team_id])))],
+      };
+      // A change without a campaign (a record of no campaign) may count for any campaign's rules.
+      const anyCampaign = pending.rows.some((p) => p.campaign_id === null);
+      const campaignIds = new Set(pending.rows.flatMap((p) => (p.campaign_id === null ? [] : [p.campaign_id])));
+      const allDays = pending.rows.some((p) => p.day === null);
+      const days = [...new Set(pending.rows.flatMap((p) => (p.day === null ? [] : [p.day])))];
+      const rules = (await loadRules(tx, { activeOnly: true })).filter((x) => anyCampaign || campaignIds.has(x.campaignId));
+      let n = 0;
+      for (const rule of rules) {
+        const c = await loadCampaign(tx, rule.campaignId);
+        if (!c) continue;
+        // A state (pairings held) or a pairing's coverage changes every later window too.
+        const state = rule.rule.measure.kind === 'pairings';
+        const windows = keptWindows(rule.rule, c, today).filter((w) => allDays || days.some((d) => (d >= w.start && d <= w.end) || (state && d <= w.end)));
+        // Per target by township: any activity in the township may count, so the whole window is recounted.
+        const wide = rule.rule.measure.kind === 'activities' && rule.rule.measure.place === 'target_township';
+        for (const w of windows) n += await storeWindow(tx, rule, c, w, opts.now, { touch: wide ? undefined : touch, force: true });
+      }
+      return { changes: pending.rows.length, rows: n };
+    });
+    changes += r.changes;
+    rows += r.rows;
+    if (r.changes < DRAIN_BATCH) return { changes, rows };
+  }
+}
+
+/** Daily: reclassify the stored rows of open windows (at risk depends on the days left) without recounting. */
+export async function refreshOpenWindows(db: Executor, opts: { now: Date }): Promise<{ rows: number }> {
+  const today = chinaDate(opts.now);
+  // Rows computed before their window's end may change class as days pass (and once it ends).
+  const stale = await db.selectFrom('compliance_results as cr').innerJoin('requirement_rules as r', 'r.id', 'cr.rule_id')
+    .selectAll('cr').select(['r.campaign_id'])
+    .where('r.active', '=', true)
+    .where(sql<boolean>`cr.computed_at < (cr.window_end + 1)::timestamp at time zone 'Asia/Shanghai'`)
+    .where('cr.window_start', '<=', today)
+    .execute();
+  if (stale.length === 0) return { rows: 0 };
+  const rules = new Map((await loadRules(db, { ruleIds: [...new Set(stale.map((s) => s.rule_id))] })).map((r) => [r.id, r]));
+  const campaigns = new Map<number, Campaign | null>();
+  const windows = new Map<string, PeriodWindow | undefined>();
+  const out = new Map<number, EvaluatedRow[]>();
+  for (const s of stale) {
+    const rule = rules.get(s.rule_id);
+    if (!rule) continue;
+    if (!campaigns.has(rule.campaignId)) campaigns.set(rule.campaignId, await loadCampaign(db, rule.campaignId));
+    const c = campaigns.get(rule.campaignId);
+    if (!c) continue;
+    const wk = `${rule.id}:${s.window_key}`;
+    if (!windows.has(wk)) windows.set(wk, campaignWindows(rule.rule.period, c, rule.rule.festival).find((w) => w.key === s.window_key));
+    const w = windows.get(wk);
+    if (!w) continue;
+    const row = toRow(rule, w, {
+      subject_id: s.subject_id, subject_name: s.subject_name, cadre_id: s.cadre_id, target_id: s.target_id, team_id: s.team_id, unit_id: s.unit_id,
+      unit_path: s.unit_path, region_path: s.region_path, cov_start: s.window_start, cov_end: s.window_end, n: s.count,
+    }, opts.now);
+    out.set(rule.id, [...(out.get(rule.id) ?? []), row]);
+  }
+  let rows = 0;
+  await inTransaction(db, async (tx) => {
+    for (const [ruleId, list] of out) {
+      await writeRows(tx, ruleId, list, opts.now);
+      rows += list.length;
+    }
+  });
+  return { rows };
+}
+
+/**
+ * Queues what one stored record touches, read from the record as it stands (call it before a
+ * change for the old state and after it for the new one, in the writing transaction).
+ */
+export async function queueRecordChange(db: Executor, kind: 'activity' | 'writing' | 'matter', id: number): Promise<void> {
+  switch (kind) {
+    case 'activity':
+      // Every day a stay covers: a long stay reaches into several weeks.
+      await sql`insert into compliance_pending (campaign_id, cadre_id, target_id, day)
+        select a.campaign_id, x.cadre_id, x.target_id, (a.starts_at at time zone 'Asia/Shanghai')::date + g.i
+        from activities a
+        cross join lateral (select ap.cadre_id, null::int as target_id from activity_participants ap where ap.activity_id = a.id
+          union all select null::int, at.target_id from activity_targets at where at.activity_id = a.id) x
+        cross join lateral generate_series(0, greatest(a.stay_days, 1) - 1) g(i)
+        where a.id = ${id}`.execute(db);
+      return;
+    case 'writing':
+      await sql`insert into compliance_pending (campaign_id, cadre_id, target_id, team_id, day)
+        select campaign_id, author_cadre_id, target_id, team_id, written_on from writings where id = ${id}`.execute(db);
+      return;
+    case 'matter':
+      await sql`insert into compliance_pending (campaign_id, cadre_id, target_id, day)
+        select campaign_id, cadre_id, target_id, d.day from practical_matters m
+        cross join lateral (select m.promised_on as day union select m.done_on where m.done_on is not null) d
+        where m.id = ${id}`.execute(db);
+      return;
+  }
+}
+
+/** Queues the pairings just added or ended (a state: every window of theirs is recounted). */
+export async function queuePairingsChange(db: Executor, pairingIds: number[]): Promise<void> {
+  if (pairingIds.length === 0) return;
+  await sql`insert into compliance_pending (campaign_id, cadre_id, target_id, team_id, day)
+    select campaign_id, cadre_id, target_id, team_id, null::date from pairings where id = any(${ints(pairingIds)})`.execute(db);
+}
