@@ -10,6 +10,7 @@ import { createMatter } from '../matters/matters.ts';
 import { createPairing, endPairing } from '../pairings/pairings.ts';
 import { createWriting, submitWriting } from '../writings/writings.ts';
 import { drainCompliancePending, evaluateRule, loadRules, recomputeCompliance, refreshOpenWindows } from './engine.ts';
+import { runComplianceTick } from './scheduler.ts';
 
 // The compliance engine over a small Xiangshan campaign; every record is written through its
 // feature's domain function (so the queueing of changes is exercised too).
@@ -264,6 +265,20 @@ describe('stored compliance', () => {
     await recomputeCompliance(h.db, { now: NOW, ruleIds: [id] });
     // Cadres of rank 科级 and above taking part: 张明 (one report handed in, a draft not counted) and 陈局长.
     expect((await rowsOf(id)).map((r) => [r.subject_name, r.count])).toEqual([['张明', 1], ['陈局长', 0]]);
+    await h.db.deleteFrom('requirement_rules').where('id', '=', id).execute();
+  });
+
+  it('runs the scheduler’s turn: drains every time, refreshes once per China day whichever process claims it', async () => {
+    const id = await store({ name: '每户每年交谈', subject: 'pairing', measure: { kind: 'activities', activityKinds: ['talk'] }, targets: { kinds: ['household'] }, period: 'year', threshold: { op: 'at_least', value: 4 } });
+    await recomputeCompliance(h.db, { now: china('2026-03-01T09:00:00'), ruleIds: [id] });
+    await act('2026-11-19T15:00:00', [c.zhang], [t.lin], 'talk');
+    const first = await runComplianceTick(h.db, { now: china('2026-11-20T08:00:00'), processName: 'a' });
+    expect(first.drained.changes).toBeGreaterThan(0);
+    expect(first.refreshed?.rows).toBeGreaterThan(0);
+    expect((await rowsOf(id, '2026')).find((r) => r.target_id === t.lin)).toMatchObject({ count: 1 });
+    const second = await runComplianceTick(h.db, { now: china('2026-11-20T20:00:00'), processName: 'b' });
+    expect(second).toEqual({ drained: { changes: 0, rows: 0 }, refreshed: null });
+    expect((await runComplianceTick(h.db, { now: china('2026-11-21T08:00:00'), processName: 'b' })).refreshed).not.toBeNull();
     await h.db.deleteFrom('requirement_rules').where('id', '=', id).execute();
   });
 });

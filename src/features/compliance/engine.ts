@@ -250,10 +250,15 @@ function countSql(rule: RequirementRule, c: Campaign, w: PeriodWindow, today: st
         const day = m.kind === 'days'
           ? sql`(a.starts_at at time zone 'Asia/Shanghai')::date + g.i`
           : sql`(a.starts_at at time zone 'Asia/Shanghai')::date`;
+        const from = chinaDayStart(w.start);
+        // Stays that began before the window and run into it (up to `lookback` days long).
+        const earlierStays = lookback > 0
+          ? sql`or (a.kind = 'stay' and a.starts_at >= ${chinaDayStart(addDays(w.start, -lookback))} and a.starts_at < ${from} and a.ends_at >= ${from})`
+          : sql``;
         const acts = sql`select a.id, a.region_path, d.day from activities a
           cross join lateral (select ${day} as day from generate_series(0, ${m.kind === 'days' ? sql`greatest(a.stay_days, 1) - 1` : sql`0`}) g(i)) d
           where a.kind in (${list(m.activityKinds)}) and (a.campaign_id = ${C} or a.campaign_id is null)
-            and a.starts_at >= ${chinaDayStart(addDays(w.start, -lookback))} and a.starts_at < ${chinaDayStart(addDays(w.end, 1))}
+            and ((a.starts_at >= ${from} and a.starts_at < ${chinaDayStart(addDays(w.end, 1))}) ${earlierStays})
             ${participants} ${narrowTargets}`;
         const key = m.kind === 'activities' ? sql`a.id::text` : m.kind === 'days' ? sql`a.day::text` : sql`xt.target_id::text`;
         const visited = m.kind === 'targets_visited' ? sql`join activity_targets xt on xt.activity_id = a.id and xt.target_id in (select id from ft)` : sql``;
