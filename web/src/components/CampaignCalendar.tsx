@@ -1,6 +1,7 @@
 import { CalendarOutlined, DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { App as AntApp, Badge, Button, Calendar, Card, Col, Empty, Form, Input, InputNumber, List, Modal, Popconfirm, Row, Select, Space, Switch, Tag, Tooltip } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
+import 'dayjs/locale/zh-cn';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
   calendarEntryKindLabels, weekdayLabels, type CalendarEntryDto, type CalendarEntryKind, type CalendarMonth, type CalendarSchedule, type SaveCalendarEntry,
@@ -46,9 +47,12 @@ export function CampaignCalendar({ campaignId, startsOn, endsOn, editable }: { c
   const { lang } = useI18n();
   const L = (zh: string, en: string) => (lang === 'en' ? en : zh);
   const { message } = AntApp.useApp();
+  // Month and weekday names, and weeks from Monday, follow the language (the app sets no global dayjs locale).
+  const locale = lang === 'en' ? 'en' : 'zh-cn';
   const today = dayjs();
   const initial = today.isBefore(startsOn) ? dayjs(startsOn) : today.isAfter(endsOn) ? dayjs(endsOn) : today;
-  const [value, setValue] = useState<Dayjs>(initial);
+  const [picked, setValue] = useState<Dayjs>(initial);
+  const value = picked.locale(locale);
   const month = value.format('YYYY-MM');
   const [data, setData] = useState<CalendarMonth | null>(null);
   const [entries, setEntries] = useState<CalendarEntryDto[]>([]);
@@ -134,7 +138,7 @@ export function CampaignCalendar({ campaignId, startsOn, endsOn, editable }: { c
             value={value}
             onPanelChange={(d) => setValue(d)}
             onSelect={(d) => setValue(d)}
-            validRange={[dayjs(startsOn), dayjs(endsOn)]}
+            validRange={[dayjs(startsOn).locale(locale), dayjs(endsOn).locale(locale)]}
             cellRender={(d, info) => (info.type === 'date' ? cell(d) : info.originNode)}
           />
         </Col>

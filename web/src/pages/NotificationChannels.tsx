@@ -26,11 +26,15 @@ export default function NotificationChannelsPage() {
   const [loading, setLoading] = useState(false);
   const [editing, setEditing] = useState<ChannelDto | 'new' | null>(null);
   const [testing, setTesting] = useState<number | null>(null);
+  const [expanded, setExpanded] = useState<readonly React.Key[]>([]);
 
   const load = useCallback(async () => {
     setLoading(true);
     try {
-      setItems((await api.get<{ items: ChannelDto[] }>('/api/v1/notification-channels')).items);
+      const list = (await api.get<{ items: ChannelDto[] }>('/api/v1/notification-channels')).items;
+      setItems(list);
+      // The delivery log of each channel is open by default: it is what an admin comes here to check.
+      setExpanded(list.filter((c) => c.lastDeliveries.length > 0).map((c) => c.id));
     } catch {
       /* shown by the API client */
     } finally {
@@ -138,7 +142,8 @@ export default function NotificationChannelsPage() {
         columns={columns}
         pagination={false}
         expandable={{
-          defaultExpandAllRows: true,
+          expandedRowKeys: expanded,
+          onExpandedRowsChange: (keys) => setExpanded(keys),
           rowExpandable: (c) => c.lastDeliveries.length > 0,
           expandedRowRender: (c) => <Table<ChannelDelivery> rowKey="id" size="small" dataSource={c.lastDeliveries} columns={deliveryColumns} pagination={false} />,
         }}
