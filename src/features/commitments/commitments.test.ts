@@ -89,6 +89,7 @@ describe('commitments: staff API', () => {
       expect((await post(who, `/api/v1/commitments/${c.id}/milestones`, { title: 'x', plannedOn: today })).statusCode).toBe(404);
       expect((await patch(who, `/api/v1/commitments/${c.id}`, { title: '改' })).statusCode).toBe(404);
       expect((await post(who, `/api/v1/commitments/${c.id}/publish`, {})).statusCode).toBe(404);
+      expect((await get(who, `/api/v1/commitments?unitId=${c.unitId}`)).statusCode).toBe(404);
       const list = (await get(who, '/api/v1/commitments?pageSize=200')).json();
       expect(list.items.map((i: { id: number }) => i.id)).not.toContain(c.id);
     }

@@ -19,6 +19,7 @@ import { unusablePhotos } from '../photos/photos.ts';
 import { regionScope } from '../regions/regions.ts';
 import { parseInput } from '../targets/targets.ts';
 import { ticketScope } from '../tickets/tickets.ts';
+import { unitScope } from '../units/units.ts';
 
 // Public commitments (公开履职承诺): see contracts/commitments.ts for status and progress. Who sees
 // one (commitmentScope): an account tied to a unit sees the pledges of its unit's leaders (the
@@ -182,7 +183,8 @@ export async function listCommitments(db: Executor, actor: Actor, f: CommitmentL
   if (f.campaignId) q = q.where('c.campaign_id', '=', f.campaignId);
   if (f.region) q = q.where(pathUnder('c.region_path', (await scopedRegion(db, actor, f.region)).path));
   if (f.unitId) {
-    const unit = await db.selectFrom('units').select('path').where('id', '=', f.unitId).executeTakeFirst();
+    // A unit outside the scope answers like a missing one.
+    const unit = await db.selectFrom('units').select('path').where('id', '=', f.unitId).where(unitScope(actor)).executeTakeFirst();
     if (!unit) throw notFound('单位', f.unitId);
     q = q.where(pathUnder('c.unit_path', unit.path));
   }
