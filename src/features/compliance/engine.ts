@@ -85,11 +85,11 @@ function keptWindows(rule: RequirementRule, c: Campaign, today: string): PeriodW
 // ── The count: one statement per rule × window ───────────────────────────────────────────────
 
 type CountedRow = {
-  subject_id: number; subject_name: string; cadre_id: number | null; target_id: number | null; team_id: number | null;
+  wk: string; subject_id: number; subject_name: string; cadre_id: number | null; target_id: number | null; team_id: number | null;
   unit_id: number | null; unit_path: string | null; region_path: string | null; cov_start: string; cov_end: string; n: number;
 };
 
-function cadreFilter(rule: RequirementRule, campaignId: number, w: PeriodWindow) {
+function cadreFilter(rule: RequirementRule, campaignId: number, w: { start: string; end: string }) {
   const f = rule.cadres;
   const parts: RawBuilder<unknown>[] = [];
   if (f.ranks) parts.push(sql`c.rank in (${list(f.ranks)})`);
@@ -143,10 +143,16 @@ function touchSql(t: Touch | undefined, subject: RequirementRule['subject'], a: 
   }
 }
 
-/** The counting statement of one rule over one window: every subject with its count (0 when nothing counts). */
-function countSql(rule: RequirementRule, c: Campaign, w: PeriodWindow, today: string, touch?: Touch) {
+/**
+ * The counting statement of one rule over some of its windows (in order): every subject × window
+ * with its count (0 when nothing counts). The records are read once over the span of the windows;
+ * the cadre filter's role and team conditions hold when they held at some time in that span.
+ */
+function countSql(rule: RequirementRule, c: Campaign, windows: PeriodWindow[], today: string, touch?: Touch) {
   const m = rule.measure;
   const C = c.id;
+  const w = { start: windows[0]!.start, end: windows.at(-1)!.end };
+  const win = sql.join(windows.map((x) => sql`(${x.key}, ${x.start}::date, ${x.end}::date, ${today < x.end ? today : x.end}::date)`));
   const cf = cadreFilter(rule, C, w);
   const tf = rule.targets;
   const targetWhere = and([
@@ -155,20 +161,18 @@ function countSql(rule: RequirementRule, c: Campaign, w: PeriodWindow, today: st
     ...(tf.tags ? [sql`t.tags && ${[...tf.tags]}::text[]`] : []),
   ]);
   const targetsGiven = tf.kinds !== undefined || tf.tags !== undefined;
-  const asOf = today < w.end ? today : w.end;
   const held = (p: string, day: RawBuilder<unknown>) =>
     sql`${sql.ref(`${p}.starts_on`)} <= ${day} and (${sql.ref(`${p}.ends_on`)} is null or ${sql.ref(`${p}.ends_on`)} > ${day})`;
   const memberAt = (mm: string, day: RawBuilder<unknown>) =>
     sql`${sql.ref(`${mm}.joined_on`)} <= ${day} and (${sql.ref(`${mm}.left_on`)} is null or ${sql.ref(`${mm}.left_on`)} > ${day})`;
-  const asOfD = sql`${asOf}::date`;
 
   const nameOfTarget = sql`case when t.kind in ('village', 'community') or position(r.name in t.name) = 1 then t.name else r.name || ' ' || t.name end`;
   const subjects = (() => {
     switch (rule.subject) {
       case 'cadre':
         return sql`select c.id as subject_id, c.name as subject_name, c.id as cadre_id, null::int as target_id, null::int as team_id,
-            c.unit_id, cu.path as unit_path, cu.region_path, ${w.start}::date as cov_start, ${w.end}::date as cov_end, null::text as tw_path
-          from fc c join units cu on cu.id = c.unit_id
+            c.unit_id, cu.path as unit_path, cu.region_path, win.ws as cov_start, win.we as cov_end, null::text as tw_path, win.wk, win.asof
+          from fc c join units cu on cu.id = c.unit_id cross join win
           where c.id in (select cadre_id from pairings where campaign_id = ${C} and cadre_id is not null
             union select m.cadre_id from team_members m join teams tm on tm.id = m.team_id where tm.campaign_id = ${C}
             union select pc.id from campaign_units xu join units xp on xp.id = xu.unit_id join units pu on ${under(sql`pu.path`, sql`xp.path`)}
@@ -177,34 +181,35 @@ function countSql(rule: RequirementRule, c: Campaign, w: PeriodWindow, today: st
         return sql`select * from (select p.id as subject_id,
             ${nameOfTarget} || '（' || coalesce(pc.name, tm.name) || '）' as subject_name, p.cadre_id, p.target_id, p.team_id,
             lu.id as unit_id, lu.path as unit_path, t.region_path,
-            greatest(p.starts_on, ${w.start}::date) as cov_start, least(coalesce(p.ends_on - 1, ${w.end}::date), ${w.end}::date) as cov_end,
+            greatest(p.starts_on, win.ws) as cov_start, least(coalesce(p.ends_on - 1, win.we), win.we) as cov_end, win.wk, win.asof,
             ${m.kind === 'activities' && m.place === 'target_township'
               ? sql`(select tr.path from regions tr where tr.level = 'township' and ${under(sql`t.region_path`, sql`tr.path`)} order by tr.depth desc limit 1)`
               : sql`null::text`} as tw_path
-          from pairings p join contact_targets t on t.id = p.target_id join regions r on r.code = t.region_code
+          from pairings p join win on p.starts_on <= win.we and (p.ends_on is null or p.ends_on > win.ws)
+          join contact_targets t on t.id = p.target_id join regions r on r.code = t.region_code
           left join cadres pc on pc.id = p.cadre_id left join teams tm on tm.id = p.team_id
           join units lu on lu.id = coalesce(pc.unit_id, (select lc.unit_id from cadres lc where lc.id = tm.leader_cadre_id))
-          where p.campaign_id = ${C} and p.starts_on <= ${w.end} and (p.ends_on is null or p.ends_on > ${w.start}) and ${targetWhere} and ${pairingRowFilter(rule, 'p')}
+          where p.campaign_id = ${C} and ${targetWhere} and ${pairingRowFilter(rule, 'p')}
             and (p.cadre_id in (select id from fc) or exists (select 1 from team_members pm where pm.team_id = p.team_id and pm.cadre_id in (select id from fc)
-              and pm.joined_on <= ${w.end} and (pm.left_on is null or pm.left_on > ${w.start})))) ps
+              and pm.joined_on <= win.we and (pm.left_on is null or pm.left_on > win.ws)))) ps
           where ps.cov_start <= ps.cov_end`;
       case 'target':
         return sql`select t.id as subject_id, ${nameOfTarget} as subject_name, null::int as cadre_id, t.id as target_id, null::int as team_id,
-            null::int as unit_id, null::text as unit_path, t.region_path, ${w.start}::date as cov_start, ${w.end}::date as cov_end,
+            null::int as unit_id, null::text as unit_path, t.region_path, win.ws as cov_start, win.we as cov_end, win.wk, win.asof,
             ${m.kind === 'activities' && m.place === 'target_township'
               ? sql`(select tr.path from regions tr where tr.level = 'township' and ${under(sql`t.region_path`, sql`tr.path`)} order by tr.depth desc limit 1)`
               : sql`null::text`} as tw_path
-          from contact_targets t join regions r on r.code = t.region_code where ${targetWhere}`;
+          from contact_targets t join regions r on r.code = t.region_code cross join win where ${targetWhere}`;
       case 'team':
         return sql`select tm.id as subject_id, tm.name as subject_name, null::int as cadre_id, null::int as target_id, tm.id as team_id,
-            lu.id as unit_id, lu.path as unit_path, lu.region_path, ${w.start}::date as cov_start, ${w.end}::date as cov_end, null::text as tw_path
-          from teams tm join cadres lc on lc.id = tm.leader_cadre_id join units lu on lu.id = lc.unit_id
+            lu.id as unit_id, lu.path as unit_path, lu.region_path, win.ws as cov_start, win.we as cov_end, null::text as tw_path, win.wk, win.asof
+          from teams tm join cadres lc on lc.id = tm.leader_cadre_id join units lu on lu.id = lc.unit_id cross join win
           where tm.campaign_id = ${C} ${rule.cadres.teamIds ? sql`and tm.id in (${list(rule.cadres.teamIds)})` : sql``}
             ${rule.cadres.teamKinds ? sql`and tm.kind in (${list(rule.cadres.teamKinds)})` : sql``}`;
       case 'unit':
         return sql`select u.id as subject_id, u.name as subject_name, null::int as cadre_id, null::int as target_id, null::int as team_id,
-            u.id as unit_id, u.path as unit_path, u.region_path, ${w.start}::date as cov_start, ${w.end}::date as cov_end, null::text as tw_path
-          from campaign_units xu join units u on u.id = xu.unit_id
+            u.id as unit_id, u.path as unit_path, u.region_path, win.ws as cov_start, win.we as cov_end, null::text as tw_path, win.wk, win.asof
+          from campaign_units xu join units u on u.id = xu.unit_id cross join win
           where xu.campaign_id = ${C} ${rule.cadres.unitLevels ? sql`and u.level in (${list(rule.cadres.unitLevels)})` : sql``}
             ${rule.cadres.unitIds ? sql`and exists (select 1 from units fu where fu.id in (${list(rule.cadres.unitIds)}) and ${under(sql`u.path`, sql`fu.path`)})` : sql``}`;
     }
@@ -214,20 +219,20 @@ function countSql(rule: RequirementRule, c: Campaign, w: PeriodWindow, today: st
   const actors = (() => {
     switch (rule.subject) {
       case 'cadre':
-        return sql`select s.subject_id, s.cadre_id, s.cov_start as d_from, s.cov_end as d_to from subj s`;
+        return sql`select s.wk, s.asof, s.subject_id, s.cadre_id, s.cov_start as d_from, s.cov_end as d_to from subj s`;
       case 'pairing':
-        return sql`select s.subject_id, s.cadre_id, s.cov_start as d_from, s.cov_end as d_to from subj s where s.cadre_id is not null
+        return sql`select s.wk, s.asof, s.subject_id, s.cadre_id, s.cov_start as d_from, s.cov_end as d_to from subj s where s.cadre_id is not null
           union all
-          select s.subject_id, m.cadre_id, greatest(s.cov_start, m.joined_on), least(s.cov_end, coalesce(m.left_on - 1, s.cov_end))
+          select s.wk, s.asof, s.subject_id, m.cadre_id, greatest(s.cov_start, m.joined_on), least(s.cov_end, coalesce(m.left_on - 1, s.cov_end))
           from subj s join team_members m on m.team_id = s.team_id where s.team_id is not null and m.cadre_id in (select id from fc)`;
       case 'team':
-        return sql`select s.subject_id, m.cadre_id, greatest(s.cov_start, m.joined_on) as d_from, least(s.cov_end, coalesce(m.left_on - 1, s.cov_end)) as d_to
+        return sql`select s.wk, s.asof, s.subject_id, m.cadre_id, greatest(s.cov_start, m.joined_on) as d_from, least(s.cov_end, coalesce(m.left_on - 1, s.cov_end)) as d_to
           from subj s join team_members m on m.team_id = s.team_id where m.cadre_id in (select id from fc)`;
       case 'unit':
-        return sql`select s.subject_id, c.id as cadre_id, s.cov_start as d_from, s.cov_end as d_to
+        return sql`select s.wk, s.asof, s.subject_id, c.id as cadre_id, s.cov_start as d_from, s.cov_end as d_to
           from subj s join units su on ${under(sql`su.path`, sql`s.unit_path`)} join fc c on c.unit_id = su.id`;
       case 'target':
-        return sql`select null::int as subject_id, null::int as cadre_id, null::date as d_from, null::date as d_to where false`;
+        return sql`select null::text as wk, null::date as asof, null::int as subject_id, null::int as cadre_id, null::date as d_from, null::date as d_to where false`;
     }
   })();
 
@@ -265,15 +270,15 @@ function countSql(rule: RequirementRule, c: Campaign, w: PeriodWindow, today: st
         const place = m.kind === 'activities' && m.place === 'target_township'
           ? sql`${under(sql`a.region_path`, sql`s.tw_path`)}`
           : sql`exists (select 1 from activity_targets pt where pt.activity_id = a.id and pt.target_id = s.target_id)`;
-        const window = sql`a.day between ${w.start} and ${w.end} and ${onDay(rule, sql`a.day`)}`;
+        const window = onDay(rule, sql`a.day`);
         if (perTarget) {
-          return sql`with acts as (${acts}) select s.subject_id, ${key} as k from acts a join subj s on ${place} ${visited}
+          return sql`with acts as (${acts}) select s.wk, s.subject_id, ${key} as k from acts a join subj s on ${place} ${visited}
             where ${window} and a.day between s.cov_start and s.cov_end ${someFc(sql`a.id`)}`;
         }
-        return sql`with acts as (${acts}) select ac.subject_id, ${key} as k from acts a
+        return sql`with acts as (${acts}) select ac.wk, ac.subject_id, ${key} as k from acts a
           join activity_participants ap on ap.activity_id = a.id
           join actors ac on ac.cadre_id = ap.cadre_id and a.day between ac.d_from and ac.d_to
-          ${rule.subject === 'pairing' ? sql`join subj s on s.subject_id = ac.subject_id and ${place}` : sql``}
+          ${rule.subject === 'pairing' ? sql`join subj s on s.subject_id = ac.subject_id and s.wk = ac.wk and ${place}` : sql``}
           ${visited}
           where ${window}`;
       }
@@ -282,59 +287,60 @@ function countSql(rule: RequirementRule, c: Campaign, w: PeriodWindow, today: st
           where w.kind in (${list(m.writingKinds)}) and w.status in (${list(m.statuses)}) and (w.campaign_id = ${C} or w.campaign_id is null)
             and w.written_on between ${w.start} and ${w.end}`;
         if (perTarget) {
-          return sql`with acts as (${ws}) select s.subject_id, a.id::text as k from acts a join subj s on s.target_id = a.target_id
+          return sql`with acts as (${ws}) select s.wk, s.subject_id, a.id::text as k from acts a join subj s on s.target_id = a.target_id
             where a.day between s.cov_start and s.cov_end ${cf.given ? sql`and a.author_cadre_id in (select id from fc)` : sql``}`;
         }
-        return sql`with acts as (${ws}) select ac.subject_id, a.id::text as k from acts a
+        return sql`with acts as (${ws}) select ac.wk, ac.subject_id, a.id::text as k from acts a
             join actors ac on ac.cadre_id = a.author_cadre_id and a.day between ac.d_from and ac.d_to
-            ${rule.subject === 'pairing' ? sql`join subj s on s.subject_id = ac.subject_id and s.target_id = a.target_id` : sql``}
-          ${rule.subject === 'team' ? sql`union select s.subject_id, a.id::text from acts a join subj s on s.team_id = a.team_id` : sql``}`;
+            ${rule.subject === 'pairing' ? sql`join subj s on s.subject_id = ac.subject_id and s.wk = ac.wk and s.target_id = a.target_id` : sql``}
+          ${rule.subject === 'team' ? sql`union select s.wk, s.subject_id, a.id::text from acts a join subj s on s.team_id = a.team_id and a.day between s.cov_start and s.cov_end` : sql``}`;
       }
       case 'matters': {
         const ms = sql`select x.id, x.cadre_id, x.target_id, case when x.status = 'done' then x.done_on else x.promised_on end as day from practical_matters x
           where x.status in (${list(m.statuses)}) and (x.campaign_id = ${C} or x.campaign_id is null)
             and case when x.status = 'done' then x.done_on else x.promised_on end between ${w.start} and ${w.end}`;
         if (perTarget) {
-          return sql`with acts as (${ms}) select s.subject_id, a.id::text as k from acts a join subj s on s.target_id = a.target_id
+          return sql`with acts as (${ms}) select s.wk, s.subject_id, a.id::text as k from acts a join subj s on s.target_id = a.target_id
             where a.day between s.cov_start and s.cov_end ${cf.given ? sql`and a.cadre_id in (select id from fc)` : sql``}`;
         }
-        return sql`with acts as (${ms}) select ac.subject_id, a.id::text as k from acts a
+        return sql`with acts as (${ms}) select ac.wk, ac.subject_id, a.id::text as k from acts a
             join actors ac on ac.cadre_id = a.cadre_id and a.day between ac.d_from and ac.d_to
-            ${rule.subject === 'pairing' ? sql`join subj s on s.subject_id = ac.subject_id and s.target_id = a.target_id` : sql``}
+            ${rule.subject === 'pairing' ? sql`join subj s on s.subject_id = ac.subject_id and s.wk = ac.wk and s.target_id = a.target_id` : sql``}
           ${rule.subject !== 'pairing' && targetsGiven ? sql`where a.target_id in (select id from ft)` : sql``}`;
       }
       case 'pairings': {
         const viaTeam = m.via === 'direct_or_team';
         const pf = pairingRowFilter(rule, 'p');
         if (perTarget) {
-          return sql`select s.subject_id, p.cadre_id::text as k from subj s join pairings p on p.target_id = s.target_id
-              where p.campaign_id = ${C} and ${held('p', asOfD)} and p.cadre_id in (select id from fc) and ${pf}
-            ${viaTeam ? sql`union select s.subject_id, m.cadre_id::text from subj s join pairings p on p.target_id = s.target_id and p.team_id is not null
+          return sql`select s.wk, s.subject_id, p.cadre_id::text as k from subj s join pairings p on p.target_id = s.target_id
+              where p.campaign_id = ${C} and ${held('p', sql`s.asof`)} and p.cadre_id in (select id from fc) and ${pf}
+            ${viaTeam ? sql`union select s.wk, s.subject_id, m.cadre_id::text from subj s join pairings p on p.target_id = s.target_id and p.team_id is not null
               join team_members m on m.team_id = p.team_id
-              where p.campaign_id = ${C} and ${held('p', asOfD)} and ${memberAt('m', asOfD)} and m.cadre_id in (select id from fc) and ${pf}` : sql``}`;
+              where p.campaign_id = ${C} and ${held('p', sql`s.asof`)} and ${memberAt('m', sql`s.asof`)} and m.cadre_id in (select id from fc) and ${pf}` : sql``}`;
         }
         // Per cadre / team / unit: distinct targets held by the actors at the day (and per team by the team itself).
-        return sql`select ac.subject_id, p.target_id::text as k from actors ac join pairings p on p.cadre_id = ac.cadre_id
-              where p.campaign_id = ${C} and ${held('p', asOfD)} and ${asOfD} between ac.d_from and ac.d_to and p.target_id in (select id from ft) and ${pf}
-            ${viaTeam ? sql`union select ac.subject_id, p.target_id::text from actors ac join team_members m on m.cadre_id = ac.cadre_id and ${memberAt('m', asOfD)}
+        return sql`select ac.wk, ac.subject_id, p.target_id::text as k from actors ac join pairings p on p.cadre_id = ac.cadre_id
+              where p.campaign_id = ${C} and ${held('p', sql`ac.asof`)} and ac.asof between ac.d_from and ac.d_to and p.target_id in (select id from ft) and ${pf}
+            ${viaTeam ? sql`union select ac.wk, ac.subject_id, p.target_id::text from actors ac join team_members m on m.cadre_id = ac.cadre_id and ${memberAt('m', sql`ac.asof`)}
               join pairings p on p.team_id = m.team_id
-              where p.campaign_id = ${C} and ${held('p', asOfD)} and ${asOfD} between ac.d_from and ac.d_to and p.target_id in (select id from ft) and ${pf}` : sql``}
-            ${rule.subject === 'team' ? sql`union select s.subject_id, p.target_id::text from subj s join pairings p on p.team_id = s.team_id
-              where p.campaign_id = ${C} and ${held('p', asOfD)} and p.target_id in (select id from ft) and ${pf}` : sql``}`;
+              where p.campaign_id = ${C} and ${held('p', sql`ac.asof`)} and ac.asof between ac.d_from and ac.d_to and p.target_id in (select id from ft) and ${pf}` : sql``}
+            ${rule.subject === 'team' ? sql`union select s.wk, s.subject_id, p.target_id::text from subj s join pairings p on p.team_id = s.team_id
+              where p.campaign_id = ${C} and ${held('p', sql`s.asof`)} and p.target_id in (select id from ft) and ${pf}` : sql``}`;
       }
     }
   })();
 
   return sql<CountedRow>`
-    with fc as materialized (select c.id, c.name, c.unit_id from cadres c join units cu on cu.id = c.unit_id where ${cf.where}),
+    with win (wk, ws, we, asof) as (values ${win}),
+    fc as materialized (select c.id, c.name, c.unit_id from cadres c join units cu on cu.id = c.unit_id where ${cf.where}),
     ft as materialized (select t.id from contact_targets t where ${targetWhere}),
     subj as materialized (select * from (${subjects}) s0 where ${touchSql(touch, rule.subject, 's0')}),
     actors as materialized (${actors}),
     facts as (select * from (${facts}) f0)
-    select s.subject_id, s.subject_name, s.cadre_id, s.target_id, s.team_id, s.unit_id, s.unit_path, s.region_path,
+    select s.wk, s.subject_id, s.subject_name, s.cadre_id, s.target_id, s.team_id, s.unit_id, s.unit_path, s.region_path,
       to_char(s.cov_start, 'YYYY-MM-DD') as cov_start, to_char(s.cov_end, 'YYYY-MM-DD') as cov_end, coalesce(n.n, 0)::int as n
-    from subj s left join (select subject_id, count(distinct k)::int as n from facts group by subject_id) n on n.subject_id = s.subject_id
-    order by s.subject_id`;
+    from subj s left join (select wk, subject_id, count(distinct k)::int as n from facts group by wk, subject_id) n on n.wk = s.wk and n.subject_id = s.subject_id
+    order by s.wk, s.subject_id`;
 }
 
 /** A pairing subject covering part of a window: judged over that part, the count threshold prorated by the covered share (rounded up). */
@@ -365,8 +371,9 @@ function toRow(rule: StoredRule, w: PeriodWindow, r: CountedRow, now: Date): Eva
   };
 }
 
-async function countWindow(db: Executor, rule: StoredRule, c: Campaign, w: PeriodWindow, now: Date, touch?: Touch): Promise<CountedRow[]> {
-  const { rows } = await countSql(rule.rule, c, w, chinaDate(now), touch).execute(db);
+async function countWindows(db: Executor, rule: StoredRule, c: Campaign, windows: PeriodWindow[], now: Date, touch?: Touch): Promise<CountedRow[]> {
+  if (windows.length === 0) return [];
+  const { rows } = await countSql(rule.rule, c, windows, chinaDate(now), touch).execute(db);
   return rows;
 }
 
@@ -385,7 +392,7 @@ export async function evaluateRule(
     : all.find((x) => x.start <= today && today <= x.end) ?? (today > c.endsOn ? all.at(-1) : all.find((x) => x.start > today));
   if (!w) return { window: null, rows: [] };
   const stored: StoredRule = { id: 0, campaignId, name: rule.name, rule, atRiskDays };
-  const rows = await countWindow(db, stored, c, w, opts.now);
+  const rows = await countWindows(db, stored, c, [w], opts.now);
   return { window: w, rows: rows.map((r) => toRow(stored, w, r, opts.now)) };
 }
 
@@ -407,29 +414,40 @@ async function writeRows(db: Executor, ruleId: number, rows: EvaluatedRow[], now
 }
 
 /**
- * Counts one rule over one window and stores it: every counted row of an open window (its status
- * depends on the day), of an ended one only rows that are new or whose count changed (or all when
- * `force`); removes stored rows of (touched) subjects that no longer exist.
+ * Counts one rule over some of its windows and stores them: every counted row of an open window
+ * (its status depends on the day), of an ended one only rows that are new or whose count or
+ * covered days changed (or all when `force`); removes stored rows of (touched) subjects that no
+ * longer exist in those windows.
  */
-async function storeWindow(db: Executor, rule: StoredRule, c: Campaign, w: PeriodWindow, now: Date, opts: { touch?: Touch; force?: boolean }) {
-  const counted = await countWindow(db, rule, c, w, now, opts.touch);
+async function storeWindows(db: Executor, rule: StoredRule, c: Campaign, windows: PeriodWindow[], now: Date, opts: { touch?: Touch; force?: boolean }) {
+  if (windows.length === 0) return 0;
+  const counted = await countWindows(db, rule, c, windows, now, opts.touch);
   const today = chinaDate(now);
+  const byKey = new Map(windows.map((w) => [w.key, w]));
+  const ended = windows.filter((w) => w.end < today).map((w) => w.key);
   let changed = counted;
-  if (!opts.force && w.end < today) {
-    const prior = await db.selectFrom('compliance_results').select(['subject_id', 'count', 'window_start', 'window_end'])
-      .where('rule_id', '=', rule.id).where('window_key', '=', w.key).execute();
-    const byId = new Map(prior.map((p) => [p.subject_id, p]));
+  if (!opts.force && ended.length > 0) {
+    const prior = await db.selectFrom('compliance_results').select(['window_key', 'subject_id', 'count', 'window_start', 'window_end'])
+      .where('rule_id', '=', rule.id).where('window_key', 'in', ended).execute();
+    const stored = new Map(prior.map((p) => [`${p.window_key}|${p.subject_id}`, p]));
+    const endedKeys = new Set(ended);
     changed = counted.filter((r) => {
-      const p = byId.get(r.subject_id);
+      if (!endedKeys.has(r.wk)) return true;
+      const p = stored.get(`${r.wk}|${r.subject_id}`);
       return !p || p.count !== r.n || p.window_start !== r.cov_start || p.window_end !== r.cov_end;
     });
   }
-  await writeRows(db, rule.id, changed.map((r) => toRow(rule, w, r, now)), now);
-  const ids = counted.map((r) => r.subject_id);
-  await sql`delete from compliance_results cr where cr.rule_id = ${rule.id} and cr.window_key = ${w.key}
-    and ${touchSql(opts.touch, rule.rule.subject, 'cr')} and not (cr.subject_id = any(${ints(ids)}))`.execute(db);
+  await writeRows(db, rule.id, changed.map((r) => toRow(rule, byKey.get(r.wk)!, r, now)), now);
+  await sql`delete from compliance_results cr where cr.rule_id = ${rule.id} and cr.window_key = any(${windows.map((w) => w.key)}::text[])
+    and ${touchSql(opts.touch, rule.rule.subject, 'cr')}
+    and not exists (select 1 from unnest(${counted.map((r) => r.wk)}::text[], ${counted.map((r) => r.subject_id)}::int[]) as k(wk, sid)
+      where k.wk = cr.window_key and k.sid = cr.subject_id)`.execute(db);
   return changed.length;
 }
+
+/** Windows per counting statement: bounds the rows one statement returns (weeks × cadres). */
+const WINDOWS_PER_STATEMENT = 8;
+const batches = <T>(xs: T[], n: number) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 
 /** Recount and store: every window from the campaign start up to the one holding now (ended windows too), for the given rules or every active rule (of one campaign or all). Deletes rows of windows/subjects that no longer exist. */
 export async function recomputeCompliance(db: Executor, opts: { now: Date; campaignId?: number; ruleIds?: number[] }): Promise<{ rules: number; rows: number; ms: number }> {
@@ -449,7 +467,7 @@ export async function recomputeCompliance(db: Executor, opts: { now: Date; campa
     await inTransaction(db, async (tx) => {
       await sql`select set_config('jit', 'off', true)`.execute(tx).catch(() => undefined);
       const windows = keptWindows(rule.rule, c, today);
-      for (const w of windows) rows += await storeWindow(tx, rule, c, w, opts.now, { force });
+      for (const b of batches(windows, WINDOWS_PER_STATEMENT)) rows += await storeWindows(tx, rule, c, b, opts.now, { force });
       await sql`delete from compliance_results where rule_id = ${rule.id} and not (window_key = any(${windows.map((w) => w.key)}::text[]))`.execute(tx);
     });
   }
@@ -503,7 +521,7 @@ export async function drainCompliancePending(db: Executor, opts: { now: Date }):
         const windows = keptWindows(rule.rule, c, today).filter((w) => allDays || days.some((d) => (d >= w.start && d <= w.end) || (state && d <= w.end)));
         // Per target by township: any activity in the township may count, so the whole window is recounted.
         const wide = rule.rule.measure.kind === 'activities' && rule.rule.measure.place === 'target_township';
-        for (const w of windows) n += await storeWindow(tx, rule, c, w, opts.now, { touch: wide ? undefined : touch, force: true });
+        for (const b of batches(windows, WINDOWS_PER_STATEMENT)) n += await storeWindows(tx, rule, c, b, opts.now, { touch: wide ? undefined : touch, force: true });
       }
       return { changes: pending.rows.length, rows: n };
     });
@@ -539,7 +557,7 @@ export async function refreshOpenWindows(db: Executor, opts: { now: Date }): Pro
     const w = windows.get(wk);
     if (!w) continue;
     const row = toRow(rule, w, {
-      subject_id: s.subject_id, subject_name: s.subject_name, cadre_id: s.cadre_id, target_id: s.target_id, team_id: s.team_id, unit_id: s.unit_id,
+      wk: s.window_key, subject_id: s.subject_id, subject_name: s.subject_name, cadre_id: s.cadre_id, target_id: s.target_id, team_id: s.team_id, unit_id: s.unit_id,
       unit_path: s.unit_path, region_path: s.region_path, cov_start: s.window_start, cov_end: s.window_end, n: s.count,
     }, opts.now);
     out.set(rule.id, [...(out.get(rule.id) ?? []), row]);
