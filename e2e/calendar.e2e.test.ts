@@ -37,12 +37,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/lianxin`;
-  lianxin = await startLianxin('calendar', { startTimeoutMs: 230_000 });
+  // Generous: the demo load shares the machine with other test runs.
+  lianxin = await startLianxin('calendar', { startTimeoutMs: 540_000 });
   baseUrl = lianxin.baseUrl;
   browser = await launchBrowser();
   admin = await apiAs(browser, baseUrl, 'admin');
   campaignId = (await admin.get<{ items: { id: number }[] }>('/api/v1/campaigns')).items[0]!.id;
-}, 280_000);
+}, 600_000);
 
 afterAll(async () => {
   await admin?.close();

@@ -207,8 +207,8 @@ const targetWords = (t: CalendarTargets) => (t.tags ? t.tags.join('、') : '结�
  * paired targets counted) or for an overseer (cadre null: every entry, no counts). Fixed days give
  * one item per date; a holiday visit one item per festival window, dated on the festival.
  */
-export async function upcomingFor(db: Executor, entries: readonly ActiveEntry[], range: DateRange, cadre: CadreInfo | null): Promise<CalendarUpcomingDay[]> {
-  const paths = await unitPaths(db, entries);
+export async function upcomingFor(db: Executor, entries: readonly ActiveEntry[], range: DateRange, cadre: CadreInfo | null, known?: Map<number, string>): Promise<CalendarUpcomingDay[]> {
+  const paths = known ?? (await unitPaths(db, entries));
   const out: CalendarUpcomingDay[] = [];
   for (const e of entries) {
     if (cadre && !entryApplies(e.cadres, cadre, paths)) continue;

@@ -7,7 +7,7 @@ import type { PersonalDataKey } from '../../lib/personal-data.ts';
 import { chinaDate, chinaDayStart } from '../../lib/workdays.ts';
 import { addDays } from '../compliance/periods.ts';
 import { processName } from '../tickets/scheduler.ts';
-import { activeEntries, cadreInfo, pairedTargetCounts, upcomingFor, type CampaignBrief } from './calendar.ts';
+import { activeEntries, cadreInfo, pairedTargetCounts, unitPaths, upcomingFor, type CampaignBrief } from './calendar.ts';
 import { activeChannels, channelFor, channelServes, deliver, InAppChannel, type ChannelMessage, type ChannelRow, type NotificationChannel } from './channels.ts';
 
 // The daily digest (每日提醒): once per China day, for each cadre in post with an account, one
@@ -83,6 +83,7 @@ export async function digestPass(db: Executor, opts: DigestOptions & { date: str
     .where((eb) => eb.exists(eb.selectFrom('calendar_entries').select('id').whereRef('calendar_entries.campaign_id', '=', 'campaigns.id').where('active', '=', true)))
     .execute();
   const entries = await activeEntries(db, campaigns);
+  const paths = await unitPaths(db, entries);
   const campaignIds = campaigns.map((c) => c.id);
   const { rows: takesPart } = campaignIds.length === 0 ? { rows: [] } : await sql<{ cadre_id: number; campaign_id: number }>`
     select distinct cd.id as cadre_id, cu.campaign_id
@@ -134,7 +135,7 @@ export async function digestPass(db: Executor, opts: DigestOptions & { date: str
     if (!cadre) continue;
     const mine = entries.filter((e) => campaignsOf.get(cadreId)?.has(e.campaign_id));
     // Counts are already loaded: upcomingFor is given the entries without targets and the count is added below.
-    const days = await upcomingFor(db, mine.map((e) => (e.schedule.kind === 'festival' ? { ...e, targets: null } : e)), { start: date, end: horizon }, cadre);
+    const days = await upcomingFor(db, mine.map((e) => (e.schedule.kind === 'festival' ? { ...e, targets: null } : e)), { start: date, end: horizon }, cadre, paths);
     const fixed = days.filter((d) => d.kind === 'fixed_day' && d.date <= tomorrow);
     const visits = days.filter((d) => d.kind === 'festival').map((d): CalendarUpcomingDay & { tags?: string[] } => {
       const e = mine.find((x) => x.id === d.entryId)!;
