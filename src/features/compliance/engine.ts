@@ -7,8 +7,9 @@ import { addDays, campaignWindows, daysBetween, type CampaignDates, type PeriodW
 import { classifyCompliance } from './status.ts';
 
 // The compliance engine (issue 6 items 1–2): each rule is counted from the records, per subject
-// and period window, in set-based SQL (one statement per rule × window, grouped by subject), and
-// kept in compliance_results.
+// and period window, in set-based SQL (one statement per rule and batch of up to 8 windows, the
+// records read once over the batch's span, grouped by window and subject; never a query per
+// subject), classified by classifyCompliance (status.ts) and kept in compliance_results.
 //
 // Subjects (the campaign's, matching the rule's cadre and target filters):
 //  - cadre: cadres taking part — paired in the campaign directly, members of its teams, or staff
