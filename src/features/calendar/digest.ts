@@ -55,7 +55,7 @@ export async function runDigest(db: Executor, opts: DigestOptions): Promise<Dige
     on conflict (job, tick_at) do update set claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at
       where s.finished_at is null and s.claimed_at < ${new Date(now.getTime() - LEASE_MS)}
     returning job`.execute(db);
-  if (claim.rows.length === 0) return { date, ran: false, reason: `${date} 的每日提醒已由其他进程发送或正在发送`, cadres: 0, notifications: 0, deliveries: 0, failures: 0 };
+  if (claim.rows.length === 0) return { date, ran: false, reason: `${date} 的每日提醒已发送过或正在发送（每天只发一次）`, cadres: 0, notifications: 0, deliveries: 0, failures: 0 };
   const started = performance.now();
   const stats = await digestPass(db, { ...opts, date, now });
   await sql`update scheduler_ticks set finished_at = ${new Date()}, stats = ${JSON.stringify({ ...stats, ms: Math.round(performance.now() - started) })}::jsonb
