@@ -121,7 +121,7 @@ export const isLate = (m: { planned_on: string; done_on: string | null }, today:
 
 /** Milestones of a commitment with their photos and links (labels of matters and tickets). */
 export async function loadMilestones(db: Executor, commitmentId: number, today: string) {
-  const ms = await db.selectFrom('commitment_milestones').selectAll().where('commitment_id', '=', commitmentId).orderBy('seq').execute();
+  const ms = await db.selectFrom('commitment_milestones').selectAll().where('commitment_id', '=', commitmentId).orderBy('planned_on').orderBy('seq').execute();
   const ids = ms.map((m) => m.id);
   const photos = ids.length
     ? await db.selectFrom('commitment_milestone_photos as mp').innerJoin('photos as ph', 'ph.id', 'mp.photo_id')

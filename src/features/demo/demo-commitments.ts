@@ -91,7 +91,7 @@ const specs: Spec[] = [
   },
   {
     leader: 'dandong', region: 'dandong', category: '基层治理', start: -10, due: 150, draft: true,
-    title: '老旧小区物业全覆盖（草稿）', content: '推动无物业小区引入物业或实行自治管理。', milestones: [['摸底调查', 20]], steps: [],
+    title: '老旧小区物业服务全覆盖', content: '推动无物业小区引入物业或实行自治管理。', milestones: [['摸底调查', 20]], steps: [],
   },
   {
     leader: 'county0', region: 'county', category: '优化营商环境', start: -3, due: 120,
