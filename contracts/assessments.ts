@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { calendarDate } from './campaigns.ts';
 import { dbId, dbIdQuery, storableString } from './common.ts';
-import { targetKind } from './targets.ts';
+import { targetKind, targetKindLabels } from './targets.ts';
 import { unitLevel } from './units.ts';
-import { writingKind } from './writings.ts';
+import { writingKind, writingKindLabels } from './writings.ts';
 
 // The 1000-point assessment (千分制考核), issue 6 item 5. A scheme per year assesses the townships
 // (or units) of a region with an indicator tree: groups → indicators whose weights sum to exactly
@@ -81,8 +81,8 @@ export const autoMeasureDefinitions: Record<AutoMeasure, Label & { unit: 'rate' 
   },
   compliance: {
     zh: '硬性要求达标率', en: 'Compliance rate', unit: 'rate',
-    defZh: '达标率 = 达标（met）的考核结果数 ÷ 全部考核结果数。考核结果：硬性要求在考核年度内结束的统计周期里、对象归属该乡镇（单位）的每一条结果（方案关联活动时只计该活动的要求）。',
-    defEn: 'Compliance = results met ÷ all results, over requirement results whose window ends in the year and whose subject belongs to the township (unit); only the linked campaign’s rules when the scheme names one.',
+    defZh: '达标率 = 达标数 ÷（达标数 + 未达标数）。统计启用中的硬性要求在考核年度内结束的统计周期、对象归属该乡镇（单位）的结果；尚在进行中的周期（进度正常/有风险）不计；方案关联活动时只计该活动的要求。',
+    defEn: 'Compliance = met ÷ (met + missed), over the results of active requirement rules whose window ends in the year and whose subject belongs to the township (unit); windows still running (on track / at risk) are left out; only the linked campaign’s rules when the scheme names one.',
   },
   on_time: {
     zh: '按期办结率', en: 'On-time resolution', unit: 'rate',
@@ -139,7 +139,7 @@ const fmt = (n: number) => String(Math.round(n * 10_000) / 10_000);
 export function formatMeasureValue(measure: AutoMeasure, value: number | null): string {
   if (value === null) return '无数据';
   const unit = autoMeasureDefinitions[measure].unit;
-  if (unit === 'rate') return `${fmt(value * 100)}%`;
+  if (unit === 'rate') return `${Math.round(value * 10_000) / 100}%`;
   if (unit === 'fen') return `${fmt(value / 100)}元`;
   return fmt(value);
 }
@@ -150,7 +150,10 @@ const targetText = (measure: AutoMeasure, t: number) => {
 /** The formula of one indicator in words, with its numbers. */
 export function describeFormula(measure: AutoMeasure, weight: number, f: AutoFormula): { zh: string; en: string } {
   const m = autoMeasureDefinitions[measure];
-  const kinds = [f.targetKinds?.length ? `（对象类型：${f.targetKinds.join('、')}）` : '', f.writingKinds?.length ? `（文稿类型：${f.writingKinds.join('、')}）` : ''].join('');
+  const kinds = [
+    f.targetKinds?.length ? `（对象类型：${f.targetKinds.map((k) => targetKindLabels[k].zh).join('、')}）` : '',
+    f.writingKinds?.length ? `（文稿类型：${f.writingKinds.map((k) => writingKindLabels[k].zh).join('、')}）` : '',
+  ].join('');
   if (f.kind === 'ratio') {
     return {
       zh: `${m.zh}${kinds}：得分 = ${weight} × min(1, 实际值 ÷ ${targetText(measure, f.target)})`,

@@ -361,6 +361,26 @@ describe('scope', () => {
   });
 });
 
+describe('bad input reaching for the database', () => {
+  it('answers ids beyond int4 and NUL characters with a 400 naming the field, not a database error', async () => {
+    const big = 99_999_999_999;
+    const bad = [
+      await get(s.county, `/api/v1/assessments/${big}`),
+      await get(s.county, `/api/v1/assessments/1/subjects/${big}`),
+      await send(s.county, 'PUT', `/api/v1/assessments/1/subjects/1/scores/${big}`, { score: 1 }),
+      await send(s.county, 'POST', '/api/v1/assessments', { year: YEAR, name: 'a\u0000b', regionCode: XIANGSHAN, subjectKind: 'township' }),
+      await send(s.county, 'POST', '/api/v1/assessments', { year: YEAR, name: '单位考核', regionCode: XIANGSHAN, subjectKind: 'unit', unitIds: [big] }),
+      await send(s.county, 'POST', '/api/v1/assessment-decisions', { year: YEAR, kind: 'commend', cadreId: big, decision: '评优', decidedOn: `${YEAR}-11-01` }),
+      await send(s.county, 'POST', '/api/v1/assessment-decisions', { year: YEAR, kind: 'commend', cadreId: cadres.dandong.id, decision: 'a\u0000b', decidedOn: `${YEAR}-11-01` }),
+      await get(s.county, `/api/v1/assessment-decisions?schemeId=${big}`),
+    ];
+    for (const res of bad) {
+      expectStatus(res, 400);
+      expect(res.json().error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+});
+
 describe('rewards and penalties', () => {
   it('records decisions per cadre and unit, lists and counts them by kind, within scope', async () => {
     const base = { year: YEAR, decidedOn: `${YEAR}-11-01`, reference: '象委干〔2026〕12号' };

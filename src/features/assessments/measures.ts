@@ -3,13 +3,12 @@ import type { AutoFormula, AutoMeasure } from '../../../contracts/assessments.ts
 import type { Executor } from '../../db/database.ts';
 import { pathUnder } from '../../db/paths.ts';
 import { chinaDayStart } from '../../lib/workdays.ts';
+import { complianceRate } from '../compliance/views.ts';
 
 // The data behind the auto indicators (contracts/assessments.ts `autoMeasureDefinitions` says
 // the same in words). Each returns the value and the figures it came from, so a score can be traced.
 //
-// Compliance is counted here from compliance_results with the definition the compliance views
-// use (met ÷ all rows, windows ending in the year), as one query, since the views' helper had not
-// landed when this was written.
+// Compliance is the compliance views' own rate (complianceRate), so the two never disagree.
 
 export type MeasureSubject = {
   /** The township's region path, or the unit's jurisdiction (coverage counts targets there). */
@@ -40,13 +39,12 @@ export async function measure(db: Executor, m: AutoMeasure, f: AutoFormula, s: M
       return rate(Number(r.num), Number(r.den));
     }
     case 'compliance': {
-      const campaign = ctx.campaignId === null ? sql`` : sql`and rr.campaign_id = ${ctx.campaignId}`;
-      const r = (await sql<{ num: number; den: number }>`
-        select count(*)::int as den, count(*) filter (where cr.status = 'met')::int as num
-          from compliance_results cr join requirement_rules rr on rr.id = cr.rule_id
-         where cr.window_end between ${from}::date and ${to}::date
-           and ${under('cr.region_path', 'cr.unit_path')} ${campaign}`.execute(db)).rows[0]!;
-      return rate(Number(r.num), Number(r.den));
+      const r = await complianceRate(db, {
+        ...(ctx.campaignId === null ? {} : { campaignId: ctx.campaignId }),
+        ...(s.unitPath === null ? { regionPath: s.regionPath } : { unitPath: s.unitPath }),
+        windowEndFrom: from, windowEndTo: to,
+      });
+      return rate(r.met, r.total);
     }
     case 'on_time':
     case 'satisfaction': {

@@ -312,7 +312,7 @@ function ScoresTab({ d, canScore, nonce, onChanged }: { d: AssessmentDetailDto; 
   return (
     <>
       <Table rowKey="id" size="small" dataSource={d.subjects} columns={columns} pagination={false} data-testid="subject-list" />
-      <Drawer open={open !== null} width={Math.min(1100, window.innerWidth - 40)} onClose={() => { setOpen(null); onChanged(); }} title={tx('评分表', 'Score sheet')} destroyOnHidden>
+      <Drawer open={open !== null} size={Math.min(1200, window.innerWidth - 40)} onClose={() => { setOpen(null); onChanged(); }} title={tx('评分表', 'Score sheet')} destroyOnHidden>
         {open !== null ? <Sheet d={d} subjectId={open} canScore={canScore} nonce={nonce} /> : null}
       </Drawer>
     </>
@@ -342,7 +342,7 @@ function Sheet({ d, subjectId, canScore, nonce }: { d: AssessmentDetailDto; subj
     { title: tx('实际值（依据）', 'Value (inputs)'), width: 200, render: (_, r) => (r.item.method === 'auto' ? (
       <span data-testid={`value-${r.item.code}`}>
         {r.valueText ?? '—'}
-        {r.numerator !== null ? <span className="lx-muted" style={{ fontSize: 12 }}> {r.denominator !== null ? `= ${r.numerator} ÷ ${r.denominator}` : `(${tx('计数', 'count')} ${r.item.measure === 'funds' ? `${r.numerator / 100}${tx('元', ' yuan')}` : r.numerator})`}</span> : null}
+        {r.numerator !== null ? <span className="lx-muted" style={{ fontSize: 12 }}> {r.denominator !== null ? `= ${r.numerator} ÷ ${r.denominator}` : (r.item.measure === 'funds' ? `(${tx('合计', 'sum')} ${r.numerator / 100}${tx('元', ' yuan')})` : `(${tx('计数', 'count')} ${r.numerator})`)}</span> : null}
       </span>
     ) : <span className="lx-muted">{tx('人工评分', 'Manual')}</span>) },
     { title: tx('得分', 'Score'), width: 300, render: (_, r) => (r.item.method === 'auto' || !canScore ? (
@@ -362,7 +362,7 @@ function Sheet({ d, subjectId, canScore, nonce }: { d: AssessmentDetailDto; subj
         <Descriptions.Item label={tx('加分 / 扣分', 'Bonus / deduction')}>+{sheet.bonus} / −{sheet.deduction}</Descriptions.Item>
         <Descriptions.Item label={tx('总分', 'Total')}><b data-testid="sheet-total">{sheet.total}</b></Descriptions.Item>
       </Descriptions>
-      <Table rowKey="itemId" size="small" dataSource={rows} columns={columns} pagination={false} />
+      <Table rowKey="itemId" size="small" dataSource={rows} columns={columns} pagination={false} scroll={{ x: 'max-content' }} />
     </div>
   );
 }
@@ -414,7 +414,7 @@ function RankingTab({ id, nonce }: { id: number; nonce: number }) {
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: 'category', data: rows.map((x) => x.name), axisLabel: { rotate: rows.length > 8 ? 35 : 0, interval: 0, fontSize: 11 } },
-      yAxis: { type: 'value', name: tx('分', 'points') },
+      yAxis: { type: 'value' },
       series: [{ type: 'bar', barMaxWidth: 32, data: rows.map((x) => ({ value: x.total, itemStyle: { color: x.rank <= 3 ? '#b7202e' : '#1f5fae' } })), label: { show: true, position: 'top', fontSize: 10 } }],
     });
     const onResize = () => chart.resize();
