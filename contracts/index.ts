@@ -15,3 +15,7 @@ export * from './tickets.ts';
 export * from './ticket-api.ts';
 export * from './requirements.ts';
 export * from './compliance-api.ts';
+export * from './assessments.ts';
+export * from './surveys.ts';
+export * from './calendar.ts';
+export * from './commitments.ts';

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inject } from 'vitest';
 import { chromium, type APIResponse, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Me } from '../contracts/auth.ts';
 
@@ -18,13 +19,16 @@ export const shots = join(import.meta.dirname, 'screenshots');
 export type Lianxin = { baseUrl: string; stop(): Promise<void> };
 
 /**
- * `npm start`'s own path: `lianxin start` loads the demo on first run and prints the URL.
+ * `npm start`'s own path: `lianxin start` on a data directory. By default the directory is a copy
+ * of the demo built once for the run (e2e/global-setup.ts); `fresh` starts on an empty one, so the
+ * first start loads the demo itself, as `npm start` does on a new machine.
  * `name` names the temporary data directory; a server that fails to start is stopped and its
  * directory removed before the error is thrown.
  */
-export async function startLianxin(name: string, opts: { startTimeoutMs?: number } = {}): Promise<Lianxin> {
+export async function startLianxin(name: string, opts: { startTimeoutMs?: number; fresh?: boolean } = {}): Promise<Lianxin> {
   mkdirSync(shots, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), `lianxin-e2e-${name}-`));
+  if (!opts.fresh) cpSync(inject('demoTemplate'), dataDir, { recursive: true });
   const server = spawn(process.execPath, ['bin/lianxin.mjs', 'start'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LIANXIN_DATA_DIR: dataDir, LIANXIN_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', DATABASE_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

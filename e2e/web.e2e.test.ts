@@ -8,10 +8,10 @@ let baseUrl: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  lianxin = await startLianxin('web');
+  lianxin = await startLianxin('web', { fresh: true, startTimeoutMs: 600_000 });
   baseUrl = lianxin.baseUrl;
   browser = await launchBrowser();
-});
+}, 620_000);
 
 afterAll(async () => {
   await browser?.close();

@@ -44,6 +44,20 @@ const envSchema = z.object({
   LIANXIN_TICKET_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000).refine((v) => v === 0 || v >= 1000, 'must be 0 (off) or at least 1000'),
   // A resolved ticket nobody rated is closed as unrated after this many working days; 0 = never.
   LIANXIN_TICKET_UNRATED_CLOSE_DAYS: z.coerce.number().int().min(0).max(365).default(10),
+  // How often each server process recounts the compliance that written records touched (and once a day refreshes open windows); 0 = never (tests drain themselves).
+  LIANXIN_COMPLIANCE_INTERVAL_MS: z.coerce.number().int().min(0).default(500),
+  // How often each server process tries to claim today's calendar digest (每日提醒); 0 = never (tests run it themselves).
+  LIANXIN_CALENDAR_DIGEST_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000).refine((v) => v === 0 || v >= 1000, 'must be 0 (off) or at least 1000'),
+  // The digest goes out at the first try after this hour, China time (0–23).
+  LIANXIN_CALENDAR_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(7),
+  // The digest names holiday visits whose window falls within this many days.
+  LIANXIN_CALENDAR_HOLIDAY_DAYS: z.coerce.number().int().min(1).max(60).default(7),
+  // 双评 inflation flags: more responses than this from one device (or one /24 network) in a round,
+  // or this many identical all-满意 responses for one subject within the minutes given.
+  LIANXIN_SURVEY_DEVICE_MAX: z.coerce.number().int().min(1).default(3),
+  LIANXIN_SURVEY_NETWORK_MAX: z.coerce.number().int().min(1).default(20),
+  LIANXIN_SURVEY_BURST_COUNT: z.coerce.number().int().min(2).default(5),
+  LIANXIN_SURVEY_BURST_MINUTES: z.coerce.number().int().min(1).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -68,6 +82,21 @@ export type Config = {
   integrityIntervalMs: number;
   ticketSchedulerIntervalMs: number;
   ticketUnratedCloseDays: number;
+  complianceIntervalMs: number;
+  calendarDigestIntervalMs: number;
+  calendarDigestHour: number;
+  calendarHolidayDays: number;
+  survey: SurveyThresholds;
+};
+
+export type SurveyThresholds = {
+  /** More responses than this from one device in a round are flagged. */
+  deviceMax: number;
+  /** More responses than this from one /24 (IPv6 /64) network in a round are flagged. */
+  networkMax: number;
+  /** This many identical all-满意 responses for one subject within burstMinutes are flagged. */
+  burstCount: number;
+  burstMinutes: number;
 };
 
 export type IntegrityThresholds = {
@@ -120,5 +149,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     integrityIntervalMs: e.LIANXIN_INTEGRITY_INTERVAL_MS,
     ticketSchedulerIntervalMs: e.LIANXIN_TICKET_SCHEDULER_INTERVAL_MS,
     ticketUnratedCloseDays: e.LIANXIN_TICKET_UNRATED_CLOSE_DAYS,
+    complianceIntervalMs: e.LIANXIN_COMPLIANCE_INTERVAL_MS,
+    calendarDigestIntervalMs: e.LIANXIN_CALENDAR_DIGEST_INTERVAL_MS,
+    calendarDigestHour: e.LIANXIN_CALENDAR_DIGEST_HOUR,
+    calendarHolidayDays: e.LIANXIN_CALENDAR_HOLIDAY_DAYS,
+    survey: {
+      deviceMax: e.LIANXIN_SURVEY_DEVICE_MAX,
+      networkMax: e.LIANXIN_SURVEY_NETWORK_MAX,
+      burstCount: e.LIANXIN_SURVEY_BURST_COUNT,
+      burstMinutes: e.LIANXIN_SURVEY_BURST_MINUTES,
+    },
   };
 }

@@ -54,7 +54,7 @@ export const testKey: PersonalDataKey = keyFromSecret(randomBytes(32));
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   // No background supervision passes: a test runs the pass it means to, at the instant it chooses.
-  return loadConfig({ LIANXIN_DATA_DIR: mkdtempSync(join(tmpdir(), 'lianxin-test-')), LOG_LEVEL: 'silent', LIANXIN_TICKET_SCHEDULER_INTERVAL_MS: '0', ...overrides });
+  return loadConfig({ LIANXIN_DATA_DIR: mkdtempSync(join(tmpdir(), 'lianxin-test-')), LOG_LEVEL: 'silent', LIANXIN_TICKET_SCHEDULER_INTERVAL_MS: '0', LIANXIN_CALENDAR_DIGEST_INTERVAL_MS: '0', LIANXIN_COMPLIANCE_INTERVAL_MS: '0', ...overrides });
 }
 
 export async function createTestApp(db: Database, overrides: Record<string, string> = {}): Promise<App> {

@@ -10,9 +10,11 @@ import { systemActor } from '../features/auth/actor.ts';
 import { generatePassword } from '../features/auth/passwords.ts';
 import { hasAnyUser, loadDemo } from '../features/demo/demo.ts';
 import { scanIntegrity } from '../features/integrity/integrity.ts';
+import { recomputeCompliance } from '../features/compliance/engine.ts';
 import { createOpen311Key } from '../features/open311/keys.ts';
 import { importRegions } from '../features/regions/regions.ts';
 import { processName, runSupervisionTick } from '../features/tickets/scheduler.ts';
+import { runDigest } from '../features/calendar/digest.ts';
 import { buildApp } from '../http/app.ts';
 import { loadPersonalDataKey } from '../lib/personal-data.ts';
 
@@ -29,6 +31,8 @@ Usage:
   lianxin integrity scan             run every integrity check (防形式主义) over every record; idempotent
   lianxin tickets tick               run the ticket supervision pass (督办: deadline marks, automatic notices) now
   lianxin open311 key add NAME       issue an Open311 API key for a partner system (printed once)
+  lianxin calendar digest [--date YYYY-MM-DD]  send the daily digest (每日提醒) for a China day now, once per day
+  lianxin compliance recompute [--campaign N]  recount every active requirement rule's compliance (every window up to today)
 
 Environment: DATABASE_URL (PostgreSQL; unset = embedded PGlite in LIANXIN_DATA_DIR, default ./data),
 PORT, LIANXIN_ADMIN_PASSWORD (the demo admin's password; generated and printed once when unset).
@@ -84,7 +88,7 @@ export async function main(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       role: { type: 'string' }, name: { type: 'string' }, region: { type: 'string' }, unit: { type: 'string' },
-      password: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      password: { type: 'string' }, help: { type: 'boolean', short: 'h' }, date: { type: 'string' }, campaign: { type: 'string' },
     },
   });
   const [command, sub, arg] = positionals;
@@ -169,6 +173,22 @@ export async function main(argv: string[]): Promise<void> {
         console.log(`Supervision pass in ${s.ms} ms: marks changed ${Object.entries(s.marks).map(([k, n]) => `${k} ${n}`).join(', ')}; `
           + `${s.yellow} yellow and ${s.red} red notices, ${s.notifications} notifications; ${s.closedUnrated} closed unrated${s.closeFailures ? ` (${s.closeFailures} left for the next pass)` : ''}.`
           + (s.more ? ' More notices are due than one pass issues: the next passes issue the rest.' : ''));
+        return;
+      }
+      case 'calendar': {
+        if (sub !== 'digest' || (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date))) throw new UsageError('lianxin calendar digest [--date YYYY-MM-DD]');
+        const key = loadPersonalDataKey(config);
+        const r = await withDatabase(config, ({ db }) => runDigest(db, { date: values.date, holidayDays: config.calendarHolidayDays, key, processName: `cli:${processName()}` }));
+        console.log(r.ran
+          ? `Digest for ${r.date}: ${r.cadres} cadres, ${r.notifications} in-app notifications, ${r.deliveries} channel deliveries (${r.failures} failed).`
+          : `${r.reason}; nothing sent.`);
+        return;
+      }
+      case 'compliance': {
+        const campaignId = values.campaign === undefined ? undefined : Number(values.campaign);
+        if (sub !== 'recompute' || (campaignId !== undefined && !(Number.isInteger(campaignId) && campaignId > 0))) throw new UsageError('lianxin compliance recompute [--campaign N]');
+        const r = await withDatabase(config, ({ db }) => recomputeCompliance(db, { now: new Date(), ...(campaignId !== undefined ? { campaignId } : {}) }));
+        console.log(`Recounted ${r.rules} requirement rules in ${r.ms} ms: ${r.rows} compliance rows written.`);
         return;
       }
       default:

@@ -23,12 +23,19 @@ import { registerUnitRoutes } from '../features/units/routes.ts';
 import { registerDueRoutes } from '../features/due/routes.ts';
 import { registerWritingRoutes } from '../features/writings/routes.ts';
 import { registerMatterRoutes } from '../features/matters/routes.ts';
+import { registerCommitmentRoutes } from '../features/commitments/routes.ts';
 import { registerTicketRoutes } from '../features/tickets/routes.ts';
 import { registerTicketExtraRoutes } from '../features/tickets/extra-routes.ts';
 import { registerTicketScheduler } from '../features/tickets/scheduler.ts';
 import { registerNotificationRoutes } from '../features/notifications/routes.ts';
+import { registerCalendarRoutes } from '../features/calendar/routes.ts';
+import { registerCalendarDigest } from '../features/calendar/digest.ts';
 import { registerPhotoRoutes } from '../features/photos/routes.ts';
 import { registerOpen311Routes } from '../features/open311/routes.ts';
+import { registerSurveyRoutes } from '../features/surveys/routes.ts';
+import { registerAssessmentRoutes } from '../features/assessments/routes.ts';
+import { registerComplianceRoutes } from '../features/compliance/routes.ts';
+import { registerComplianceScheduler } from '../features/compliance/scheduler.ts';
 import { registerAuthHook } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import type { App, AppDeps } from './types.ts';
@@ -92,11 +99,18 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   registerDueRoutes(app, deps);
   registerPhotoRoutes(app, deps);
   registerMatterRoutes(app, deps);
+  registerCommitmentRoutes(app, deps);
   registerOpen311Routes(app, deps);
   registerTicketRoutes(app, deps);
   registerTicketExtraRoutes(app, deps);
   registerTicketScheduler(app, deps);
   registerNotificationRoutes(app, deps);
+  registerCalendarRoutes(app, deps);
+  registerCalendarDigest(app, deps);
+  registerSurveyRoutes(app, deps);
+  registerAssessmentRoutes(app, deps);
+  registerComplianceRoutes(app, deps);
+  registerComplianceScheduler(app, deps);
 
   // The web app, built by Vite; any other non-API path is a client-side route.
   // Files are looked up per request (wildcard), so a rebuild of the web app needs no restart.

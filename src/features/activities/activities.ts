@@ -32,6 +32,7 @@ import { redactEvidence, visibleOthers } from '../integrity/flags.ts';
 import { pathUnder, regionScope } from '../regions/regions.ts';
 import { unitScope } from '../units/units.ts';
 import { activityScope } from './scope.ts';
+import { queueRecordChange } from '../compliance/engine.ts';
 
 // Field work records (工作记录): who went (participants, each credited), to whom (targets), when,
 // where, what was learned and done, people reached, money handed over, photos, problems found and
@@ -551,6 +552,13 @@ async function writeNew(tx: Executor, actor: Actor, data: Data, c: Checked, clie
       order by x.n
       returning id, title, amount_fen
     ),
+    -- What compliance must recount (every day a stay covers), in the same statement.
+    cq as (
+      insert into compliance_pending (campaign_id, cadre_id, target_id, day)
+      select ${data.campaignId ?? null}::int, x.cadre_id, x.target_id, (${c.startsAt}::timestamptz at time zone 'Asia/Shanghai')::date + g.i
+      from a, (select unnest(${c.participants.map((x) => x.cadreId)}::int[]) as cadre_id, null::int as target_id
+        union all select null::int, unnest(${data.targetIds}::int[])) x, generate_series(0, greatest(${c.stayDays}::int, 1) - 1) g(i)
+    ),
     -- The entry recordAudit writes, in the same statement.
     au as (
       insert into audit_log (user_id, username, ip, action, entity, entity_id, detail, region_path, unit_path)
@@ -684,10 +692,13 @@ export async function updateActivity(db: Executor, actor: Actor, deps: ActivityD
       .where('version', '=', data.version)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw new AppError('CONFLICT', '工作记录刚被他人修改，请刷新后重试', { field: 'version' });
+    // The old lists and days are still stored here, the new ones after writeLists: both are recounted.
+    await queueRecordChange(tx, 'activity', id);
     if (data.participantIds !== undefined) await tx.deleteFrom('activity_participants').where('activity_id', '=', id).execute();
     if (data.targetIds !== undefined) await tx.deleteFrom('activity_targets').where('activity_id', '=', id).execute();
     if (data.photoIds !== undefined) await tx.deleteFrom('activity_photos').where('activity_id', '=', id).execute();
     await writeLists(tx, id, data.participantIds !== undefined ? checked.participants : undefined, data.targetIds, data.photoIds);
+    await queueRecordChange(tx, 'activity', id);
     await recordAudit(tx, actor, {
       action: 'activity.update', entity: 'activity', entityId: id, detail: { changed, version: data.version + 1 },
       where: { regionPath: checked.region.path, unitPath: checked.participants[0]!.unitPath },

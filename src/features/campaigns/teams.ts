@@ -15,6 +15,7 @@ import { assertCan, type Actor } from '../auth/actor.ts';
 import { regionScope } from '../regions/regions.ts';
 import { unitScope } from '../units/units.ts';
 import { chinaToday, visibleCampaign, type CampaignRow } from './campaigns.ts';
+import { queueComplianceChange } from '../compliance/engine.ts';
 
 // Teams (组团 / 调研组 / 专题服务组): a leader plus members, paired with targets as a group.
 // Membership keeps history: leaving sets left_on; re-joining adds a new row. The leader is always a
@@ -159,6 +160,7 @@ export async function createTeam(db: Executor, actor: Actor, campaignId: number,
       .returning('id')
       .executeTakeFirstOrThrow();
     await tx.insertInto('team_members').values(memberIds.map((cadreId) => ({ team_id: id, cadre_id: cadreId, joined_on: joinedOn }))).execute();
+    await queueComplianceChange(tx, { campaignId, cadreIds: memberIds, teamId: id });
     await recordAudit(tx, actor, { action: 'team.create', entity: 'team', entityId: id, detail: { campaignId, ...data, joinedOn }, where: await teamPlace(tx, campaignId) });
     return getTeam(tx, actor, campaignId, id);
   });
@@ -179,6 +181,7 @@ export async function updateTeam(db: Executor, actor: Actor, campaignId: number,
       // The new leader joins the team if not already in it.
       if (!(await currentMembership(tx, teamId, data.leaderCadreId))) {
         await tx.insertInto('team_members').values({ team_id: teamId, cadre_id: data.leaderCadreId, joined_on: dayIn(campaign, undefined, 'leaderCadreId') }).execute();
+        await queueComplianceChange(tx, { campaignId, cadreIds: [data.leaderCadreId], teamId });
       }
     }
     await tx
@@ -207,6 +210,7 @@ export async function addTeamMember(db: Executor, actor: Actor, campaignId: numb
     const last = await tx.selectFrom('team_members').select(sql<string | null>`max(left_on)::text`.as('left')).where('team_id', '=', teamId).where('cadre_id', '=', data.cadreId).executeTakeFirstOrThrow();
     if (last.left !== null && joinedOn < last.left) throw new AppError('VALIDATION_FAILED', `该干部于 ${last.left} 退出该组团，重新加入的日期不能更早`, { field: 'joinedOn' });
     await tx.insertInto('team_members').values({ team_id: teamId, cadre_id: data.cadreId, joined_on: joinedOn }).execute();
+    await queueComplianceChange(tx, { campaignId, cadreIds: [data.cadreId], teamId });
     await recordAudit(tx, actor, { action: 'team.member_add', entity: 'team', entityId: teamId, detail: { campaignId, cadreId: data.cadreId, joinedOn }, where: await teamPlace(tx, campaignId) });
     return getTeam(tx, actor, campaignId, teamId);
   });
@@ -224,6 +228,7 @@ export async function removeTeamMember(db: Executor, actor: Actor, campaignId: n
     const day = leftOn ?? max(chinaToday(), membership.joined_on);
     if (day < membership.joined_on) throw new AppError('VALIDATION_FAILED', `退出日期 ${day} 早于加入日期 ${membership.joined_on}`, { field: 'leftOn' });
     await tx.updateTable('team_members').set({ left_on: day }).where('id', '=', membership.id).execute();
+    await queueComplianceChange(tx, { campaignId, cadreIds: [cadreId], teamId });
     await recordAudit(tx, actor, { action: 'team.member_remove', entity: 'team', entityId: teamId, detail: { campaignId, cadreId, leftOn: day }, where: await teamPlace(tx, campaignId) });
     return getTeam(tx, actor, campaignId, teamId);
   });

@@ -17,6 +17,7 @@ import { unusablePhotos } from '../photos/photos.ts';
 import { pathUnder, regionScope } from '../regions/regions.ts';
 import { parseInput } from '../targets/targets.ts';
 import { matterScope } from './scope.ts';
+import { queueRecordChange } from '../compliance/engine.ts';
 
 // Practical matters (为民办实事) and their funds. A matter belongs to a contact target (its region
 // is the target's, fixed at creation) and, normally, to the cadre who answers for it (its unit
@@ -277,6 +278,7 @@ export async function createMatter(db: Executor, actor: Actor, input: CreateMatt
       done_on: draft.doneOn, region_code: target.region_code, region_path: target.region_path, unit_path: unitPath, created_by: actor.userId,
       updated_at: new Date(),
     }).returning('id').executeTakeFirstOrThrow();
+    await queueRecordChange(tx, 'matter', id);
     if (v.photos.length) {
       await tx.insertInto('practical_matter_photos').values(v.photos.map((p) => ({ matter_id: id, photo_id: p.photoId, stage: p.stage })))
         .onConflict((oc) => oc.doNothing()).execute();
@@ -340,7 +342,9 @@ export async function updateMatter(db: Executor, actor: Actor, id: number, input
     const before: Record<string, unknown> = { ...cur, amount_fen: Number(cur.amount_fen) };
     const changes = Object.fromEntries(Object.entries(next).filter(([k, val]) => before[k] !== val).map(([k, val]) => [k, { from: before[k], to: val }]));
     if (Object.keys(changes).length === 0) return getMatter(tx, actor, id);
+    await queueRecordChange(tx, 'matter', id);
     await tx.updateTable('practical_matters').set({ ...next, updated_at: new Date() }).where('id', '=', id).execute();
+    await queueRecordChange(tx, 'matter', id);
     await recordAudit(tx, actor, {
       action: changes.status ? `matter.${status}` : 'matter.update', entity: 'practical_matter', entityId: id, detail: changes,
       where: { regionPath: cur.region_path, unitPath: next.unit_path },

@@ -24,6 +24,7 @@ import { chinaToday, visibleCampaign, type CampaignRow } from '../campaigns/camp
 import { cadresInScope } from '../campaigns/teams.ts';
 import { pathUnder, regionScope } from '../regions/regions.ts';
 import { unitScope } from '../units/units.ts';
+import { queuePairingsChange } from '../compliance/engine.ts';
 
 // Pairings (结对 / 联系): a cadre or a team linked with a contact target in a campaign, primary or
 // assisting, from a start date until it is ended. A pairing is never deleted or edited: ending it
@@ -426,6 +427,7 @@ async function applyIn(tx: Executor, actor: Actor, campaign: CampaignRow, change
   if (plan.errors.length > 0) return { applied: false, added: [], ended: [], errors: plan.errors };
   try {
     const result = await writePlan(tx, actor, campaign, plan);
+    await queuePairingsChange(tx, [...result.added, ...result.ended]);
     if (audit) await recordAudit(tx, actor, { ...audit, detail: { ...(audit.detail as object), added: result.added.length, ended: result.ended.length } });
     return { applied: true, ...result, errors: [] };
   } catch (e) {

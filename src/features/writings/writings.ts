@@ -29,6 +29,7 @@ import { cadresInScope, teamScope } from '../campaigns/teams.ts';
 import { regionScope } from '../regions/regions.ts';
 import { parseInput } from '../targets/targets.ts';
 import { unitScope } from '../units/units.ts';
+import { queueRecordChange } from '../compliance/engine.ts';
 
 // Writing (手记、调研课题、调研报告、领导参阅、发展计划) with review. The flow and who may do
 // what are in contracts/writings.ts; this module enforces them.
@@ -316,6 +317,7 @@ export async function createWriting(db: Executor, actor: Actor, input: CreateWri
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await queueRecordChange(tx, 'writing', row.id);
     await recordAudit(tx, actor, {
       action: assigning ? 'writing.assign_topic' : 'writing.create', entity: 'writing', entityId: row.id,
       detail: { kind: data.kind, title: data.title, authorCadreId, teamId, topicId: data.topicId ?? null, campaignId },
@@ -356,7 +358,9 @@ export async function updateWriting(db: Executor, actor: Actor, id: number, inpu
     }
     if (data.regionCode !== undefined) set.region_code = await resolveRegion(tx, actor, data.regionCode);
     if (Object.keys(set).length > 0) {
+      await queueRecordChange(tx, 'writing', id);
       await tx.updateTable('writings').set({ ...set, updated_at: new Date() }).where('id', '=', id).execute();
+      await queueRecordChange(tx, 'writing', id);
       await recordAudit(tx, actor, {
         action: 'writing.update', entity: 'writing', entityId: id, detail: { fields: Object.keys(set) }, where: { regionPath: w.region_path, unitPath: w.unit_path },
       });
@@ -376,6 +380,7 @@ async function transition(
     const res = await tx.updateTable('writings').set({ ...set(w), status: to, updated_at: new Date() })
       .where('id', '=', id).where('status', '=', w.status).executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw new AppError('CONFLICT', '文稿刚被他人更改，请刷新后重试');
+    await queueRecordChange(tx, 'writing', id);
     await recordAudit(tx, actor, { action: `writing.${action}`, entity: 'writing', entityId: id, detail: { from: w.status, to, ...detail }, where: { regionPath: w.region_path, unitPath: w.unit_path } });
     return toDto(tx, actor, await load(tx, actor, id));
   });
