@@ -49,9 +49,17 @@ export async function loadDemoSurveys(
     intro: '请企业对县级部门的营商环境和服务作出评价。', questions: questions.map((q) => ({ ...q, text: q.dimension === '责任担当' ? '部门是否主动靠前服务企业' : q.dimension === '服务效能' ? '审批办事是否便捷高效' : '工作人员是否清正廉洁、热情规范' })),
   });
 
-  const villages = await tx.selectFrom('contact_targets as t').select('t.id').where('t.kind', 'in', ['village', 'community'])
+  // Six villages with cadres paired directly, each in a different township.
+  const paired = await tx.selectFrom('contact_targets as t').select(['t.id', 't.region_path']).where('t.kind', 'in', ['village', 'community'])
     .where((eb) => eb.exists(eb.selectFrom('pairings as p').select('p.id').whereRef('p.target_id', '=', 't.id').where('p.campaign_id', '=', ctx.campaignId).where('p.ends_on', 'is', null).where('p.cadre_id', 'is not', null)))
-    .orderBy('t.id').limit(6).execute();
+    .orderBy('t.id').execute();
+  const townships = new Set<string>();
+  const villages = paired.filter((t) => {
+    const township = t.region_path.split('/').slice(0, 4).join('/');
+    if (townships.has(township) || townships.size >= 6) return false;
+    townships.add(township);
+    return true;
+  });
   const depts = await tx.selectFrom('units').select('id').where('code', 'in', ['XS-NYJ', 'XS-SCJ', 'XS-ZJJ', 'XS-ZRJ', 'XS-JXJ', 'XS-RSJ']).orderBy('id').execute();
   const cadreLinks = await createLinks(tx, actor, cadreRound.id, { targetIds: villages.map((v) => v.id) });
   const unitLinks = await createLinks(tx, actor, unitRound.id, { unitIds: depts.map((u) => u.id) });
