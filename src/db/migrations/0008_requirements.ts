@@ -49,6 +49,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // and under a unit or a region (prefix match on the materialised paths).
   await sql`create index compliance_results_status on compliance_results (rule_id, window_key, status)`.execute(db);
   await sql`create index compliance_results_window_end on compliance_results (window_end)`.execute(db);
+  // The full pass finds each window's oldest row (was it counted after it ended?) by one probe.
+  await sql`create index compliance_results_computed on compliance_results (rule_id, window_key, computed_at)`.execute(db);
   await sql`create index compliance_results_cadre on compliance_results (cadre_id) where cadre_id is not null`.execute(db);
   await sql`create index compliance_results_target on compliance_results (target_id) where target_id is not null`.execute(db);
   await sql`create index compliance_results_team on compliance_results (team_id) where team_id is not null`.execute(db);

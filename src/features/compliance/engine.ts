@@ -188,8 +188,8 @@ function countSql(rule: RequirementRule, c: Campaign, windows: PeriodWindow[], t
               : sql`null::text`} as tw_path
           from pairings p join win on p.starts_on <= win.we and (p.ends_on is null or p.ends_on > win.ws)
           join contact_targets t on t.id = p.target_id join regions r on r.code = t.region_code
-          left join cadres pc on pc.id = p.cadre_id left join teams tm on tm.id = p.team_id
-          join units lu on lu.id = coalesce(pc.unit_id, (select lc.unit_id from cadres lc where lc.id = tm.leader_cadre_id))
+          left join cadres pc on pc.id = p.cadre_id left join teams tm on tm.id = p.team_id left join cadres lc on lc.id = tm.leader_cadre_id
+          join units lu on lu.id = coalesce(pc.unit_id, lc.unit_id)
           where p.campaign_id = ${C} and ${targetWhere} and ${pairingRowFilter(rule, 'p')}
             and (p.cadre_id in (select id from fc) or exists (select 1 from team_members pm where pm.team_id = p.team_id and pm.cadre_id in (select id from fc)
               and pm.joined_on <= win.we and (pm.left_on is null or pm.left_on > win.ws)))) ps
@@ -220,20 +220,20 @@ function countSql(rule: RequirementRule, c: Campaign, windows: PeriodWindow[], t
   const actors = (() => {
     switch (rule.subject) {
       case 'cadre':
-        return sql`select s.wk, s.asof, s.subject_id, s.cadre_id, s.cov_start as d_from, s.cov_end as d_to from subj s`;
+        return sql`select s.wk, s.asof, s.subject_id, s.cadre_id, null::int as target_id, s.cov_start as d_from, s.cov_end as d_to from subj s`;
       case 'pairing':
-        return sql`select s.wk, s.asof, s.subject_id, s.cadre_id, s.cov_start as d_from, s.cov_end as d_to from subj s where s.cadre_id is not null
+        return sql`select s.wk, s.asof, s.subject_id, s.cadre_id, s.target_id, s.cov_start as d_from, s.cov_end as d_to from subj s where s.cadre_id is not null
           union all
-          select s.wk, s.asof, s.subject_id, m.cadre_id, greatest(s.cov_start, m.joined_on), least(s.cov_end, coalesce(m.left_on - 1, s.cov_end))
+          select s.wk, s.asof, s.subject_id, m.cadre_id, s.target_id, greatest(s.cov_start, m.joined_on), least(s.cov_end, coalesce(m.left_on - 1, s.cov_end))
           from subj s join team_members m on m.team_id = s.team_id where s.team_id is not null and m.cadre_id in (select id from fc)`;
       case 'team':
-        return sql`select s.wk, s.asof, s.subject_id, m.cadre_id, greatest(s.cov_start, m.joined_on) as d_from, least(s.cov_end, coalesce(m.left_on - 1, s.cov_end)) as d_to
+        return sql`select s.wk, s.asof, s.subject_id, m.cadre_id, null::int as target_id, greatest(s.cov_start, m.joined_on) as d_from, least(s.cov_end, coalesce(m.left_on - 1, s.cov_end)) as d_to
           from subj s join team_members m on m.team_id = s.team_id where m.cadre_id in (select id from fc)`;
       case 'unit':
-        return sql`select s.wk, s.asof, s.subject_id, c.id as cadre_id, s.cov_start as d_from, s.cov_end as d_to
+        return sql`select s.wk, s.asof, s.subject_id, c.id as cadre_id, null::int as target_id, s.cov_start as d_from, s.cov_end as d_to
           from subj s join units su on ${under(sql`su.path`, sql`s.unit_path`)} join fc c on c.unit_id = su.id`;
       case 'target':
-        return sql`select null::text as wk, null::date as asof, null::int as subject_id, null::int as cadre_id, null::date as d_from, null::date as d_to where false`;
+        return sql`select null::text as wk, null::date as asof, null::int as subject_id, null::int as cadre_id, null::int as target_id, null::date as d_from, null::date as d_to where false`;
     }
   })();
 
@@ -242,6 +242,9 @@ function countSql(rule: RequirementRule, c: Campaign, windows: PeriodWindow[], t
     cf.given ? sql`and exists (select 1 from activity_participants fp where fp.activity_id = ${participantsOf} and fp.cadre_id in (select id from fc))` : sql``;
 
   const facts = (() => {
+    // The drain (a touch given): only records of the touched subjects' actors or targets are read.
+    const narrow = touch !== undefined;
+    const pairing = rule.subject === 'pairing';
     switch (m.kind) {
       case 'activities':
       case 'days':
@@ -250,9 +253,13 @@ function countSql(rule: RequirementRule, c: Campaign, windows: PeriodWindow[], t
         const participants = m.kind === 'activities' && m.participants
           ? sql`and (select count(*) from activity_participants xp where xp.activity_id = a.id) between ${m.participants.min ?? 1} and ${m.participants.max ?? 1000}`
           : sql``;
-        const narrowTargets = !perTarget && rule.subject !== 'pairing' && targetsGiven && m.kind !== 'targets_visited'
+        const narrowTargets = !perTarget && !pairing && targetsGiven && m.kind !== 'targets_visited'
           ? sql`and exists (select 1 from activity_targets xt where xt.activity_id = a.id and xt.target_id in (select id from ft))`
           : sql``;
+        const township = m.kind === 'activities' && m.place === 'target_township';
+        const touched = !narrow || township ? sql``
+          : perTarget ? sql`and exists (select 1 from activity_targets nt where nt.activity_id = a.id and nt.target_id in (select target_id from subj))`
+          : sql`and exists (select 1 from activity_participants np where np.activity_id = a.id and np.cadre_id in (select cadre_id from actors))`;
         const day = m.kind === 'days'
           ? sql`(a.starts_at at time zone 'Asia/Shanghai')::date + g.i`
           : sql`(a.starts_at at time zone 'Asia/Shanghai')::date`;
@@ -261,53 +268,65 @@ function countSql(rule: RequirementRule, c: Campaign, windows: PeriodWindow[], t
         const earlierStays = lookback > 0
           ? sql`or (a.kind = 'stay' and a.starts_at >= ${chinaDayStart(addDays(w.start, -lookback))} and a.starts_at < ${from} and a.ends_at >= ${from})`
           : sql``;
-        const acts = sql`select a.id, a.region_path, d.day from activities a
+        // Each record day is placed in its window(s) once, so subjects are joined on the window too (no fan-out over windows).
+        const acts = sql`select a.id, a.region_path, d.day, win.wk from activities a
           cross join lateral (select ${day} as day from generate_series(0, ${m.kind === 'days' ? sql`greatest(a.stay_days, 1) - 1` : sql`0`}) g(i)) d
+          join win on d.day between win.ws and win.we
           where a.kind in (${list(m.activityKinds)}) and (a.campaign_id = ${C} or a.campaign_id is null)
             and ((a.starts_at >= ${from} and a.starts_at < ${chinaDayStart(addDays(w.end, 1))}) ${earlierStays})
-            ${participants} ${narrowTargets}`;
+            ${participants} ${narrowTargets} ${touched}`;
         const key = m.kind === 'activities' ? sql`a.id::text` : m.kind === 'days' ? sql`a.day::text` : sql`xt.target_id::text`;
         const visited = m.kind === 'targets_visited' ? sql`join activity_targets xt on xt.activity_id = a.id and xt.target_id in (select id from ft)` : sql``;
-        const place = m.kind === 'activities' && m.place === 'target_township'
-          ? sql`${under(sql`a.region_path`, sql`s.tw_path`)}`
-          : sql`exists (select 1 from activity_targets pt where pt.activity_id = a.id and pt.target_id = s.target_id)`;
         const window = onDay(rule, sql`a.day`);
         if (perTarget) {
-          return sql`with acts as (${acts}) select s.wk, s.subject_id, ${key} as k from acts a join subj s on ${place} ${visited}
+          const place = township
+            ? sql`join subj s on s.wk = a.wk and ${under(sql`a.region_path`, sql`s.tw_path`)}`
+            : sql`join activity_targets pt on pt.activity_id = a.id join subj s on s.target_id = pt.target_id and s.wk = a.wk`;
+          return sql`with acts as (${acts}) select s.wk, s.subject_id, ${key} as k from acts a ${place} ${visited}
             where ${window} and a.day between s.cov_start and s.cov_end ${someFc(sql`a.id`)}`;
         }
+        // Per pairing: the record's targets first, then the actors on cadre and target (a cadre holds several pairings).
+        const byTarget = pairing && !township;
         return sql`with acts as (${acts}) select ac.wk, ac.subject_id, ${key} as k from acts a
           join activity_participants ap on ap.activity_id = a.id
-          join actors ac on ac.cadre_id = ap.cadre_id and a.day between ac.d_from and ac.d_to
-          ${rule.subject === 'pairing' ? sql`join subj s on s.subject_id = ac.subject_id and s.wk = ac.wk and ${place}` : sql``}
+          ${byTarget ? sql`join activity_targets pt on pt.activity_id = a.id` : sql``}
+          join actors ac on ac.cadre_id = ap.cadre_id and ac.wk = a.wk and a.day between ac.d_from and ac.d_to ${byTarget ? sql`and ac.target_id = pt.target_id` : sql``}
+          ${pairing && township ? sql`join subj s on s.subject_id = ac.subject_id and s.wk = ac.wk and ${under(sql`a.region_path`, sql`s.tw_path`)}` : sql``}
           ${visited}
           where ${window}`;
       }
       case 'writings': {
-        const ws = sql`select w.id, w.author_cadre_id, w.team_id, w.target_id, w.written_on as day from writings w
+        const touched = !narrow ? sql``
+          : perTarget ? sql`and w.target_id in (select target_id from subj)`
+          : rule.subject === 'team' ? sql`and (w.author_cadre_id in (select cadre_id from actors) or w.team_id in (select team_id from subj))`
+          : sql`and w.author_cadre_id in (select cadre_id from actors)`;
+        const ws = sql`select w.id, w.author_cadre_id, w.team_id, w.target_id, w.written_on as day, win.wk from writings w join win on w.written_on between win.ws and win.we
           where w.kind in (${list(m.writingKinds)}) and w.status in (${list(m.statuses)}) and (w.campaign_id = ${C} or w.campaign_id is null)
-            and w.written_on between ${w.start} and ${w.end}`;
+            and w.written_on between ${w.start} and ${w.end} ${touched}`;
         if (perTarget) {
-          return sql`with acts as (${ws}) select s.wk, s.subject_id, a.id::text as k from acts a join subj s on s.target_id = a.target_id
+          return sql`with acts as (${ws}) select s.wk, s.subject_id, a.id::text as k from acts a join subj s on s.target_id = a.target_id and s.wk = a.wk
             where a.day between s.cov_start and s.cov_end ${cf.given ? sql`and a.author_cadre_id in (select id from fc)` : sql``}`;
         }
         return sql`with acts as (${ws}) select ac.wk, ac.subject_id, a.id::text as k from acts a
-            join actors ac on ac.cadre_id = a.author_cadre_id and a.day between ac.d_from and ac.d_to
-            ${rule.subject === 'pairing' ? sql`join subj s on s.subject_id = ac.subject_id and s.wk = ac.wk and s.target_id = a.target_id` : sql``}
-          ${rule.subject === 'team' ? sql`union select s.wk, s.subject_id, a.id::text from acts a join subj s on s.team_id = a.team_id and a.day between s.cov_start and s.cov_end` : sql``}`;
+            join actors ac on ac.cadre_id = a.author_cadre_id and ac.wk = a.wk and a.day between ac.d_from and ac.d_to ${pairing ? sql`and ac.target_id = a.target_id` : sql``}
+          ${rule.subject === 'team' ? sql`union select s.wk, s.subject_id, a.id::text from acts a join subj s on s.team_id = a.team_id and s.wk = a.wk and a.day between s.cov_start and s.cov_end` : sql``}`;
       }
       case 'matters': {
-        const ms = sql`select x.id, x.cadre_id, x.target_id, case when x.status = 'done' then x.done_on else x.promised_on end as day from practical_matters x
+        const touched = !narrow ? sql``
+          : perTarget ? sql`and x.target_id in (select target_id from subj)`
+          : sql`and x.cadre_id in (select cadre_id from actors)`;
+        const ms = sql`select x.id, x.cadre_id, x.target_id, d.day, win.wk from practical_matters x
+            cross join lateral (select case when x.status = 'done' then x.done_on else x.promised_on end as day) d
+            join win on d.day between win.ws and win.we
           where x.status in (${list(m.statuses)}) and (x.campaign_id = ${C} or x.campaign_id is null)
-            and case when x.status = 'done' then x.done_on else x.promised_on end between ${w.start} and ${w.end}`;
+            and d.day between ${w.start} and ${w.end} ${touched}`;
         if (perTarget) {
-          return sql`with acts as (${ms}) select s.wk, s.subject_id, a.id::text as k from acts a join subj s on s.target_id = a.target_id
+          return sql`with acts as (${ms}) select s.wk, s.subject_id, a.id::text as k from acts a join subj s on s.target_id = a.target_id and s.wk = a.wk
             where a.day between s.cov_start and s.cov_end ${cf.given ? sql`and a.cadre_id in (select id from fc)` : sql``}`;
         }
         return sql`with acts as (${ms}) select ac.wk, ac.subject_id, a.id::text as k from acts a
-            join actors ac on ac.cadre_id = a.cadre_id and a.day between ac.d_from and ac.d_to
-            ${rule.subject === 'pairing' ? sql`join subj s on s.subject_id = ac.subject_id and s.wk = ac.wk and s.target_id = a.target_id` : sql``}
-          ${rule.subject !== 'pairing' && targetsGiven ? sql`where a.target_id in (select id from ft)` : sql``}`;
+            join actors ac on ac.cadre_id = a.cadre_id and ac.wk = a.wk and a.day between ac.d_from and ac.d_to ${pairing ? sql`and ac.target_id = a.target_id` : sql``}
+          ${!pairing && targetsGiven ? sql`where a.target_id in (select id from ft)` : sql``}`;
       }
       case 'pairings': {
         const viaTeam = m.via === 'direct_or_team';
@@ -378,6 +397,9 @@ async function countWindows(db: Executor, rule: StoredRule, c: Campaign, windows
   return rows;
 }
 
+/** Every engine transaction runs without JIT: the CTEs' row estimates push plans over the JIT threshold and compiling costs seconds per statement. PGlite accepts the setting too. */
+const jitOff = (tx: Executor) => sql`select set_config('jit', 'off', true)`.execute(tx);
+
 // ── Public ───────────────────────────────────────────────────────────────────────────────────
 
 /** Evaluate one rule (stored or not) for one window — default: the window holding `now`, or the campaign's last window when it has ended; windowKey picks another. Nothing stored. Used by the editor's live preview. */
@@ -393,65 +415,79 @@ export async function evaluateRule(
     : all.find((x) => x.start <= today && today <= x.end) ?? (today > c.endsOn ? all.at(-1) : all.find((x) => x.start > today));
   if (!w) return { window: null, rows: [] };
   const stored: StoredRule = { id: 0, campaignId, name: rule.name, rule, atRiskDays };
-  const rows = await countWindows(db, stored, c, [w], opts.now);
+  const rows = await inTransaction(db, async (tx) => {
+    await jitOff(tx);
+    return countWindows(tx, stored, c, [w], opts.now);
+  });
   return { window: w, rows: rows.map((r) => toRow(stored, w, r, opts.now)) };
 }
 
-const CHUNK = 1000;
+const COLUMNS = [
+  ['window_key', 'text'], ['subject_id', 'int'], ['window_start', 'date'], ['window_end', 'date'], ['subject_name', 'text'], ['count', 'int'],
+  ['required_min', 'int'], ['required_max', 'int'], ['status', 'text'], ['reason', 'text'], ['explanation', 'text'], ['cadre_id', 'int'],
+  ['target_id', 'int'], ['team_id', 'int'], ['unit_id', 'int'], ['unit_path', 'text'], ['region_path', 'text'],
+] as const satisfies readonly (readonly [keyof EvaluatedRow, string])[];
+/** Rows per insert: one array per column (insert … select from unnest), so a rebuild of millions of rows is a few hundred statements. */
+const CHUNK = 5000;
 async function writeRows(db: Executor, ruleId: number, rows: EvaluatedRow[], now: Date) {
   for (let i = 0; i < rows.length; i += CHUNK) {
-    await db.insertInto('compliance_results')
-      .values(rows.slice(i, i + CHUNK).map((r) => ({ ...r, rule_id: ruleId, computed_at: now })))
-      .onConflict((oc) => oc.columns(['rule_id', 'window_key', 'subject_id']).doUpdateSet((eb) => ({
-        window_start: eb.ref('excluded.window_start'), window_end: eb.ref('excluded.window_end'), subject_name: eb.ref('excluded.subject_name'),
-        count: eb.ref('excluded.count'), required_min: eb.ref('excluded.required_min'), required_max: eb.ref('excluded.required_max'),
-        status: eb.ref('excluded.status'), reason: eb.ref('excluded.reason'), explanation: eb.ref('excluded.explanation'),
-        cadre_id: eb.ref('excluded.cadre_id'), target_id: eb.ref('excluded.target_id'), team_id: eb.ref('excluded.team_id'),
-        unit_id: eb.ref('excluded.unit_id'), unit_path: eb.ref('excluded.unit_path'), region_path: eb.ref('excluded.region_path'),
-        computed_at: eb.ref('excluded.computed_at'),
-      })))
-      .execute();
+    const part = rows.slice(i, i + CHUNK);
+    const arrays = COLUMNS.map(([col, type]) => sql`${part.map((r) => r[col] ?? null)}::${sql.raw(type)}[]`);
+    await sql`insert into compliance_results (rule_id, ${sql.join(COLUMNS.map(([col]) => sql.ref(col)))}, computed_at)
+      select ${ruleId}::int, u.*, ${now}::timestamptz from unnest(${sql.join(arrays)}) as u
+      on conflict (rule_id, window_key, subject_id) do update set
+        ${sql.join(COLUMNS.filter(([col]) => col !== 'window_key' && col !== 'subject_id').map(([col]) => sql`${sql.ref(col)} = excluded.${sql.ref(col)}`))},
+        computed_at = excluded.computed_at`.execute(db);
   }
 }
 
 /**
- * Counts one rule over some of its windows and stores them: every counted row of an open window
- * (its status depends on the day), of an ended one only rows that are new or whose count or
- * covered days changed (or all when `force`); removes stored rows of (touched) subjects that no
- * longer exist in those windows.
+ * Counts one rule over some of its windows and stores every counted row; removes stored rows of
+ * (touched) subjects that no longer exist in those windows.
  */
-async function storeWindows(db: Executor, rule: StoredRule, c: Campaign, windows: PeriodWindow[], now: Date, opts: { touch?: Touch; force?: boolean }) {
+async function storeWindows(db: Executor, rule: StoredRule, c: Campaign, windows: PeriodWindow[], now: Date, opts: { touch?: Touch; fresh?: boolean }) {
   if (windows.length === 0) return 0;
   const counted = await countWindows(db, rule, c, windows, now, opts.touch);
-  const today = chinaDate(now);
   const byKey = new Map(windows.map((w) => [w.key, w]));
-  const ended = windows.filter((w) => w.end < today).map((w) => w.key);
-  let changed = counted;
-  if (!opts.force && ended.length > 0) {
-    const prior = await db.selectFrom('compliance_results').select(['window_key', 'subject_id', 'count', 'window_start', 'window_end'])
-      .where('rule_id', '=', rule.id).where('window_key', 'in', ended).execute();
-    const stored = new Map(prior.map((p) => [`${p.window_key}|${p.subject_id}`, p]));
-    const endedKeys = new Set(ended);
-    changed = counted.filter((r) => {
-      if (!endedKeys.has(r.wk)) return true;
-      const p = stored.get(`${r.wk}|${r.subject_id}`);
-      return !p || p.count !== r.n || p.window_start !== r.cov_start || p.window_end !== r.cov_end;
-    });
+  await writeRows(db, rule.id, counted.map((r) => toRow(rule, byKey.get(r.wk)!, r, now)), now);
+  // After a delete of the rule's rows (a rebuild) there is nothing left to remove.
+  if (!opts.fresh) {
+    await sql`delete from compliance_results cr where cr.rule_id = ${rule.id} and cr.window_key = any(${windows.map((w) => w.key)}::text[])
+      and ${touchSql(opts.touch, rule.rule.subject, 'cr')}
+      and not exists (select 1 from unnest(${counted.map((r) => r.wk)}::text[], ${counted.map((r) => r.subject_id)}::int[]) as k(wk, sid)
+        where k.wk = cr.window_key and k.sid = cr.subject_id)`.execute(db);
   }
-  await writeRows(db, rule.id, changed.map((r) => toRow(rule, byKey.get(r.wk)!, r, now)), now);
-  await sql`delete from compliance_results cr where cr.rule_id = ${rule.id} and cr.window_key = any(${windows.map((w) => w.key)}::text[])
-    and ${touchSql(opts.touch, rule.rule.subject, 'cr')}
-    and not exists (select 1 from unnest(${counted.map((r) => r.wk)}::text[], ${counted.map((r) => r.subject_id)}::int[]) as k(wk, sid)
-      where k.wk = cr.window_key and k.sid = cr.subject_id)`.execute(db);
-  return changed.length;
+  return counted.length;
 }
 
-/** Windows per counting statement: bounds the rows one statement returns (weeks × cadres). */
-const WINDOWS_PER_STATEMENT = 8;
+/**
+ * Windows per counting statement: records are placed in their window and joined to the subjects
+ * on it, so a statement's cost is its records plus its subjects × windows; this bounds the rows
+ * one statement returns (weeks × cadres). A cadre filter on pairing roles or team membership is
+ * judged per window, so such a rule counts one window per statement.
+ */
+const WINDOWS_PER_STATEMENT = 16;
 const batches = <T>(xs: T[], n: number) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+const statements = (rule: RequirementRule, windows: PeriodWindow[]) => {
+  const f = rule.cadres;
+  return batches(windows, f.cadreRoles || f.pairingRoles || f.teamIds || f.teamKinds ? 1 : WINDOWS_PER_STATEMENT);
+};
 
-/** Recount and store: every window from the campaign start up to the one holding now (ended windows too), for the given rules or every active rule (of one campaign or all). Deletes rows of windows/subjects that no longer exist. */
-export async function recomputeCompliance(db: Executor, opts: { now: Date; campaignId?: number; ruleIds?: number[] }): Promise<{ rules: number; rows: number; ms: number }> {
+/** After this many rows written, the planner's statistics of compliance_results are refreshed. */
+const ANALYZE_AFTER_ROWS = 20_000;
+
+/**
+ * The full pass, for the given rules or every active rule (of one campaign or all). It counts the
+ * windows whose rows can still change without a queued record: open windows (up to the one holding
+ * today), ended windows never counted or last counted before they ended, and every window of a rule
+ * edited since its rows were computed. An ended window counted after it ended changes only through
+ * a record dated in it (a backdated one), which the drain recounts; so it is not recounted here.
+ * `rebuild` deletes the rules' rows and counts every window from scratch. Rows of windows no longer
+ * kept (the campaign's dates changed) are deleted.
+ */
+export async function recomputeCompliance(
+  db: Executor, opts: { now: Date; campaignId?: number; ruleIds?: number[]; rebuild?: boolean },
+): Promise<{ rules: number; rows: number; ms: number }> {
   const started = performance.now();
   const rules = await loadRules(db, { campaignId: opts.campaignId, ruleIds: opts.ruleIds, activeOnly: opts.ruleIds === undefined });
   const today = chinaDate(opts.now);
@@ -461,15 +497,37 @@ export async function recomputeCompliance(db: Executor, opts: { now: Date; campa
     if (!campaigns.has(rule.campaignId)) campaigns.set(rule.campaignId, await loadCampaign(db, rule.campaignId));
     const c = campaigns.get(rule.campaignId);
     if (!c) continue;
-    // An edited rule is rewritten whole; otherwise ended windows keep rows whose count is unchanged.
-    const edited = await sql<{ stale: boolean }>`select exists (select 1 from compliance_results cr join requirement_rules r on r.id = cr.rule_id
-      where cr.rule_id = ${rule.id} and cr.computed_at < r.updated_at) as stale`.execute(db);
-    const force = edited.rows[0]?.stale ?? false;
-    await inTransaction(db, async (tx) => {
-      await sql`select set_config('jit', 'off', true)`.execute(tx).catch(() => undefined);
+    rows += await inTransaction(db, async (tx) => {
+      await jitOff(tx);
       const windows = keptWindows(rule.rule, c, today);
-      for (const b of batches(windows, WINDOWS_PER_STATEMENT)) rows += await storeWindows(tx, rule, c, b, opts.now, { force });
-      await sql`delete from compliance_results where rule_id = ${rule.id} and not (window_key = any(${windows.map((w) => w.key)}::text[]))`.execute(tx);
+      let todo = windows;
+      if (opts.rebuild) {
+        await sql`delete from compliance_results where rule_id = ${rule.id}`.execute(tx);
+      } else {
+        // Window keys stored (a loose scan of the primary key) and, per kept window, its oldest row; a rule edited since any row was computed is recounted whole.
+        const storedKeys = await sql<{ wk: string }>`with recursive k as (
+            select (select min(window_key) from compliance_results where rule_id = ${rule.id}) as wk
+            union all select (select min(window_key) from compliance_results where rule_id = ${rule.id} and window_key > k.wk) from k where k.wk is not null)
+          select wk from k where wk is not null`.execute(tx);
+        const kept = new Set(windows.map((w) => w.key));
+        const gone = storedKeys.rows.map((r) => r.wk).filter((k) => !kept.has(k));
+        if (gone.length > 0) await sql`delete from compliance_results where rule_id = ${rule.id} and window_key = any(${gone}::text[])`.execute(tx);
+        const oldest = await sql<{ wk: string; oldest: Date | null }>`select k.wk, (select min(cr.computed_at) from compliance_results cr where cr.rule_id = ${rule.id} and cr.window_key = k.wk) as oldest
+          from unnest(${windows.map((w) => w.key)}::text[]) as k(wk)`.execute(tx);
+        const updated = (await tx.selectFrom('requirement_rules').select('updated_at').where('id', '=', rule.id).executeTakeFirstOrThrow()).updated_at;
+        const first = new Map(oldest.rows.map((r) => [r.wk, r.oldest === null ? null : new Date(r.oldest)]));
+        const edited = [...first.values()].some((d) => d !== null && d < new Date(updated));
+        if (!edited) {
+          todo = windows.filter((w) => {
+            const d = first.get(w.key);
+            return w.end >= today || d == null || d < chinaDayStart(addDays(w.end, 1));
+          });
+        }
+      }
+      let n = 0;
+      for (const b of statements(rule.rule, todo)) n += await storeWindows(tx, rule, c, b, opts.now, { fresh: opts.rebuild });
+      if (n >= ANALYZE_AFTER_ROWS) await sql`analyze compliance_results`.execute(tx);
+      return n;
     });
   }
   return { rules: rules.length, rows, ms: Math.round(performance.now() - started) };
@@ -497,6 +555,7 @@ export async function drainCompliancePending(db: Executor, opts: { now: Date }):
   let rows = 0;
   for (;;) {
     const r = await inTransaction(db, async (tx) => {
+      await jitOff(tx);
       const pending = await sql<{ id: string; campaign_id: number | null; cadre_id: number | null; target_id: number | null; team_id: number | null; day: string | null }>`
         delete from compliance_pending where id in (select id from compliance_pending order by id limit ${DRAIN_BATCH} for update skip locked)
         returning id, campaign_id, cadre_id, target_id, team_id, to_char(day, 'YYYY-MM-DD') as day`.execute(tx);
@@ -522,7 +581,7 @@ export async function drainCompliancePending(db: Executor, opts: { now: Date }):
         const windows = keptWindows(rule.rule, c, today).filter((w) => allDays || days.some((d) => (d >= w.start && d <= w.end) || (state && d <= w.end)));
         // Per target by township: any activity in the township may count, so the whole window is recounted.
         const wide = rule.rule.measure.kind === 'activities' && rule.rule.measure.place === 'target_township';
-        for (const b of batches(windows, WINDOWS_PER_STATEMENT)) n += await storeWindows(tx, rule, c, b, opts.now, { touch: wide ? undefined : touch, force: true });
+        for (const b of statements(rule.rule, windows)) n += await storeWindows(tx, rule, c, b, opts.now, { touch: wide ? undefined : touch });
       }
       return { changes: pending.rows.length, rows: n };
     });
