@@ -46,7 +46,7 @@ describe('public commitments', () => {
     await logIn(page, baseUrl, 'unitleader');
     await page.goto(`${baseUrl}/commitments`);
     await page.getByText(PLEDGE).first().waitFor();
-    await page.locator('.ant-table .ant-spin-blur').waitFor({ state: 'detached' });
+    await page.locator('.ant-table .ant-spin-spinning').waitFor({ state: 'detached' });
     await page.screenshot({ path: join(shots, 'commitments-list-desktop.png') });
 
     await page.getByText(PLEDGE).first().click();
