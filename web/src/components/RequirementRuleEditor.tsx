@@ -2,9 +2,9 @@
 // by field in a drawer (never as JSON), checked as typed with the same schema the server uses, and
 // previewed live against the records (debounced POST …/requirement-rules/preview). A refusal from
 // the server is shown at the field it names.
-import { EditOutlined, PlusOutlined, BarChartOutlined } from '@ant-design/icons';
+import { BarChartOutlined, DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import {
-  Alert, App as AntApp, Button, Card, Checkbox, Col, Divider, Drawer, Empty, Form, Input, InputNumber, Radio, Row, Select, Space, Spin, Switch, Table, Tag, Tooltip, Typography,
+  Alert, App as AntApp, Button, Card, Checkbox, Col, Divider, Drawer, Empty, Form, Input, InputNumber, Popconfirm, Radio, Row, Select, Space, Spin, Switch, Table, Tag, Tooltip, Typography,
 } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
@@ -182,6 +182,17 @@ export function RequirementRulesCard({ campaign, editable, title }: { campaign: 
     }
   };
 
+  const remove = async (r: RequirementRuleDto) => {
+    try {
+      await api.del(compliancePaths.rule(r.id));
+      void message.success(tc('rulesDeleted'));
+    } catch {
+      // the message (e.g. referenced by an assessment indicator) is shown by api.ts
+    } finally {
+      void load();
+    }
+  };
+
   const columns: TableColumnsType<RequirementRuleDto> = [
     {
       title: tc('rulesName'),
@@ -223,13 +234,18 @@ export function RequirementRulesCard({ campaign, editable, title }: { campaign: 
     {
       title: '',
       key: 'actions',
-      width: editable ? 170 : 100,
+      width: editable ? 210 : 100,
       render: (_, r) => (
         <Space size={4}>
           {editable ? (
             <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(r)} data-testid={`rule-edit-${r.id}`}>
               {lang === 'zh' ? '编辑' : 'Edit'}
             </Button>
+          ) : null}
+          {editable ? (
+            <Popconfirm title={tc('rulesDeleteConfirm')} okButtonProps={{ danger: true }} onConfirm={() => remove(r)}>
+              <Button size="small" type="text" danger icon={<DeleteOutlined />} aria-label={tc('rulesDelete')} data-testid={`rule-delete-${r.id}`} />
+            </Popconfirm>
           ) : null}
           <Button size="small" type="link" icon={<BarChartOutlined />} onClick={() => navigate(`/compliance?campaign=${campaign.id}&rule=${r.id}`)}>
             {tc('rulesView')}
@@ -261,7 +277,8 @@ export function RequirementRulesCard({ campaign, editable, title }: { campaign: 
         columns={columns}
         scroll={{ x: 800 }}
         rowClassName={(r) => (r.active ? '' : 'lx-row-inactive')}
-        pagination={(rules?.length ?? 0) > 20 ? { pageSize: 20, showSizeChanger: false } : false}
+        // A campaign has a few dozen rules at most: one list, so a saved rule is always in sight.
+        pagination={(rules?.length ?? 0) > 100 ? { pageSize: 100, showSizeChanger: false } : false}
         locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={tc('rulesNone')} /> }}
       />
       {editing ? (
@@ -590,6 +607,7 @@ export function RuleDrawer({ campaign, rule, onClose, onSaved }: { campaign: Cam
               tokenSeparators={[',', '，', '、']}
               options={['老党员', '困难户', '百岁老人', '低保户', '残疾人'].map((x) => ({ value: x, label: x }))}
               onChange={(v: string[]) => set({ tags: v.map((x) => x.trim()).filter(Boolean) })}
+              data-testid="rule-tags"
             />
           </Form.Item>
         </Col>
@@ -760,7 +778,7 @@ export function RuleDrawer({ campaign, rule, onClose, onSaved }: { campaign: Cam
           </Col>
           <Col xs={24} lg={10}>
             <div style={{ position: 'sticky', top: 0 }}>
-              <PreviewPanel preview={preview} loading={previewing} valid={previewInput.success} />
+              <PreviewPanel preview={preview} loading={previewing} valid={previewInput.success} refused={serverProblems.length ? serverProblems.map((p) => p.message) : serverMessage ? [serverMessage] : []} />
             </div>
           </Col>
         </Row>
@@ -769,7 +787,7 @@ export function RuleDrawer({ campaign, rule, onClose, onSaved }: { campaign: Cam
   );
 }
 
-function PreviewPanel({ preview, loading, valid }: { preview: RequirementRulePreview | null; loading: boolean; valid: boolean }) {
+function PreviewPanel({ preview, loading, valid, refused }: { preview: RequirementRulePreview | null; loading: boolean; valid: boolean; refused: string[] }) {
   const { tc } = useComplianceText();
   const c = preview?.counts;
   return (
@@ -788,6 +806,8 @@ function PreviewPanel({ preview, loading, valid }: { preview: RequirementRulePre
       </Typography.Paragraph>
       {!valid ? (
         <Alert type="warning" showIcon title={tc('pvInvalid')} />
+      ) : refused.length ? (
+        <Alert type="error" showIcon title={tc('pvRefused')} description={[...new Set(refused)].map((m) => <div key={m}>{m}</div>)} data-testid="preview-refused" />
       ) : !preview ? (
         <div style={{ padding: 24, textAlign: 'center' }} className="lx-muted">
           {loading ? tc('pvLoading') : tc('pvWaiting')}

@@ -41,6 +41,7 @@ export default function MyDutiesPage() {
   const [upcoming, setUpcoming] = useState<Part<CalendarUpcomingDay[]>>(null);
   const [tickets, setTickets] = useState<Part<TicketSummary[]>>(null);
   const [allDays, setAllDays] = useState(false);
+  const [allRules, setAllRules] = useState(false);
 
   useEffect(() => {
     if (!me.cadreId) return;
@@ -95,8 +96,13 @@ export default function MyDutiesPage() {
       <Row gutter={[12, 12]}>
         <Col xs={24} lg={12}>
           <Section icon={<FlagOutlined />} title={tc('mdCompliance')} part={rows} empty={tc('mdComplianceNone')} testId="duties-compliance">
-            {(xs) =>
-              xs.map((r) => (
+            {(xs) => {
+              // What needs doing first (at risk, missed); the rest — on track or met — one tap away.
+              const pressingRows = xs.filter((r) => r.status === 'at_risk' || r.status === 'missed');
+              const head = allRules ? xs : pressingRows.length ? pressingRows : xs.slice(0, 5);
+              const rest = xs.length - head.length;
+              return [
+              ...head.map((r) => (
                 <Item key={`${r.ruleId}-${r.subject}-${r.subjectId}-${r.windowKey}`} testId={`duty-rule-${r.ruleId}`}>
                   <div className="lx-duty-head">
                     <StatusTag status={r.status} />
@@ -111,8 +117,16 @@ export default function MyDutiesPage() {
                     {r.windowStart} ~ {r.windowEnd}
                   </div>
                 </Item>
-              ))
-            }
+              )),
+              rest > 0 || allRules ? (
+                <div key="more" style={{ paddingTop: 6 }}>
+                  <a onClick={() => setAllRules((x) => !x)} data-testid="duties-compliance-more">
+                    {allRules ? tc('mdFewer') : tc('mdMoreRules', { n: rest })}
+                  </a>
+                </div>
+              ) : null,
+              ];
+            }}
           </Section>
         </Col>
         <Col xs={24} lg={12}>
