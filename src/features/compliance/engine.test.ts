@@ -281,4 +281,32 @@ describe('stored compliance', () => {
     expect((await runComplianceTick(h.db, { now: china('2026-11-21T08:00:00'), processName: 'b' })).refreshed).not.toBeNull();
     await h.db.deleteFrom('requirement_rules').where('id', '=', id).execute();
   });
+
+  it('full pass: recounts open windows and windows last counted before they ended, keeps those counted after; rebuild recounts all', async () => {
+    const id = await store({ name: '每人每月走访', subject: 'cadre', measure: visits, period: 'month', threshold: { op: 'at_least', value: 1 } });
+    const oct20 = china('2026-10-20T09:00:00');
+    await recomputeCompliance(h.db, { now: oct20, ruleIds: [id] });
+    const perWindow = (await rowsOf(id, '2026-10')).length;
+    expect((await rowsOf(id, '2026-10')).find((r) => r.cadre_id === c.zhang)).toMatchObject({ count: 0, status: 'at_risk' });
+    // On 22 November: October (counted while open) and November are counted; September (counted after it ended) is not.
+    const again = await recomputeCompliance(h.db, { now: NOW, ruleIds: [id] });
+    expect(again.rows).toBe(2 * perWindow);
+    const rows = await rowsOf(id);
+    expect(rows.filter((r) => r.computed_at.getTime() === NOW.getTime()).map((r) => r.window_key).sort()).toEqual([...Array(perWindow).fill('2026-10'), ...Array(perWindow).fill('2026-11')]);
+    expect((await rowsOf(id, '2026-10')).find((r) => r.cadre_id === c.zhang)).toMatchObject({ status: 'missed' });
+    // A September visit whose queued change is lost: the full pass does not see it, a rebuild does.
+    await act('2026-09-10T09:00:00', [c.zhang], [t.lin]);
+    await h.db.deleteFrom('compliance_pending').execute();
+    const sept = async () => (await rowsOf(id, '2026-09')).find((r) => r.cadre_id === c.zhang)!.count;
+    const before = await sept();
+    await recomputeCompliance(h.db, { now: NOW, ruleIds: [id] });
+    expect(await sept()).toBe(before);
+    const rebuilt = await recomputeCompliance(h.db, { now: NOW, ruleIds: [id], rebuild: true });
+    expect(rebuilt.rows).toBe(rows.length);
+    expect(await sept()).toBe(before + 1);
+    // Editing the rule makes the next full pass recount every window.
+    await h.db.updateTable('requirement_rules').set({ updated_at: new Date(NOW.getTime() + 1000) }).where('id', '=', id).execute();
+    expect((await recomputeCompliance(h.db, { now: new Date(NOW.getTime() + 2000), ruleIds: [id] })).rows).toBe(rows.length);
+    await h.db.deleteFrom('requirement_rules').where('id', '=', id).execute();
+  });
 });
