@@ -16,7 +16,7 @@ const tree: AssessmentTree = {
     {
       code: 'A', name: '联系服务群众', indicators: [
         { code: 'A1', name: '结对联系覆盖率', weight: 150, method: 'auto', measure: 'coverage', formula: { kind: 'ratio', target: 1 } },
-        { code: 'A2', name: '硬性要求达标率', weight: 150, method: 'auto', measure: 'compliance', formula: { kind: 'band', floor: 0.5, target: 0.95 } },
+        { code: 'A2', name: '硬性要求达标率', weight: 150, method: 'auto', measure: 'compliance', formula: { kind: 'ratio', target: 0.15 } },
         { code: 'A3', name: '办实事资金', weight: 100, method: 'auto', measure: 'funds', formula: { kind: 'ratio', target: 1_000_000 } },
       ],
     },
