@@ -38,6 +38,7 @@ const visit = (o: object = {}) => ({
 });
 const matter = (o: object = {}) => ({ title: '修路', targetId, amountFen: 100, promisedOn: '2025-03-01', ...o });
 const diary = (o: object = {}) => ({ kind: 'diary', title: '手记', body: '正文', authorCadreId: cadreId, ...o });
+const rule = (o: object = {}) => ({ name: '每户每年走访至少4次', subject: 'pairing', measure: { kind: 'activities', activityKinds: ['household_visit'] }, targets: { kinds: ['household'] }, period: 'year', threshold: { op: 'at_least', value: 4 }, ...o });
 const ticket = (o: object = {}) => ({ source: 'hotline', type: 'help', categoryCode: 'other', title: '求助', content: '内容', regionCode: VILLAGE, ...o });
 
 /** [method, url, body, the field the 400 must name]; built once the fixtures exist. */
@@ -144,6 +145,14 @@ const cases = (): [string, string, object | undefined, string][] => [
   ['POST', '/api/v1/tickets/1/actions', { action: 'rate', rating: 'great' }, 'body.rating'],
   ['POST', '/api/v1/tickets/1/actions', { action: 'supervise', level: 'orange', note: '请加快' }, 'body.level'],
   ['POST', `/api/v1/tickets/${BIG}/reveal-phone`, {}, 'params.id'],
+  // 双评 (issue 6): the office's endpoints and the respondent's page.
+  ['GET', `/api/v1/surveys?campaignId=${BIG}`, undefined, 'querystring.campaignId'],
+  ['GET', `/api/v1/surveys/${BIG}/results`, undefined, 'params.id'],
+  ['POST', '/api/v1/surveys', { title: NUL, kind: 'public_unit', regionCode: DANDONG, period: { kind: 'year', year: 2026 }, questions: [{ dimension: '服务效能', text: '办事效率' }] }, 'body.title'],
+  ['POST', '/api/v1/surveys/1/links', { unitIds: [BIG] }, 'body.unitIds.0'],
+  ['POST', '/api/v1/surveys/1/exclusions', { responseIds: [BIG], excluded: true }, 'body.responseIds.0'],
+  ['POST', '/api/v1/public/surveys/AAAAAAAAAAAAAAAAAAAAAAAA/responses', { phone: '13957400001', answers: [{ questionId: BIG, value: 'satisfied' }] }, 'body.answers.0.questionId'],
+  ['POST', '/api/v1/public/surveys/AAAAAAAAAAAAAAAAAAAAAAAA/responses', { phone: '13957400001', answers: [{ questionId: 1, value: 'satisfied', comment: NUL }] }, 'body.answers.0.comment'],
   ['GET', `/api/v1/public/tickets/${encodeURIComponent(NUL)}?phone=1234`, undefined, 'params.code'],
   ['GET', '/api/v1/public/tickets/LX23456789?phone=12a4', undefined, 'querystring.phone'],
   ['POST', '/api/v1/public/tickets/LX23456789/rating', { phone: '1234', rating: 'great' }, 'body.rating'],
@@ -156,6 +165,38 @@ const cases = (): [string, string, object | undefined, string][] => [
   ['GET', '/api/v1/notifications?unread=maybe', undefined, 'querystring.unread'],
   ['POST', `/api/v1/open311-keys/${BIG}/revoke`, {}, 'params.id'],
   ['POST', '/api/v1/open311-keys', { name: NUL }, 'body.name'],
+  ['GET', `/api/v1/commitments/${BIG}`, undefined, 'params.id'],
+  ['GET', `/api/v1/commitments?unitId=${BIG}`, undefined, 'querystring.unitId'],
+  ['POST', '/api/v1/commitments', { campaignId: 1, cadreId, regionCode: VILLAGE, content: '内容', category: '为民办实事', startsOn: '2026-01-01', dueOn: '2026-12-31', title: NUL }, 'body.title'],
+  ['POST', '/api/v1/commitments', { campaignId: 1, regionCode: VILLAGE, title: '承诺', content: '内容', category: '为民办实事', startsOn: '2026-01-01', dueOn: '2026-12-31', cadreId: BIG }, 'body.cadreId'],
+  ['POST', '/api/v1/commitments', { campaignId: 1, cadreId, regionCode: VILLAGE, title: '承诺', content: '内容', category: '为民办实事', startsOn: '2026-01-01', dueOn: '2026-12-31', milestones: [{ title: '节点', plannedOn: '2026-03-01', photoIds: [BIG] }] }, 'body.milestones.0.photoIds.0'],
+  ['PATCH', '/api/v1/commitments/1', { content: NUL }, 'body.content'],
+  ['PATCH', `/api/v1/commitments/1/milestones/${BIG}`, { doneOn: '2026-03-01' }, 'params.milestoneId'],
+  ['POST', '/api/v1/commitments/1/progress', { percent: 150, reason: '超额' }, 'body.percent'],
+  ['GET', `/api/v1/public/commitments/${BIG}`, undefined, 'params.id'],
+  ['GET', `/api/v1/public/commitments?q=${encodeURIComponent(NUL)}`, undefined, 'querystring.q'],
+  // Requirement rules and compliance (issue 6).
+  ['GET', `/api/v1/campaigns/${BIG}/requirement-rules`, undefined, 'params.id'],
+  ['POST', '/api/v1/campaigns/1/requirement-rules', { rule: rule({ name: NUL }) }, 'body.rule.name'],
+  ['POST', '/api/v1/campaigns/1/requirement-rules', { rule: rule({ cadres: { unitIds: [BIG] } }) }, 'body.rule.cadres.unitIds.0'],
+  ['POST', '/api/v1/campaigns/1/requirement-rules/preview', { rule: rule({ targets: { kinds: ['household'], tags: [NUL] } }) }, 'body.rule.targets.tags.0'],
+  ['GET', `/api/v1/requirement-rules/${BIG}`, undefined, 'params.id'],
+  ['PUT', `/api/v1/requirement-rules/${BIG}`, { rule: rule(), version: 1 }, 'params.id'],
+  ['PUT', '/api/v1/requirement-rules/1', { rule: rule(), version: BIG }, 'body.version'],
+  ['DELETE', `/api/v1/requirement-rules/${BIG}`, undefined, 'params.id'],
+  ['GET', `/api/v1/requirement-rules/${BIG}/windows`, undefined, 'params.id'],
+  ['GET', `/api/v1/compliance/rows?campaignId=1&cadreId=${BIG}`, undefined, 'querystring.cadreId'],
+  ['GET', `/api/v1/compliance/rows?campaignId=1&windowKey=${encodeURIComponent(NUL)}`, undefined, 'querystring.windowKey'],
+  ['GET', `/api/v1/compliance/summary?campaignId=${BIG}`, undefined, 'querystring.campaignId'],
+  ['POST', '/api/v1/compliance/recompute', { campaignId: BIG }, 'body.campaignId'],
+  // The campaign calendar and notification channels (issue 6).
+  ['GET', `/api/v1/campaigns/${BIG}/calendar`, undefined, 'params.id'],
+  ['POST', '/api/v1/campaigns/1/calendar', { name: NUL, schedule: { kind: 'weekday', weekday: 2 } }, 'body.name'],
+  ['POST', '/api/v1/campaigns/1/calendar', { name: '接访日', schedule: { kind: 'month_day', monthDay: 20 }, cadres: { unitIds: [BIG] } }, 'body.cadres.unitIds.0'],
+  ['PUT', `/api/v1/campaigns/1/calendar/${BIG}`, { name: '接访日', schedule: { kind: 'month_day', monthDay: 20 }, version: 1 }, 'params.entryId'],
+  ['GET', `/api/v1/calendar/upcoming?campaignId=${BIG}`, undefined, 'querystring.campaignId'],
+  ['POST', '/api/v1/notification-channels', { name: NUL, url: 'https://example.org/hook', secret: 'x'.repeat(16) }, 'body.name'],
+  ['POST', `/api/v1/notification-channels/${BIG}/test`, undefined, 'params.id'],
 ];
 
 describe(`input the database cannot take on ${testDriver}`, () => {

@@ -10,6 +10,10 @@ import { systemActor } from '../src/features/auth/actor.ts';
 import { createWriting } from '../src/features/writings/writings.ts';
 import { createActivity } from '../src/features/activities/activities.ts';
 import { createTicket } from '../src/features/tickets/tickets.ts';
+import { createCommitment } from '../src/features/commitments/commitments.ts';
+import { createCampaign } from '../src/features/campaigns/campaigns.ts';
+import { createLinks, createSurvey, updateSurvey } from '../src/features/surveys/surveys.ts';
+import { submitResponse } from '../src/features/surveys/public.ts';
 import { testConfig, testKey } from './helpers.ts';
 import {
   DANDONG, SHIPU, XIANGSHAN, as, createTestApp, createTestDatabase, login, makeCadre, makeUnit, makeUser, seedXiangshan, testDriver, uniq, type Session,
@@ -486,6 +490,62 @@ describe('a unit leader sees and writes only inside the unit', () => {
   });
 });
 
+describe('public commitments (公开履职承诺) stay in scope', () => {
+  it('a township admin and a unit leader neither see nor change another unit’s or township’s commitment: 404, nothing written', async () => {
+    const sys = systemActor('scope-test');
+    const campaignId = (await createCampaign(h.db, sys, { name: uniq('承诺活动'), startsOn: '2026-01-01', endsOn: '2027-12-31', regionCode: XIANGSHAN })).id;
+    const pledge = { campaignId, title: uniq('承诺'), content: '内容', category: '基层治理', startsOn: '2026-01-01', dueOn: '2027-06-30', milestones: [{ title: '节点', plannedOn: '2026-06-01' }] };
+    const shipu = await createCommitment(h.db, sys, { ...pledge, cadreId: cadres.shipu.id, regionCode: SHIPU });
+    const other = await createCommitment(h.db, sys, { ...pledge, cadreId: cadres.dandong2.id, regionCode: DANDONG });
+    const own = await createCommitment(h.db, sys, { ...pledge, cadreId: cadres.dandong.id, regionCode: DANDONG });
+    const events = async () => (await sql<{ n: number }>`select count(*)::int as n from commitment_events`.execute(h.db)).rows[0]!.n;
+    const before = await events();
+    for (const [who, hidden] of [['townAdmin', shipu], ['leader', shipu], ['leader', other]] as const) {
+      const s = sessions[who];
+      const ids = (await get(s, '/api/v1/commitments?pageSize=200')).json().items.map((c: { id: number }) => c.id);
+      expect(ids).not.toContain(hidden.id);
+      expectStatus(await get(s, `/api/v1/commitments/${hidden.id}`), 404);
+      expectStatus(await send(s, 'PATCH', `/api/v1/commitments/${hidden.id}`, { title: '越权修改' }), 404);
+      expectStatus(await send(s, 'POST', `/api/v1/commitments/${hidden.id}/milestones`, { title: '越权节点', plannedOn: '2026-07-01' }), 404);
+      expectStatus(await send(s, 'PATCH', `/api/v1/commitments/${hidden.id}/milestones/${hidden.milestones[0]!.id}`, { doneOn: '2026-07-01' }), 404);
+      expectStatus(await send(s, 'POST', `/api/v1/commitments/${hidden.id}/progress`, { note: '越权' }), 404);
+      expectStatus(await send(s, 'POST', `/api/v1/commitments/${hidden.id}/publish`, {}), 404);
+    }
+    expectStatus(await send(sessions.leader, 'POST', '/api/v1/commitments', { ...pledge, cadreId: cadres.dandong2.id, regionCode: DANDONG }), 400);
+    expectStatus(await send(sessions.townAdmin, 'POST', '/api/v1/commitments', { ...pledge, cadreId: cadres.shipu.id, regionCode: SHIPU }), 400);
+    expect(await events()).toBe(before);
+    expectStatus(await get(sessions.leader, `/api/v1/commitments/${own.id}`), 200);
+    expectStatus(await get(sessions.countyAdmin, `/api/v1/commitments/${shipu.id}`), 200);
+  });
+});
+
+describe('双评 results stay in scope', () => {
+  it('a township admin and a unit leader read only their own units’ ratings, cannot change the county’s round (403) and cannot see another township’s round (404)', async () => {
+    const sys = systemActor('scope-test');
+    const round = (title: string, regionCode: string) => ({ title, kind: 'public_unit' as const, regionCode, period: { kind: 'year' as const, year: 2026 }, questions: [{ dimension: '服务效能', text: '办事效率' }] });
+    const county = await createSurvey(h.db, sys, round(uniq('县级双评'), XIANGSHAN));
+    await updateSurvey(h.db, sys, county.id, { version: county.version, state: 'open' });
+    const links = await createLinks(h.db, sys, county.id, { unitIds: [units.dandong.id, units.dandong2.id, units.shipu.id] });
+    for (const [i, l] of links.entries()) {
+      await submitResponse(h.db, testKey, testConfig().survey, l.token, { phone: `1370000000${i}`, answers: [{ questionId: county.questions[0]!.id, value: 'satisfied' }] });
+    }
+    const shipuRound = await createSurvey(h.db, sys, round(uniq('石浦双评'), SHIPU));
+    const names = async (who: 'townAdmin' | 'leader' | 'countyAdmin') => (await get(sessions[who], `/api/v1/surveys/${county.id}/results`)).json().subjects.map((x: { name: string }) => x.name).sort();
+    expect(await names('townAdmin')).toEqual(['丹东街道另一单位', '丹东街道测试办'].sort());
+    expect(await names('leader')).toEqual(['丹东街道测试办']);
+    expect(await names('countyAdmin')).toHaveLength(3);
+    expect((await get(sessions.townAdmin, `/api/v1/surveys/${county.id}/links`)).json().map((l: { subjectName: string }) => l.subjectName)).not.toContain('石浦镇测试办');
+    expectStatus(await send(sessions.townAdmin, 'PATCH', `/api/v1/surveys/${county.id}`, { version: 2, state: 'closed' }), 403);
+    expectStatus(await send(sessions.townAdmin, 'POST', `/api/v1/surveys/${county.id}/links`, { unitIds: [units.dandong.id] }), 403);
+    for (const url of [`/api/v1/surveys/${shipuRound.id}`, `/api/v1/surveys/${shipuRound.id}/results`, `/api/v1/surveys/${shipuRound.id}/links`, `/api/v1/surveys/${shipuRound.id}/flags`]) {
+      expectStatus(await get(sessions.townAdmin, url), 404);
+    }
+    expectStatus(await send(sessions.townAdmin, 'PATCH', `/api/v1/surveys/${shipuRound.id}`, { version: 1, state: 'open' }), 404);
+    expectStatus(await get(sessions.cadre, `/api/v1/surveys/${county.id}/results`), 403);
+    expectStatus(await get(sessions.shipuAdmin, `/api/v1/surveys/${shipuRound.id}`), 200);
+  });
+});
+
 describe('control: a county admin does see Shipu (the records the refusals hide exist)', () => {
   it('finds Shipu regions, units and cadres', async () => {
     const s = sessions.countyAdmin;
@@ -641,5 +701,114 @@ describe.each(viewers)(`the ticket core on ${testDriver}: $label`, ({ key, revea
     const res = await get(s(), `/api/v1/tickets/measures?unitId=${county.id}`);
     expectStatus(res, 200);
     expect(res.json().overall.total).toBe(1);
+  });
+});
+
+describe(`compliance (硬性要求) stays in scope on ${testDriver}`, () => {
+  it('a township admin, a unit leader and a cadre see no Shipu compliance and cannot reach it by region, unit or campaign: 404, nothing written', async () => {
+    const county = await h.db.selectFrom('regions').select('path').where('code', '=', XIANGSHAN).executeTakeFirstOrThrow();
+    const campaign = (await h.db.insertInto('campaigns').values({ name: uniq('县级活动'), starts_on: '2026-01-01', ends_on: '2026-12-31', region_code: XIANGSHAN, region_path: county.path }).returning('id').executeTakeFirstOrThrow()).id;
+    const shipuPath = (await h.db.selectFrom('regions').select('path').where('code', '=', SHIPU).executeTakeFirstOrThrow()).path;
+    const shipuCampaign = (await h.db.insertInto('campaigns').values({ name: uniq('石浦活动'), starts_on: '2026-01-01', ends_on: '2026-12-31', region_code: SHIPU, region_path: shipuPath }).returning('id').executeTakeFirstOrThrow()).id;
+    const household = async (village: string, name: string) => {
+      const v = await h.db.selectFrom('regions').select(['code', 'path']).where('code', '=', village).executeTakeFirstOrThrow();
+      return (await h.db.insertInto('contact_targets').values({ kind: 'household', name, name_initials: '', region_code: v.code, region_path: v.path, updated_at: new Date() }).returning('id').executeTakeFirstOrThrow()).id;
+    };
+    const dandongHome = await household('330225001003', uniq('丹东户'));
+    const shipuHome = await household('330225101001', uniq('石浦户'));
+    await h.db.insertInto('pairings').values([
+      { campaign_id: campaign, cadre_id: cadres.dandong.id, target_id: dandongHome, starts_on: '2026-01-01' },
+      { campaign_id: campaign, cadre_id: cadres.shipu.id, target_id: shipuHome, starts_on: '2026-01-01' },
+    ]).execute();
+    const rule = { name: uniq('每户每年走访'), subject: 'pairing', measure: { kind: 'activities', activityKinds: ['household_visit'] }, targets: { kinds: ['household'] }, period: 'year', threshold: { op: 'at_least', value: 4 } };
+    const created = await send(sessions.countyAdmin, 'POST', `/api/v1/campaigns/${campaign}/requirement-rules`, { rule });
+    expectStatus(created, 201);
+    const shipuRule = await send(sessions.shipuAdmin, 'POST', `/api/v1/campaigns/${shipuCampaign}/requirement-rules`, { rule });
+    expectStatus(shipuRule, 201);
+    const all = await get(sessions.countyAdmin, `/api/v1/compliance/rows?campaignId=${campaign}`);
+    expect(all.json().total).toBe(2);
+    const before = (await sql<{ n: number }>`select count(*)::int as n from requirement_rules`.execute(h.db)).rows[0]!.n;
+
+    for (const key of ['townAdmin', 'leader', 'cadre'] as const) {
+      const s = sessions[key];
+      const rows = await get(s, `/api/v1/compliance/rows?campaignId=${campaign}`);
+      expectStatus(rows, 200);
+      expect(rows.body).not.toContain('石浦');
+      const summary = await get(s, `/api/v1/compliance/summary?campaignId=${campaign}`);
+      expectStatus(summary, 200);
+      expect(summary.json().total.total).toBeLessThanOrEqual(1);
+      for (const url of [
+        `/api/v1/compliance/rows?campaignId=${campaign}&regionCode=${SHIPU}`,
+        `/api/v1/compliance/rows?campaignId=${campaign}&unitId=${units.shipu.id}`,
+        `/api/v1/compliance/summary?campaignId=${campaign}&regionCode=${SHIPU}`,
+        `/api/v1/compliance/summary?campaignId=${campaign}&by=unit&unitId=${units.shipu.id}`,
+        `/api/v1/compliance/rows?campaignId=${shipuCampaign}`,
+        `/api/v1/campaigns/${shipuCampaign}/requirement-rules`,
+        `/api/v1/requirement-rules/${shipuRule.json().id}`,
+        `/api/v1/requirement-rules/${shipuRule.json().id}/windows`,
+      ]) expectStatus(await get(s, url), 404);
+      const other = `/api/v1/requirement-rules/${shipuRule.json().id}`;
+      expectStatus(await app.inject({ method: 'PUT', url: other, headers: as(s), payload: { rule, version: 1 } }), key === 'townAdmin' ? 404 : 403);
+      expectStatus(await app.inject({ method: 'DELETE', url: other, headers: as(s) }), key === 'townAdmin' ? 404 : 403);
+      expectStatus(await send(s, 'POST', `/api/v1/campaigns/${campaign}/requirement-rules`, { rule }), 403);
+    }
+    // The Dandong township admin sees the Dandong pairing only.
+    expect((await get(sessions.townAdmin, `/api/v1/compliance/rows?campaignId=${campaign}`)).json().total).toBe(1);
+    expect((await sql<{ n: number }>`select count(*)::int as n from requirement_rules`.execute(h.db)).rows[0]!.n).toBe(before);
+  });
+});
+
+describe(`the campaign calendar stays in scope on ${testDriver}`, () => {
+  it('a township admin, a unit leader and a cadre read the county calendar but change nothing (403), and reach no Shipu calendar or channel (404)', async () => {
+    const countyPath = (await h.db.selectFrom('regions').select('path').where('code', '=', XIANGSHAN).executeTakeFirstOrThrow()).path;
+    const shipuPath = (await h.db.selectFrom('regions').select('path').where('code', '=', SHIPU).executeTakeFirstOrThrow()).path;
+    const campaign = (await h.db.insertInto('campaigns').values({ name: uniq('县级活动'), starts_on: '2026-01-01', ends_on: '2026-12-31', region_code: XIANGSHAN, region_path: countyPath }).returning('id').executeTakeFirstOrThrow()).id;
+    const shipuCampaign = (await h.db.insertInto('campaigns').values({ name: uniq('石浦活动'), starts_on: '2026-01-01', ends_on: '2026-12-31', region_code: SHIPU, region_path: shipuPath }).returning('id').executeTakeFirstOrThrow()).id;
+    const entry = { name: '接访日', schedule: { kind: 'month_day', monthDay: 20 } };
+    expectStatus(await send(sessions.countyAdmin, 'POST', `/api/v1/campaigns/${campaign}/calendar`, entry), 201);
+    const shipuEntry = await send(sessions.shipuAdmin, 'POST', `/api/v1/campaigns/${shipuCampaign}/calendar`, entry);
+    expectStatus(shipuEntry, 201);
+    const channel = await send(sessions.shipuAdmin, 'POST', '/api/v1/notification-channels', { name: uniq('石浦提醒'), url: 'https://example.org/hook', secret: 'x'.repeat(20) });
+    expectStatus(channel, 201);
+    const before = (await sql<{ n: number }>`select count(*)::int as n from calendar_entries`.execute(h.db)).rows[0]!.n;
+
+    for (const key of ['townAdmin', 'leader', 'cadre'] as const) {
+      const s = sessions[key];
+      expectStatus(await get(s, `/api/v1/campaigns/${campaign}/calendar`), 200);
+      for (const url of [
+        `/api/v1/campaigns/${shipuCampaign}/calendar`,
+        `/api/v1/campaigns/${shipuCampaign}/calendar/month?month=2026-10`,
+        `/api/v1/calendar/upcoming?campaignId=${shipuCampaign}`,
+      ]) expectStatus(await get(s, url), 404);
+      expect((await get(s, '/api/v1/calendar/upcoming?days=60')).body).not.toContain('石浦活动');
+      expectStatus(await send(s, 'POST', `/api/v1/campaigns/${campaign}/calendar`, entry), 403);
+      const other = `/api/v1/campaigns/${shipuCampaign}/calendar/${shipuEntry.json().id}`;
+      expectStatus(await app.inject({ method: 'PUT', url: other, headers: as(s), payload: { ...entry, version: 1 } }), key === 'townAdmin' ? 404 : 403);
+      expectStatus(await app.inject({ method: 'DELETE', url: other, headers: as(s) }), key === 'townAdmin' ? 404 : 403);
+      expectStatus(await get(s, `/api/v1/notification-channels/${channel.json().id}`), key === 'townAdmin' ? 404 : 403);
+      expectStatus(await send(s, 'POST', `/api/v1/notification-channels/${channel.json().id}/test`), key === 'townAdmin' ? 404 : 403);
+    }
+    expect((await sql<{ n: number }>`select count(*)::int as n from calendar_entries`.execute(h.db)).rows[0]!.n).toBe(before);
+  });
+});
+
+describe('the 1000-point assessment stays inside its region', () => {
+  it('hides a Shipu scheme and Shipu decisions from Dandong accounts (404, unlisted), and lets nothing be written there', async () => {
+    const scheme = await send(sessions.shipuAdmin, 'POST', '/api/v1/assessments', { year: 2026, name: uniq('石浦单位考核'), regionCode: SHIPU, subjectKind: 'unit', unitIds: [units.shipu.id] });
+    expectStatus(scheme, 201);
+    const { id, subjects } = scheme.json() as { id: number; subjects: { id: number }[] };
+    const decision = await send(sessions.countyAdmin, 'POST', '/api/v1/assessment-decisions', { year: 2026, kind: 'criticize', cadreId: cadres.shipu.id, decision: '通报批评', decidedOn: '2026-11-01' });
+    expectStatus(decision, 201);
+    for (const key of ['townAdmin', 'leader', 'cadre'] as const) {
+      const s = sessions[key];
+      for (const url of [`/api/v1/assessments/${id}`, `/api/v1/assessments/${id}/ranking`, `/api/v1/assessments/${id}/subjects/${subjects[0]!.id}`, `/api/v1/assessment-decisions/${decision.json().id}`]) {
+        expectStatus(await get(s, url), 404);
+      }
+      expect((await get(s, '/api/v1/assessments')).body).not.toContain('石浦单位考核');
+      expect((await get(s, '/api/v1/assessment-decisions')).body).not.toContain('石浦丙');
+    }
+    expectStatus(await send(sessions.townAdmin, 'POST', `/api/v1/assessments/${id}/actions`, { action: 'start' }), 404);
+    expectStatus(await app.inject({ method: 'PUT', url: `/api/v1/assessments/${id}/items`, headers: as(sessions.townAdmin), payload: { groups: [{ code: 'A', name: '综合', indicators: [{ code: 'A1', name: '实绩', weight: 1000, method: 'manual' }] }] } }), 404);
+    expect((await sql<{ n: number }>`select count(*)::int as n from assessment_items where scheme_id = ${id}`.execute(h.db)).rows[0]!.n).toBe(0);
   });
 });

@@ -142,7 +142,11 @@ describe('request errors', () => {
     expect(routes).toContainEqual({ method: 'GET', path: '/api/v1/audit' });
 
     // Public by design: the requester follows and rates a ticket with its code and phone digits.
-    const open = ['POST /api/v1/auth/login', 'GET /api/v1/public/tickets/{code}', 'POST /api/v1/public/tickets/{code}/rating'];
+    const open = ['POST /api/v1/auth/login', 'GET /api/v1/public/tickets/{code}', 'POST /api/v1/public/tickets/{code}/rating',
+      // Public commitments (公开履职承诺): published pledges for anyone.
+      'GET /api/v1/public/commitments', 'GET /api/v1/public/commitments/options', 'GET /api/v1/public/commitments/{id}', 'GET /api/v1/public/commitments/{id}/photos/{photoId}',
+      // 双评: the respondent's page behind a link or QR code.
+      'GET /api/v1/public/surveys/{token}', 'POST /api/v1/public/surveys/{token}/responses'];
     for (const r of open) expect(routes.map((x) => `${x.method} ${x.path}`)).toContain(r);
     const checked: string[] = [];
     for (const { method, path } of routes) {

@@ -35,9 +35,23 @@ const SupervisionBoardPage = lazy(() => import('./pages/SupervisionBoard.tsx'));
 const HotlinePage = lazy(() => import('./pages/Hotline.tsx'));
 const TicketMeasuresPage = lazy(() => import('./pages/TicketMeasures.tsx'));
 const TicketSettingsPage = lazy(() => import('./pages/TicketSettings.tsx'));
+const RequirementRulesPage = lazy(() => import('./pages/RequirementRules.tsx'));
+const CompliancePage = lazy(() => import('./pages/Compliance.tsx'));
+const MyDutiesPage = lazy(() => import('./pages/MyDuties.tsx'));
+const AssessmentsPage = lazy(() => import('./pages/Assessments.tsx'));
+const AssessmentDetailPage = lazy(() => import('./pages/AssessmentDetail.tsx'));
 const Open311KeysPage = lazy(() => import('./pages/Open311Keys.tsx'));
+const NotificationChannelsPage = lazy(() => import('./pages/NotificationChannels.tsx'));
 // The requester's tracking page: public (no login), its own shell.
 const TrackTicketPage = lazy(() => import('./pages/TrackTicket.tsx'));
+// 双评: the respondent's page behind a link or QR code (public, no login).
+const PublicSurveyPage = lazy(() => import('./pages/PublicSurvey.tsx'));
+// 公开履职承诺: the public commitments page (no login).
+const PublicCommitmentsPage = lazy(() => import('./pages/PublicCommitments.tsx'));
+const CommitmentsPage = lazy(() => import('./pages/Commitments.tsx'));
+const CommitmentDetailPage = lazy(() => import('./pages/CommitmentDetail.tsx'));
+const SurveysPage = lazy(() => import('./pages/Surveys.tsx'));
+const SurveyDetailPage = lazy(() => import('./pages/SurveyDetail.tsx'));
 // The cadre's field view: its own shell, works offline (no RequireAuth: it checks the session itself).
 const FieldApp = lazy(() => import('./field/FieldApp.tsx'));
 
@@ -94,6 +108,9 @@ function AppRoutes() {
       <Route path="/m/*" element={<Lazy><FieldApp /></Lazy>} />
       <Route path="/track" element={<Lazy><TrackTicketPage /></Lazy>} />
       <Route path="/track/:code" element={<Lazy><TrackTicketPage /></Lazy>} />
+      <Route path="/s/:token" element={<Lazy><PublicSurveyPage /></Lazy>} />
+      <Route path="/pledges" element={<Lazy><PublicCommitmentsPage /></Lazy>} />
+      <Route path="/pledges/:id" element={<Lazy><PublicCommitmentsPage /></Lazy>} />
       <Route
         element={
           <RequireAuth>
@@ -114,6 +131,8 @@ function AppRoutes() {
         <Route path="activities" element={<Lazy><ActivitiesPage /></Lazy>} />
         <Route path="activities/:id" element={<Lazy><ActivityDetailPage /></Lazy>} />
         <Route path="matters" element={<Lazy><MattersPage /></Lazy>} />
+        <Route path="commitments" element={<Lazy><CommitmentsPage /></Lazy>} />
+        <Route path="commitments/:id" element={<Lazy><CommitmentDetailPage /></Lazy>} />
         <Route path="writings" element={<Lazy><WritingsPage /></Lazy>} />
         <Route path="writings/:id" element={<Lazy><WritingDetailPage /></Lazy>} />
         <Route path="tickets" element={<Lazy><TicketsPage /></Lazy>} />
@@ -122,8 +141,16 @@ function AppRoutes() {
         <Route path="supervision" element={<Lazy><SupervisionBoardPage /></Lazy>} />
         <Route path="hotline" element={<Lazy><HotlinePage /></Lazy>} />
         <Route path="ticket-measures" element={<Lazy><TicketMeasuresPage /></Lazy>} />
+        <Route path="surveys" element={<Allowed permission="survey.results"><Lazy><SurveysPage /></Lazy></Allowed>} />
+        <Route path="surveys/:id" element={<Allowed permission="survey.results"><Lazy><SurveyDetailPage /></Lazy></Allowed>} />
+        <Route path="requirement-rules" element={<Lazy><RequirementRulesPage /></Lazy>} />
+        <Route path="compliance" element={<Lazy><CompliancePage /></Lazy>} />
+        <Route path="duties" element={<Lazy><MyDutiesPage /></Lazy>} />
+        <Route path="assessments" element={<Lazy><AssessmentsPage /></Lazy>} />
+        <Route path="assessments/:id" element={<Lazy><AssessmentDetailPage /></Lazy>} />
         <Route path="ticket-settings" element={<Allowed permission="ticket.configure"><Lazy><TicketSettingsPage /></Lazy></Allowed>} />
         <Route path="open311-keys" element={<Allowed permission="open311.keys"><Lazy><Open311KeysPage /></Lazy></Allowed>} />
+        <Route path="notification-channels" element={<Allowed permission="calendar.configure"><Lazy><NotificationChannelsPage /></Lazy></Allowed>} />
         <Route path="integrity" element={<Allowed permission="integrity.clear"><Lazy><IntegrityFlagsPage /></Lazy></Allowed>} />
         <Route path="planner" element={<Allowed permission="planner.run"><Lazy><PlannerPage /></Lazy></Allowed>} />
         <Route path="users" element={<Allowed permission="user.manage"><Lazy><UsersPage /></Lazy></Allowed>} />

@@ -87,3 +87,40 @@ describe('demo field records', () => {
     expect(mine.statusCode).toBe(200);
   });
 });
+
+describe('demo public commitments', () => {
+  it('has published commitments in every state on the public page, the draft only for staff, and the unit leader’s login', async () => {
+    expect(demo.commitments).toMatchObject({ commitments: 10, published: 9, login: { username: 'unitleader' } });
+    const res = await app.inject({ url: '/api/v1/public/commitments?pageSize=100' });
+    expect(res.statusCode, res.body).toBe(200);
+    const items = res.json().items as { status: string; adjusted: boolean; progressSource: string }[];
+    expect(items).toHaveLength(9);
+    expect(new Set(items.map((i) => i.status))).toEqual(new Set(['in_progress', 'honoured', 'overdue', 'adjusted']));
+    expect(items.some((i) => i.progressSource === 'explicit')).toBe(true);
+    const s = await login(app, 'unitleader', PASSWORD);
+    const mine = (await app.inject({ url: '/api/v1/commitments?pageSize=100', headers: as(s) })).json();
+    expect(mine.total).toBe(2);
+    expect(mine.items.some((i: { published: boolean }) => !i.published)).toBe(true);
+  });
+});
+
+describe('demo calendar', () => {
+  it('carries the SPEC fixed days and holiday visits, 重阳 on its lunar date', async () => {
+    const s = await login(app, 'admin', PASSWORD);
+    const campaignId = (await app.inject({ url: '/api/v1/campaigns', headers: as(s) })).json().items[0].id;
+    const entries = (await app.inject({ url: `/api/v1/campaigns/${campaignId}/calendar`, headers: as(s) })).json().items as { name: string }[];
+    expect(entries.map((e) => e.name)).toEqual(['接访日', '公开日', '党员活动日', '村务办公日', '学习日', '七一走访', '重阳走访', '春节走访']);
+    const oct = (await app.inject({ url: `/api/v1/campaigns/${campaignId}/calendar/month?month=2026-10`, headers: as(s) })).json();
+    expect(oct.occurrences.filter((o: { festivalDate: string | null }) => o.festivalDate === '2026-10-18')).toHaveLength(11);
+  });
+});
+
+describe('demo compliance', () => {
+  it('stores every SPEC duty as a rule, with met, on track, at risk and missed in the current windows and last month kept', async () => {
+    expect((await rows<{ n: number }>(sql`select count(*)::int as n from requirement_rules`))[0]!.n).toBe(23);
+    const current = await rows<{ status: string }>(sql`select distinct status from compliance_results where window_start <= ${TODAY} and window_end >= ${TODAY}`);
+    expect(new Set(current.map((r) => r.status))).toEqual(new Set(['met', 'on_track', 'at_risk', 'missed']));
+    const october = await rows<{ n: number }>(sql`select count(*)::int as n from compliance_results where window_key = '2026-10' and status in ('met', 'missed')`);
+    expect(october[0]!.n).toBeGreaterThan(0);
+  });
+});

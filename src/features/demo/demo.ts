@@ -13,6 +13,11 @@ import { importRegions } from '../regions/regions.ts';
 import { loadDemoCampaign } from './demo-campaign.ts';
 import { loadDemoRecords, type DemoRecordsResult } from './demo-records.ts';
 import { loadDemoTickets, type DemoTicketsResult } from './demo-tickets.ts';
+import { loadDemoCommitments, type DemoCommitmentsResult } from './demo-commitments.ts';
+import { loadDemoAssessments } from './demo-assessments.ts';
+import { loadDemoCalendar } from './demo-calendar.ts';
+import { loadDemoSurveys } from './demo-surveys.ts';
+import { loadDemoRequirements } from './demo-requirements.ts';
 import { commonPositions, makeNamer, seededRandom } from './names.ts';
 
 // The demo county: Xiangshan 象山县 (330225), its real 18 townships and 410 villages from the
@@ -40,6 +45,8 @@ export type DemoResult = {
   records: DemoRecordsResult;
   /** Tickets since the campaign began, and the hotline, handler and supervisor logins (same password as admin). */
   tickets: DemoTicketsResult;
+  /** Public commitments of the county's leaders, and the 丹东街道 unit leader's login (same password as admin). */
+  commitments: DemoCommitmentsResult;
 };
 
 export async function hasAnyUser(db: Executor) {
@@ -118,12 +125,21 @@ export async function loadDemo(db: Executor, key: PersonalDataKey, opts: { admin
     const office = await createUser(tx, actor, { username: 'admin', displayName: '象山县活动办管理员', password: adminPassword, role: 'admin' });
     const records = await loadDemoRecords(tx, actor, { campaignId: campaign.campaignId, officeUserId: office.id, password: adminPassword, ...(opts.today ? { today: opts.today } : {}) });
     const tickets = await loadDemoTickets(tx, actor, key, { campaignId: campaign.campaignId, officeUserId: office.id, password: adminPassword, ...(opts.today ? { today: opts.today } : {}) });
+    // 双评: a round with responses; each 不满意 is a ticket too, so the demo's ticket count includes them.
+    const surveys = await loadDemoSurveys(tx, actor, key, { campaignId: campaign.campaignId, thresholds: loadConfig().survey, ...(opts.today ? { today: opts.today } : {}) });
+    tickets.tickets += surveys.tickets;
+    const commitments = await loadDemoCommitments(tx, actor, { campaignId: campaign.campaignId, password: adminPassword, ...(opts.today ? { today: opts.today } : {}) });
+    await loadDemoCalendar(tx, actor, { campaignId: campaign.campaignId });
+    // The SPEC duties as requirement rules, with their compliance counted from the records above.
+    await loadDemoRequirements(tx, actor, { campaignId: campaign.campaignId, now: opts.today ? new Date(`${opts.today}T12:00:00+08:00`) : new Date() });
+    // The 1000-point assessment, last: its auto indicators read the compliance, tickets, writing and funds above.
+    await loadDemoAssessments(tx, actor, { campaignId: campaign.campaignId, countyCode: DEMO_COUNTY, ...(opts.today ? { today: opts.today } : {}) });
     // Flags on the demo records, so the supervisors' view has something to show from the start.
     await scanIntegrity(tx, opts.integrity ?? loadConfig().integrity);
     await recordAudit(tx, actor, { action: 'demo.load', entity: 'system', detail: { county: DEMO_COUNTY, units: units.length, cadres: values.length, ...campaign, ...records, tickets: tickets.tickets } });
     return {
       adminPassword, passwordWasGenerated: !opts.adminPassword, units: units.length, cadres: values.length, villages: regions.counts.village ?? 0, targets: campaign.targets,
-      pairings: campaign.pairings, records, tickets,
+      pairings: campaign.pairings, records, tickets, commitments,
     };
   });
 }

@@ -1,4 +1,5 @@
 import {
+  AimOutlined,
   ApiOutlined,
   AlertOutlined,
   CustomerServiceOutlined,
@@ -8,6 +9,10 @@ import {
   AuditOutlined,
   BankOutlined,
   BarChartOutlined,
+  CarryOutOutlined,
+  FundOutlined,
+  TrophyOutlined,
+  ScheduleOutlined,
   ContactsOutlined,
   DashboardOutlined,
   FlagOutlined,
@@ -16,6 +21,7 @@ import {
   ReadOutlined,
   SafetyCertificateOutlined,
   HeartOutlined,
+  LikeOutlined,
   LineChartOutlined,
   SettingOutlined,
   MobileOutlined,
@@ -24,6 +30,7 @@ import {
   TeamOutlined,
   UserOutlined,
   UserSwitchOutlined,
+  SendOutlined,
 } from '@ant-design/icons';
 import { App as AntApp, Button, Layout, Menu, Segmented, Tag, Tooltip } from 'antd';
 import type { MenuProps } from 'antd';
@@ -46,16 +53,22 @@ const nav: NavItem[] = [
   { path: '/targets', label: 'navTargets', icon: <ContactsOutlined /> },
   { path: '/campaigns', label: 'navCampaigns', icon: <FlagOutlined /> },
   { path: '/coverage', label: 'navCoverage', icon: <BarChartOutlined /> },
+  { path: '/compliance', label: 'navCompliance', icon: <FundOutlined />, roles: ['unit_leader', 'leadership', 'supervisor', 'admin'] },
+  { path: '/assessments', label: 'navAssessments', icon: <TrophyOutlined />, roles: ['unit_leader', 'leadership', 'supervisor', 'admin'] },
+  { path: '/requirement-rules', label: 'navRequirementRules', icon: <ScheduleOutlined />, permission: 'requirement.configure' },
   { path: '/activities', label: 'navActivities', icon: <FileTextOutlined /> },
   { path: '/matters', label: 'navMatters', icon: <GiftOutlined /> },
+  { path: '/commitments', label: 'navCommitments', icon: <AimOutlined /> },
   { path: '/writings', label: 'navWritings', icon: <ReadOutlined /> },
   { path: '/tickets', label: 'navTickets', icon: <ProfileOutlined /> },
   { path: '/inbox', label: 'navTicketInbox', icon: <InboxOutlined />, roles: ['handling_dept', 'unit_leader'] },
   { path: '/supervision', label: 'navSupervision', icon: <AlertOutlined />, roles: ['supervisor', 'leadership', 'admin'] },
   { path: '/hotline', label: 'navHotline', icon: <CustomerServiceOutlined />, roles: ['hotline_operator', 'admin'] },
   { path: '/ticket-measures', label: 'navTicketMeasures', icon: <LineChartOutlined /> },
+  { path: '/surveys', label: 'navSurveys', icon: <LikeOutlined />, permission: 'survey.results' },
   { path: '/ticket-settings', label: 'navTicketSettings', icon: <SettingOutlined />, permission: 'ticket.configure' },
   { path: '/open311-keys', label: 'navOpen311Keys', icon: <ApiOutlined />, permission: 'open311.keys' },
+  { path: '/notification-channels', label: 'navNotificationChannels', icon: <SendOutlined />, permission: 'calendar.configure' },
   { path: '/integrity', label: 'navIntegrity', icon: <SafetyCertificateOutlined />, permission: 'integrity.clear' },
   { path: '/planner', label: 'navPlanner', icon: <NodeIndexOutlined />, permission: 'planner.run' },
   { path: '/users', label: 'navUsers', icon: <UserSwitchOutlined />, permission: 'user.manage' },
@@ -99,7 +112,9 @@ export function AppLayout() {
 
   // A cadre's own targets, for accounts linked with a cadre.
   const mine: NavItem | null = me.cadreId ? { path: `/cadres/${me.cadreId}`, label: 'navMyTargets', icon: <HeartOutlined /> } : null;
-  const entries = mine ? [nav[0]!, mine, ...nav.slice(1)] : nav;
+  // Everything due for a cadre (我的任务): compliance, visits, fixed days, tickets.
+  const duties: NavItem | null = me.cadreId ? { path: '/duties', label: 'navMyDuties', icon: <CarryOutOutlined /> } : null;
+  const entries = mine && duties ? [nav[0]!, duties, mine, ...nav.slice(1)] : nav;
   // The cadre's mobile field view (/m, its own shell outside this layout).
   const field: NavItem | null = me.cadreId ? { path: '/m', label: 'navField', icon: <MobileOutlined /> } : null;
   const items: MenuProps['items'] = entries

@@ -9,6 +9,7 @@ import { targetKindLabels, type TargetKind } from '../../../contracts/targets.ts
 import { api, ApiError } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
 import { CadreFieldRecords } from '../components/FieldRecords.tsx';
+import { CadreComplianceCard } from '../components/complianceCadre.tsx';
 import { PAIRING_HISTORY_LIMIT, pairingTailColumns, usePairingHistory } from '../components/PairingHistory.tsx';
 import { PageSpin, PageTitle } from '../components/Status.tsx';
 import { MaskedValue } from '../components/TargetForm.tsx';
@@ -90,6 +91,9 @@ export default function CadreDetailPage() {
           ]}
         />
       </Card>
+      <div style={{ marginBottom: 16 }}>
+        <CadreComplianceCard cadreId={cadre.id} />
+      </div>
       <CadreTargets cadreId={cadre.id} />
       <CadreFieldRecords cadre={cadre} />
       {editing ? (

@@ -1,4 +1,4 @@
-import { ArrowLeftOutlined, BarChartOutlined, EditOutlined, NodeIndexOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, BarChartOutlined, EditOutlined, FlagOutlined, NodeIndexOutlined } from '@ant-design/icons';
 import { Button, Card, Col, Descriptions, Empty, Input, Result, Row, Table, Tag } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
@@ -7,6 +7,7 @@ import { api, ApiError } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
 import { CampaignModal, campaignPhase, NumberedTags, phaseColor, phaseLabel } from '../components/CampaignForm.tsx';
 import { CoverageRulesCard } from '../components/CoverageRules.tsx';
+import { CampaignCalendar } from '../components/CampaignCalendar.tsx';
 import { PageSpin, PageTitle } from '../components/Status.tsx';
 import { useI18n } from '../i18n.ts';
 import { formatTime, kindColor, targetKindLabel } from '../labels.ts';
@@ -69,6 +70,9 @@ export default function CampaignDetailPage() {
           <div style={{ display: 'flex', gap: 8, flexWrap: 'wrap' }}>
             <Button icon={<BarChartOutlined />} onClick={() => navigate(`/coverage?campaign=${campaign.id}`)} data-testid="goto-coverage">
               {t('navCoverage')}
+            </Button>
+            <Button icon={<FlagOutlined />} onClick={() => navigate(`/requirement-rules?campaign=${campaign.id}`)} data-testid="goto-requirement-rules">
+              {t('navRequirementRules')}
             </Button>
             {can(me, 'planner.run') ? (
               <Button icon={<NodeIndexOutlined />} onClick={() => navigate(`/planner?campaign=${campaign.id}`)} data-testid="goto-planner">
@@ -156,6 +160,9 @@ export default function CampaignDetailPage() {
               ]}
             />
           </Card>
+        </Col>
+        <Col xs={24}>
+          <CampaignCalendar campaignId={campaign.id} startsOn={campaign.startsOn} endsOn={campaign.endsOn} editable={campaign.editable && can(me, 'calendar.configure')} />
         </Col>
       </Row>
       {editing ? (
