@@ -23,6 +23,9 @@ export async function loadDemoRequirements(tx: Executor, actor: Actor, ctx: { ca
     }).execute();
   }
   const { rows } = await recomputeCompliance(tx, { now: ctx.now, campaignId: ctx.campaignId });
+  // Every demo record written above queued its recount; the full count just made covers them all,
+  // so the first server start does not recount the whole demo again through the drain.
+  await tx.deleteFrom('compliance_pending').execute();
   const counts = await sql<{ status: ComplianceStatus; n: number }>`
     select cr.status, count(*)::int as n from compliance_results cr join requirement_rules r on r.id = cr.rule_id
     where r.campaign_id = ${ctx.campaignId} group by cr.status`.execute(tx);
