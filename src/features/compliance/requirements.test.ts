@@ -209,6 +209,24 @@ describe('compliance status', () => {
     expect(status({ count: 2, now: china('2026-07-03T09:00:00') }).status).toBe('at_risk');
   });
 
+  it('counts only the fixed days left: after the 20th a monthly 接访日 duty can no longer be met', () => {
+    const month = win('month', '2026-11-01');
+    const reception = { window: month, threshold: atLeast(1), on: { monthDays: [20] }, atRiskDays: 3 };
+    // Before the 20th: one fixed day left, so only the calendar's few-days rule applies.
+    expect(status({ ...reception, count: 0, now: china('2026-11-10T09:00:00') }).status).toBe('on_track');
+    // On the 20th itself the day still counts.
+    expect(status({ ...reception, count: 0, now: china('2026-11-20T09:00:00') }).status).not.toBe('missed');
+    const after = status({ ...reception, count: 0, now: china('2026-11-22T09:00:00') });
+    expect(after).toMatchObject({ status: 'missed', reason: 'no_fixed_day_left' });
+    expect(after.explanation).toBe('王家村 李某某户：本月已走访0次，要求1次；剩余9天，本期已无固定日，无法再达标');
+    // Met stays met; without fixed days the same count is only at risk.
+    expect(status({ ...reception, count: 1, now: china('2026-11-22T09:00:00') }).status).toBe('met');
+    expect(status({ ...reception, on: undefined, count: 0, now: china('2026-11-22T09:00:00') }).status).toBe('at_risk');
+    // Distinct days on Tuesdays: two Tuesdays left (24th, and today is none) cannot hold three more days.
+    const tuesdays = { measure: { kind: 'days', activityKinds: ['stay'] } as RequirementMeasure, window: month, on: { weekdays: [2] }, atRiskDays: 0 };
+    expect(status({ ...tuesdays, threshold: atLeast(3), count: 0, now: china('2026-11-22T09:00:00') })).toMatchObject({ status: 'at_risk', reason: 'cannot_fit' });
+  });
+
   it('is met for good once reached, missed when the window ends short', () => {
     expect(status({ count: 4, now: china('2026-03-01T09:00:00') }).status).toBe('met');
     expect(status({ count: 5, now: china('2027-02-01T09:00:00') }).status).toBe('met');

@@ -6,10 +6,11 @@ import {
   requirementMeasureLabels,
   type ComplianceStatus,
   type RequirementMeasure,
+  type RequirementOn,
   type RequirementThreshold,
 } from '../../../contracts/requirements.ts';
 import { writingKindLabels } from '../../../contracts/writings.ts';
-import { windowName, windowProgress, workingDaysIn, type PeriodWindow, type WindowProgress } from './periods.ts';
+import { addDays, onFixedDay, windowName, windowProgress, workingDaysIn, type PeriodWindow, type WindowProgress } from './periods.ts';
 
 // Compliance of one subject with one rule in one window (issue 6 item 2):
 //
@@ -54,6 +55,8 @@ export type StatusInput = {
   now: Date;
   /** Not yet met with fewer days than this left: at risk. */
   atRiskDays: number;
+  /** The rule's fixed days (固定日): only those days can still add to the count. */
+  on?: RequirementOn | undefined;
 };
 
 export type StatusResult = {
@@ -63,7 +66,7 @@ export type StatusResult = {
   progress: WindowProgress;
   /** What is still missing to reach the lower bound (0 when reached or there is none). */
   missing: number;
-  reason: 'met' | 'not_started' | 'pace' | 'few_days_left' | 'cannot_fit' | 'state_unmet' | 'ended_short' | 'over_limit' | 'pace_over_limit' | 'on_track';
+  reason: 'met' | 'not_started' | 'pace' | 'few_days_left' | 'cannot_fit' | 'no_fixed_day_left' | 'state_unmet' | 'ended_short' | 'over_limit' | 'pace_over_limit' | 'on_track';
   explanation: string;
 };
 
@@ -76,6 +79,9 @@ export function classifyCompliance(input: StatusInput): StatusResult {
   const over = max !== undefined && count > max;
   const accrues = measureAccrues(measure.kind);
   const oneADay = measure.kind === 'days';
+  // With fixed days, the time left is the fixed days left (today included): after the month's
+  // 20th a 接访日 duty of that month can no longer be met, whatever the calendar says.
+  const fixedDaysLeft = input.on && progress.phase !== 'ended' ? countFixedDays(progress.phase === 'open' ? progress.today : window.start, window.end, input.on) : undefined;
 
   const decide = (): Pick<StatusResult, 'status' | 'reason'> => {
     if (!accrues) {
@@ -94,14 +100,21 @@ export function classifyCompliance(input: StatusInput): StatusResult {
       return { status: min === undefined || progress.phase === 'before' ? 'on_track' : 'met', reason: min === undefined || progress.phase === 'before' ? 'on_track' : 'met' };
     }
     if (progress.phase === 'ended') return { status: 'missed', reason: 'ended_short' };
+    if (fixedDaysLeft === 0) return { status: 'missed', reason: 'no_fixed_day_left' };
     if (progress.phase === 'before') return { status: 'on_track', reason: 'not_started' };
-    if (oneADay && missing > progress.daysLeft) return { status: 'at_risk', reason: 'cannot_fit' };
+    if (oneADay && missing > (fixedDaysLeft ?? progress.daysLeft)) return { status: 'at_risk', reason: 'cannot_fit' };
     if (progress.daysLeft < atRiskDays) return { status: 'at_risk', reason: 'few_days_left' };
     if (progress.elapsedDays > 0 && missing * (progress.elapsedDays / Math.max(count, 1)) > progress.daysLeft) return { status: 'at_risk', reason: 'pace' };
     return { status: 'on_track', reason: 'on_track' };
   };
   const { status, reason } = decide();
   return { status, reason, count, bounds, progress, missing, explanation: explain(input, bounds, progress, reason) };
+}
+
+function countFixedDays(from: string, to: string, on: RequirementOn): number {
+  let n = 0;
+  for (let d = from; d <= to; d = addDays(d, 1)) if (onFixedDay(d, on)) n++;
+  return n;
 }
 
 // ── Wording ──────────────────────────────────────────────────────────────────────────────────
@@ -146,6 +159,7 @@ function explain(input: StatusInput, b: Bounds, p: WindowProgress, reason: Statu
     cannot_fit: `还差${b.min! - input.count}${unit}，剩余天数已不够`,
     pace_over_limit: '按目前进度将超过上限',
     over_limit: '已超过上限',
+    no_fixed_day_left: '本期已无固定日，无法再达标',
     ended_short: '未达到要求',
   };
   return `${input.subjectName}：${done}，要求${required}${share}；${time}${why[reason] ? `，${why[reason]}` : ''}`;
