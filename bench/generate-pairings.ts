@@ -20,7 +20,7 @@ export async function generatePairings(db: Database, campaignId: number): Promis
     const rankCond = ranks ? sql`c.rank = any(${ranks}::text[])` : sql`true`;
     const r = await sql<{ n: number; visited: number }>`
       with eligible as (
-        select c.id, row_number() over (order by c.id) - 1 as i, count(*) over () as n from cadres c where ${rankCond}
+        select c.id, row_number() over (order by c.id) - 1 as i from cadres c where ${rankCond}
       ), wanted as (
         select t.id, row_number() over (order by t.id) - 1 as i from contact_targets t where t.kind = any(${kinds}::text[])
       ), visits as (
@@ -31,8 +31,10 @@ export async function generatePairings(db: Database, campaignId: number): Promis
       ), best as (
         select distinct on (target_id) target_id, cadre_id from visits order by target_id, n desc, cadre_id
       ), chosen as (
-        select w.id as target_id, coalesce(b.cadre_id, (select e.id from eligible e where e.i = w.i % e.n)) as cadre_id, w.i, b.cadre_id is not null as visited
+        -- Round-robin as a join (a subquery per target over the eligible cadres took minutes at the city tier).
+        select w.id as target_id, coalesce(b.cadre_id, e.id) as cadre_id, w.i, b.cadre_id is not null as visited
           from wanted w left join best b on b.target_id = w.id
+          left join eligible e on e.i = w.i % (select count(*) from eligible)
       ), ins as (
         insert into pairings (campaign_id, target_id, cadre_id, role, cadre_role, starts_on)
         select ${campaignId}, target_id, cadre_id, 'primary', (${roles}::text[])[1 + (i % ${Math.max(roles.length, 1)})], ${campaign.starts_on}::date

@@ -378,12 +378,25 @@ const md = (d: string) => `${Number(d.slice(5, 7))}æœˆ${Number(d.slice(8, 10))}æ
 
 function classify(rule: StoredRule, w: PeriodWindow, r: Pick<CountedRow, 'subject_name' | 'n'> & { cov_start: string; cov_end: string }, now: Date) {
   const j = judged(rule, w, r.cov_start, r.cov_end);
-  const s = classifyCompliance({ subjectName: r.subject_name, measure: rule.rule.measure, threshold: j.threshold, window: j.window, count: r.n, now, atRiskDays: rule.atRiskDays });
+  const s = classifyCompliance({ subjectName: r.subject_name, measure: rule.rule.measure, threshold: j.threshold, window: j.window, count: r.n, now, atRiskDays: rule.atRiskDays, on: rule.rule.on });
   return { ...s, explanation: j.note ? `${s.explanation}${j.note}` : s.explanation };
 }
 
-function toRow(rule: StoredRule, w: PeriodWindow, r: CountedRow, now: Date): EvaluatedRow {
-  const s = classify(rule, w, r, now);
+/** Classifications of one rule at one time, by window, covered days and count: a rule's subjects share a few hundred of them. */
+type ClassifyMemo = Map<string, ReturnType<typeof classify>>;
+const NAME = '\u0001';
+function classifyMemo(memo: ClassifyMemo, rule: StoredRule, w: PeriodWindow, r: Pick<CountedRow, 'subject_name' | 'n'> & { cov_start: string; cov_end: string }, now: Date) {
+  const key = `${w.key}|${r.cov_start}|${r.cov_end}|${r.n}`;
+  let s = memo.get(key);
+  if (!s) {
+    s = classify(rule, w, { ...r, subject_name: NAME }, now);
+    memo.set(key, s);
+  }
+  return { ...s, explanation: s.explanation.split(NAME).join(r.subject_name) };
+}
+
+function toRow(rule: StoredRule, w: PeriodWindow, r: CountedRow, now: Date, memo: ClassifyMemo = new Map()): EvaluatedRow {
+  const s = classifyMemo(memo, rule, w, r, now);
   return {
     window_key: w.key, subject_id: r.subject_id, window_start: r.cov_start, window_end: r.cov_end, subject_name: r.subject_name, count: r.n,
     required_min: s.bounds.min ?? null, required_max: s.bounds.max ?? null, status: s.status, reason: s.reason, explanation: s.explanation,
@@ -419,7 +432,8 @@ export async function evaluateRule(
     await jitOff(tx);
     return countWindows(tx, stored, c, [w], opts.now);
   });
-  return { window: w, rows: rows.map((r) => toRow(stored, w, r, opts.now)) };
+  const memo: ClassifyMemo = new Map();
+  return { window: w, rows: rows.map((r) => toRow(stored, w, r, opts.now, memo)) };
 }
 
 const COLUMNS = [
@@ -449,7 +463,9 @@ async function storeWindows(db: Executor, rule: StoredRule, c: Campaign, windows
   if (windows.length === 0) return 0;
   const counted = await countWindows(db, rule, c, windows, now, opts.touch);
   const byKey = new Map(windows.map((w) => [w.key, w]));
-  await writeRows(db, rule.id, counted.map((r) => toRow(rule, byKey.get(r.wk)!, r, now)), now);
+  const memo: ClassifyMemo = new Map();
+  const classified = counted.map((r) => toRow(rule, byKey.get(r.wk)!, r, now, memo));
+  await writeRows(db, rule.id, classified, now);
   // After a delete of the rule's rows (a rebuild) there is nothing left to remove.
   if (!opts.fresh) {
     await sql`delete from compliance_results cr where cr.rule_id = ${rule.id} and cr.window_key = any(${windows.map((w) => w.key)}::text[])
@@ -525,11 +541,12 @@ export async function recomputeCompliance(
         }
       }
       let n = 0;
-      for (const b of statements(rule.rule, todo)) n += await storeWindows(tx, rule, c, b, opts.now, { fresh: opts.rebuild });
-      if (n >= ANALYZE_AFTER_ROWS) await sql`analyze compliance_results`.execute(tx);
+          for (const b of statements(rule.rule, todo)) n += await storeWindows(tx, rule, c, b, opts.now, { fresh: opts.rebuild });
       return n;
     });
   }
+  // The drain's and the views' plans read compliance_results by estimates: refresh them after a large write.
+  if (rows >= ANALYZE_AFTER_ROWS) await sql`analyze compliance_results`.execute(db);
   return { rules: rules.length, rows, ms: Math.round(performance.now() - started) };
 }
 
@@ -606,6 +623,8 @@ export async function refreshOpenWindows(db: Executor, opts: { now: Date }): Pro
   const campaigns = new Map<number, Campaign | null>();
   const windows = new Map<string, PeriodWindow | undefined>();
   const out = new Map<number, EvaluatedRow[]>();
+  const memos = new Map<number, ClassifyMemo>();
+  const memoOf = (id: number) => memos.get(id) ?? memos.set(id, new Map()).get(id)!;
   for (const s of stale) {
     const rule = rules.get(s.rule_id);
     if (!rule) continue;
@@ -619,8 +638,10 @@ export async function refreshOpenWindows(db: Executor, opts: { now: Date }): Pro
     const row = toRow(rule, w, {
       wk: s.window_key, subject_id: s.subject_id, subject_name: s.subject_name, cadre_id: s.cadre_id, target_id: s.target_id, team_id: s.team_id, unit_id: s.unit_id,
       unit_path: s.unit_path, region_path: s.region_path, cov_start: s.window_start, cov_end: s.window_end, n: s.count,
-    }, opts.now);
-    out.set(rule.id, [...(out.get(rule.id) ?? []), row]);
+    }, opts.now, memoOf(rule.id));
+    const list = out.get(rule.id);
+    if (list) list.push(row);
+    else out.set(rule.id, [row]);
   }
   let rows = 0;
   await inTransaction(db, async (tx) => {
