@@ -443,15 +443,18 @@ const COLUMNS = [
 ] as const satisfies readonly (readonly [keyof EvaluatedRow, string])[];
 /** Rows per insert: one array per column (insert … select from unnest), so a rebuild of millions of rows is a few hundred statements. */
 const CHUNK = 5000;
-async function writeRows(db: Executor, ruleId: number, rows: EvaluatedRow[], now: Date) {
+/** `changedOnly`: rows equal to the stored ones (but for computed_at) are left as they are. */
+async function writeRows(db: Executor, ruleId: number, rows: EvaluatedRow[], now: Date, changedOnly = false) {
+  const data = COLUMNS.filter(([col]) => col !== 'window_key' && col !== 'subject_id');
   for (let i = 0; i < rows.length; i += CHUNK) {
     const part = rows.slice(i, i + CHUNK);
     const arrays = COLUMNS.map(([col, type]) => sql`${part.map((r) => r[col] ?? null)}::${sql.raw(type)}[]`);
     await sql`insert into compliance_results (rule_id, ${sql.join(COLUMNS.map(([col]) => sql.ref(col)))}, computed_at)
       select ${ruleId}::int, u.*, ${now}::timestamptz from unnest(${sql.join(arrays)}) as u
       on conflict (rule_id, window_key, subject_id) do update set
-        ${sql.join(COLUMNS.filter(([col]) => col !== 'window_key' && col !== 'subject_id').map(([col]) => sql`${sql.ref(col)} = excluded.${sql.ref(col)}`))},
-        computed_at = excluded.computed_at`.execute(db);
+        ${sql.join(data.map(([col]) => sql`${sql.ref(col)} = excluded.${sql.ref(col)}`))},
+        computed_at = excluded.computed_at
+      ${changedOnly ? sql`where (${sql.join(data.map(([col]) => sql`compliance_results.${sql.ref(col)}`))}) is distinct from (${sql.join(data.map(([col]) => sql`excluded.${sql.ref(col)}`))})` : sql``}`.execute(db);
   }
 }
 
@@ -459,13 +462,18 @@ async function writeRows(db: Executor, ruleId: number, rows: EvaluatedRow[], now
  * Counts one rule over some of its windows and stores every counted row; removes stored rows of
  * (touched) subjects that no longer exist in those windows.
  */
-async function storeWindows(db: Executor, rule: StoredRule, c: Campaign, windows: PeriodWindow[], now: Date, opts: { touch?: Touch; fresh?: boolean }) {
+async function storeWindows(
+  db: Executor, rule: StoredRule, c: Campaign, windows: PeriodWindow[], now: Date, opts: { touch?: Touch; fresh?: boolean; openChangedOnly?: boolean },
+) {
   if (windows.length === 0) return 0;
   const counted = await countWindows(db, rule, c, windows, now, opts.touch);
   const byKey = new Map(windows.map((w) => [w.key, w]));
   const memo: ClassifyMemo = new Map();
   const classified = counted.map((r) => toRow(rule, byKey.get(r.wk)!, r, now, memo));
-  await writeRows(db, rule.id, classified, now);
+  const today = chinaDate(now);
+  const open = (r: EvaluatedRow) => opts.openChangedOnly === true && byKey.get(r.window_key)!.end >= today;
+  await writeRows(db, rule.id, classified.filter((r) => !open(r)), now);
+  await writeRows(db, rule.id, classified.filter(open), now, true);
   // After a delete of the rule's rows (a rebuild) there is nothing left to remove.
   if (!opts.fresh) {
     await sql`delete from compliance_results cr where cr.rule_id = ${rule.id} and cr.window_key = any(${windows.map((w) => w.key)}::text[])
@@ -517,6 +525,7 @@ export async function recomputeCompliance(
       await jitOff(tx);
       const windows = keptWindows(rule.rule, c, today);
       let todo = windows;
+      let edited = false;
       if (opts.rebuild) {
         await sql`delete from compliance_results where rule_id = ${rule.id}`.execute(tx);
       } else {
@@ -532,7 +541,7 @@ export async function recomputeCompliance(
           from unnest(${windows.map((w) => w.key)}::text[]) as k(wk)`.execute(tx);
         const updated = (await tx.selectFrom('requirement_rules').select('updated_at').where('id', '=', rule.id).executeTakeFirstOrThrow()).updated_at;
         const first = new Map(oldest.rows.map((r) => [r.wk, r.oldest === null ? null : new Date(r.oldest)]));
-        const edited = [...first.values()].some((d) => d !== null && d < new Date(updated));
+        edited = [...first.values()].some((d) => d !== null && d < new Date(updated));
         if (!edited) {
           todo = windows.filter((w) => {
             const d = first.get(w.key);
@@ -541,7 +550,8 @@ export async function recomputeCompliance(
         }
       }
       let n = 0;
-          for (const b of statements(rule.rule, todo)) n += await storeWindows(tx, rule, c, b, opts.now, { fresh: opts.rebuild });
+          // An open window's rows, unchanged since the last pass, are not rewritten (the daily refresh rewrites them as days pass); an ended window's are, so that it counts as settled.
+      for (const b of statements(rule.rule, todo)) n += await storeWindows(tx, rule, c, b, opts.now, { fresh: opts.rebuild, openChangedOnly: !opts.rebuild && !edited });
       return n;
     });
   }
