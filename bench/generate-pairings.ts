@@ -16,6 +16,8 @@ export type PairingsInfo = { households: number; villages: number; projects: num
 export async function generatePairings(db: Database, campaignId: number): Promise<PairingsInfo> {
   const campaign = await db.selectFrom('campaigns').select(['starts_on', 'cadre_roles']).where('id', '=', campaignId).executeTakeFirstOrThrow();
   const roles = campaign.cadre_roles;
+  // Fresh tables: without statistics the visits join below can pick a nested loop over 300,000 records.
+  await sql`analyze cadres, contact_targets, activity_targets, activity_participants`.execute(db);
   const pairKinds = async (kinds: string[], ranks: string[] | null) => {
     const rankCond = ranks ? sql`c.rank = any(${ranks}::text[])` : sql`true`;
     const r = await sql<{ n: number; visited: number }>`

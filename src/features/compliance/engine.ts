@@ -7,9 +7,11 @@ import { addDays, campaignWindows, daysBetween, type CampaignDates, type PeriodW
 import { classifyCompliance } from './status.ts';
 
 // The compliance engine (issue 6 items 1–2): each rule is counted from the records, per subject
-// and period window, in set-based SQL (one statement per rule and batch of up to 8 windows, the
-// records read once over the batch's span, grouped by window and subject; never a query per
-// subject), classified by classifyCompliance (status.ts) and kept in compliance_results.
+// and period window, in set-based SQL (one statement per rule and batch of up to 16 windows: the
+// records read once over the batch's span, each record day placed in its window and joined to the
+// subjects on it, grouped by window and subject; never a query per subject), classified by
+// classifyCompliance (status.ts; one classification per window × covered days × count, shared by
+// the subjects) and kept in compliance_results. Every engine transaction runs with JIT off.
 //
 // Subjects (the campaign's, matching the rule's cadre and target filters):
 //  - cadre: cadres taking part — paired in the campaign directly, members of its teams, or staff
@@ -41,11 +43,20 @@ import { classifyCompliance } from './status.ts';
 // that part, a count threshold is prorated by the covered share of days (rounded up) and the
 // explanation says so; a working-day fraction is taken of the covered part's working days.
 // Stored rows: one per rule × window × subject, for every window from the campaign start up to
-// the one holding today. A full recompute rewrites open windows, and ended windows only where the
-// count changed or the rule was edited since (an ended window's status depends on nothing else);
-// it deletes rows of subjects and windows that no longer exist. Writes queue a change in their own
-// transaction (compliance_pending); the incremental drain recounts only the subjects and windows
-// the changes touch, and the daily refresh reclassifies rows computed while their window was open.
+// the one holding today. The full pass (recomputeCompliance) counts only what can change without a
+// queued record: open windows, ended windows never counted or last counted before they ended, and
+// every window of a rule edited since its rows were computed. An ended window counted after it
+// ended changes only through a record dated in it (a backdated one), which the drain recounts, so
+// the full pass leaves it. An open window's rows found unchanged are not rewritten (computed_at is
+// when a row last changed; the daily refresh rewrites open windows as days pass); an ended
+// window's are written whole, so it counts as settled. The pass deletes rows of counted windows'
+// subjects that no longer exist and of windows no longer kept. `rebuild` deletes a rule's rows and
+// counts every window from scratch (CLI: lianxin compliance recompute --rebuild), for a change the
+// queue does not carry (a record written outside the domain functions, a cadre moved between
+// units). Writes queue a change in their own transaction (compliance_pending); the incremental
+// drain recounts only the subjects and windows the changes touch, reading only the records of the
+// touched subjects' cadres or targets, and the daily refresh reclassifies rows computed while their
+// window was open.
 
 export type StoredRule = { id: number; campaignId: number; name: string; rule: RequirementRule; atRiskDays: number };
 /** One evaluated subject × window, shaped like an Insertable<ComplianceResultsTable> without rule_id. */
@@ -350,10 +361,12 @@ function countSql(rule: RequirementRule, c: Campaign, windows: PeriodWindow[], t
     }
   })();
 
+  // The cadre and target filters: built once for a full count; inlined for the drain, where the planner looks up the few touched rows instead.
+  const filterSet = touch ? sql`not materialized` : sql`materialized`;
   return sql<CountedRow>`
     with win (wk, ws, we, asof) as (values ${win}),
-    fc as materialized (select c.id, c.name, c.unit_id from cadres c join units cu on cu.id = c.unit_id where ${cf.where}),
-    ft as materialized (select t.id from contact_targets t where ${targetWhere}),
+    fc as ${filterSet} (select c.id, c.name, c.unit_id from cadres c join units cu on cu.id = c.unit_id where ${cf.where}),
+    ft as ${filterSet} (select t.id from contact_targets t where ${targetWhere}),
     subj as materialized (select * from (${subjects}) s0 where ${touchSql(touch, rule.subject, 's0')}),
     actors as materialized (${actors}),
     facts as (select * from (${facts}) f0)
