@@ -132,7 +132,9 @@ async function measure(db: Database, driver: Driver, generationMs: number): Prom
   // ---- Incremental: write a visit, drain, check the pairing's yearly count grew by one.
   const yearly = await db.selectFrom('requirement_rules').select('id').where('name', '=', '每户每年走访至少4次').executeTakeFirstOrThrow();
   const pairs = await db.selectFrom('pairings as p').innerJoin('contact_targets as t', 't.id', 'p.target_id')
-    .select(['p.cadre_id', 'p.target_id']).where('t.kind', '=', 'household').orderBy('p.id').execute();
+    .innerJoin('cadres as c', 'c.id', 'p.cadre_id')
+    // A record names serving cadres only (a transferred or retired one is refused).
+    .select(['p.cadre_id', 'p.target_id']).where('t.kind', '=', 'household').where('c.status', 'not in', ['transferred', 'retired']).orderBy('p.id').execute();
   const random = seededRandom(20261122);
   const actor = systemActor('bench');
   const countOf = async (cadreId: number, targetId: number) => (await db.selectFrom('compliance_results').select('count')
