@@ -32,7 +32,8 @@ Usage:
   lianxin tickets tick               run the ticket supervision pass (督办: deadline marks, automatic notices) now
   lianxin open311 key add NAME       issue an Open311 API key for a partner system (printed once)
   lianxin calendar digest [--date YYYY-MM-DD]  send the daily digest (每日提醒) for a China day now, once per day
-  lianxin compliance recompute [--campaign N]  recount every active requirement rule's compliance (every window up to today)
+  lianxin compliance recompute [--campaign N] [--rebuild]  recount every active requirement rule's compliance (open windows and
+                                     windows not counted since they ended; --rebuild: every window up to today, from scratch)
 
 Environment: DATABASE_URL (PostgreSQL; unset = embedded PGlite in LIANXIN_DATA_DIR, default ./data),
 PORT, LIANXIN_ADMIN_PASSWORD (the demo admin's password; generated and printed once when unset).
@@ -88,7 +89,7 @@ export async function main(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       role: { type: 'string' }, name: { type: 'string' }, region: { type: 'string' }, unit: { type: 'string' },
-      password: { type: 'string' }, help: { type: 'boolean', short: 'h' }, date: { type: 'string' }, campaign: { type: 'string' },
+      password: { type: 'string' }, help: { type: 'boolean', short: 'h' }, date: { type: 'string' }, campaign: { type: 'string' }, rebuild: { type: 'boolean' },
     },
   });
   const [command, sub, arg] = positionals;
@@ -186,8 +187,8 @@ export async function main(argv: string[]): Promise<void> {
       }
       case 'compliance': {
         const campaignId = values.campaign === undefined ? undefined : Number(values.campaign);
-        if (sub !== 'recompute' || (campaignId !== undefined && !(Number.isInteger(campaignId) && campaignId > 0))) throw new UsageError('lianxin compliance recompute [--campaign N]');
-        const r = await withDatabase(config, ({ db }) => recomputeCompliance(db, { now: new Date(), ...(campaignId !== undefined ? { campaignId } : {}) }));
+        if (sub !== 'recompute' || (campaignId !== undefined && !(Number.isInteger(campaignId) && campaignId > 0))) throw new UsageError('lianxin compliance recompute [--campaign N] [--rebuild]');
+        const r = await withDatabase(config, ({ db }) => recomputeCompliance(db, { now: new Date(), rebuild: values.rebuild === true, ...(campaignId !== undefined ? { campaignId } : {}) }));
         console.log(`Recounted ${r.rules} requirement rules in ${r.ms} ms: ${r.rows} compliance rows written.`);
         return;
       }
