@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import type { CampaignDto } from '../../../contracts/campaigns.ts';
 import type { ComplianceRow } from '../../../contracts/compliance-api.ts';
 import { api, ApiError, type Page } from '../api.ts';
-import { CountBadges, compliancePaths, requiredText, statusOrder, StatusTag } from './complianceCommon.tsx';
+import { CountBadges, compliancePaths, DutyRowBody, statusOrder } from './complianceCommon.tsx';
 import { useComplianceText } from './complianceText.ts';
 import './compliance.css';
 
@@ -50,18 +50,7 @@ export function CadreComplianceCard({ cadreId }: { cadreId: number }) {
       ) : (
         rows.map((r) => (
           <div className="lx-duty" key={`${r.ruleId}-${r.subject}-${r.subjectId}-${r.windowKey}`}>
-            <div className="lx-duty-head">
-              <StatusTag status={r.status} />
-              <strong className="lx-duty-title">{r.ruleName}</strong>
-              <span className="lx-duty-count">
-                {r.count} / {requiredText(r.requiredMin, r.requiredMax)}
-              </span>
-            </div>
-            <div className="lx-duty-text">{r.explanation}</div>
-            <div className="lx-muted lx-duty-meta">
-              {r.subject !== 'cadre' ? `${r.subjectName} · ` : ''}
-              {r.windowStart} ~ {r.windowEnd}
-            </div>
+            <DutyRowBody row={r} />
           </div>
         ))
       )}

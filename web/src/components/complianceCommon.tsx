@@ -6,7 +6,7 @@ import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/compon
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
-import type { ComplianceCounts, RequirementRuleDto } from '../../../contracts/compliance-api.ts';
+import type { ComplianceCounts, ComplianceRow, RequirementRuleDto } from '../../../contracts/compliance-api.ts';
 import { complianceStatusLabels, type ComplianceStatus } from '../../../contracts/requirements.ts';
 import { api } from '../api.ts';
 import { useComplianceText } from './complianceText.ts';
@@ -144,5 +144,25 @@ export function RagBar({ counts }: { counts: ComplianceCounts }) {
         })}
       </div>
     </Tooltip>
+  );
+}
+
+/** One compliance row as a duty: status, rule, done / required, the explanation, whom and when (the cadre card and 我的任务). */
+export function DutyRowBody({ row: r }: { row: ComplianceRow }) {
+  return (
+    <>
+      <div className="lx-duty-head">
+        <StatusTag status={r.status} />
+        <strong className="lx-duty-title">{r.ruleName}</strong>
+        <span className="lx-duty-count">
+          {r.count} / {requiredText(r.requiredMin, r.requiredMax)}
+        </span>
+      </div>
+      <div className="lx-duty-text">{r.explanation}</div>
+      <div className="lx-muted lx-duty-meta">
+        {r.subject !== 'cadre' ? `${r.subjectName} · ` : ''}
+        {r.windowStart} ~ {r.windowEnd}
+      </div>
+    </>
   );
 }

@@ -10,7 +10,7 @@ import type { TicketSummary } from '../../../contracts/ticket-api.ts';
 import { ticketStateLabels } from '../../../contracts/tickets.ts';
 import { api, ApiError, type Page } from '../api.ts';
 import { useMe } from '../auth.tsx';
-import { compliancePaths, requiredText, statusOrder, StatusTag } from '../components/complianceCommon.tsx';
+import { compliancePaths, DutyRowBody, statusOrder } from '../components/complianceCommon.tsx';
 import { useComplianceText } from '../components/complianceText.ts';
 import { PageTitle } from '../components/Status.tsx';
 import { formatTime, targetKindLabel } from '../labels.ts';
@@ -104,18 +104,7 @@ export default function MyDutiesPage() {
               return [
               ...head.map((r) => (
                 <Item key={`${r.ruleId}-${r.subject}-${r.subjectId}-${r.windowKey}`} testId={`duty-rule-${r.ruleId}`}>
-                  <div className="lx-duty-head">
-                    <StatusTag status={r.status} />
-                    <strong className="lx-duty-title">{r.ruleName}</strong>
-                    <span className="lx-duty-count">
-                      {r.count} / {requiredText(r.requiredMin, r.requiredMax)}
-                    </span>
-                  </div>
-                  <div className="lx-duty-text">{r.explanation}</div>
-                  <div className="lx-muted lx-duty-meta">
-                    {r.subject !== 'cadre' ? `${r.subjectName} · ` : ''}
-                    {r.windowStart} ~ {r.windowEnd}
-                  </div>
+                  <DutyRowBody row={r} />
                 </Item>
               )),
               rest > 0 || allRules ? (
