@@ -55,6 +55,9 @@ export const permissions = {
   'assessment.score': ['admin', 'supervisor'],
   'assessment.approve': ['admin', 'leadership'],
   'commitment.write': ['admin', 'unit_leader'],
+  // Bulletins (简报): the campaign office writes and publishes them; everyone in scope reads published ones.
+  'bulletin.write': ['admin'],
+  'bulletin.publish': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof permissions;
 export const roleMay = (r: Role, p: Permission) => (permissions[p] as readonly Role[]).includes(r);

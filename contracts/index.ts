@@ -19,3 +19,4 @@ export * from './assessments.ts';
 export * from './surveys.ts';
 export * from './calendar.ts';
 export * from './commitments.ts';
+export * from './statistics.ts';

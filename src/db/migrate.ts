@@ -13,6 +13,8 @@ import * as m0009c from './migrations/0009_calendar.ts';
 import * as m0010s from './migrations/0010_surveys.ts';
 import * as m0011a from './migrations/0011_assessments.ts';
 import * as m0012p from './migrations/0012_commitments.ts';
+import * as m0013b from './migrations/0013_bulletins.ts';
+import * as m0014s from './migrations/0014_statistics.ts';
 
 // Migrations are listed by hand, in order: the list is the schema's history.
 const migrations: Record<string, Migration> = {
@@ -29,6 +31,8 @@ const migrations: Record<string, Migration> = {
   '0010_surveys': m0010s,
   '0011_assessments': m0011a,
   '0012_commitments': m0012p,
+  '0013_bulletins': m0013b,
+  '0014_statistics': m0014s,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

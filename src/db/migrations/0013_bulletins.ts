@@ -1,0 +1,4 @@
+import type { Kysely } from 'kysely';
+
+// Placeholder for issue 7 (bulletins); replaced by its part.
+export async function up(_db: Kysely<unknown>): Promise<void> {}
