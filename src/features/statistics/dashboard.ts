@@ -1,0 +1,324 @@
+import { sql, type RawBuilder } from 'kysely';
+import { checkKindLabels } from '../../../contracts/integrity.ts';
+import type { DashboardResult, FigureKey, FigureValue, RagLevel, StatisticsScope } from '../../../contracts/statistics.ts';
+import type { Executor } from '../../db/database.ts';
+import { pathUnder } from '../../db/paths.ts';
+import type { Actor } from '../auth/actor.ts';
+import { unitScope } from '../units/units.ts';
+import { topRegion } from '../open311/deployment.ts';
+import { activityWhere, complianceWhere, computeFigures, resolveStatisticsScope, ticketWhere, type FigureFilter, type FigureGroupRow } from './figures.ts';
+
+// The dashboard (驾驶舱): the headline figures of a scope, its regions one level down with a
+// red/amber/green judgement, the trend, rankings and warnings. The figures come from
+// computeFigures in three grouped calls (none, childRegion, month or day), never one call per
+// child or per period; rankings and warnings are a few set-based statements of their own.
+//
+// Stated rules (shown on the page beside what they judge):
+// - RAG of a region: the worse of 履职达标率 (met ÷ decided duties: ≥ 90% green, ≥ 70% amber,
+//   else red) and 按期办结率 (≥ 90% green, ≥ 80% amber, else red); a measure with nothing to
+//   judge (0 ÷ 0) is left out; a region with neither is amber (no evidence either way).
+// - Region ranking: the children by 履职达标率, those with no decided duty not ranked.
+// - Unit ranking: field records per cadre in post (records any cadre of the unit or a unit under
+//   it took part in, ÷ its cadres in post), units without cadres in post not ranked.
+// - Cadre ranking: field records the cadre took part in; the top and the bottom ten.
+// - Ties share a rank (1, 1, 3).
+
+export const headlineKeys = [
+  'householdsVisited', 'stayDays', 'forums', 'talkAttendance', 'problemsSolved', 'mattersDone', 'matterFundsFen',
+  'onTimeRate', 'satisfactionRate', 'complianceRate',
+] as const satisfies readonly FigureKey[];
+
+const rateKeys: ReadonlySet<FigureKey> = new Set(['resolveRate', 'onTimeRate', 'satisfactionRate', 'complianceRate']);
+
+/** RAG thresholds (share, 0–1): at or above green is green, at or above amber is amber. */
+export const ragThresholds = {
+  complianceRate: { green: 0.9, amber: 0.7 },
+  onTimeRate: { green: 0.9, amber: 0.8 },
+} as const;
+
+/** Beyond this many days the trend is monthly. */
+const DAILY_TREND_MAX_DAYS = 61;
+const CADRES_EACH_END = 10;
+const WARNINGS_EACH = 10;
+
+const zeroFigure = (key: FigureKey): FigureValue => (rateKeys.has(key) ? { key, value: null, numerator: 0, denominator: 0 } : { key, value: 0 });
+
+/** Every key asked for, in order, zero where the row had none. */
+function complete(keys: readonly FigureKey[], got: FigureValue[] | undefined): FigureValue[] {
+  const byKey = new Map((got ?? []).map((f) => [f.key, f]));
+  return keys.map((k) => byKey.get(k) ?? zeroFigure(k));
+}
+
+const pctText = (r: number) => `${(Math.round(r * 1000) / 10).toFixed(1)}%`;
+const rank: Record<RagLevel, number> = { green: 0, amber: 1, red: 2 };
+
+/** A region's RAG by the stated rule, with the reasons a person reads. */
+export function judge(figures: FigureValue[]): { rag: RagLevel; reasons: string[] } {
+  const value = (k: FigureKey) => figures.find((f) => f.key === k)?.value ?? null;
+  const checks: { label: string; key: keyof typeof ragThresholds }[] = [
+    { label: '履职达标率', key: 'complianceRate' },
+    { label: '按期办结率', key: 'onTimeRate' },
+  ];
+  let worst: RagLevel | null = null;
+  const reasons: string[] = [];
+  for (const c of checks) {
+    const v = value(c.key);
+    if (v === null) continue;
+    const t = ragThresholds[c.key];
+    const level: RagLevel = v >= t.green ? 'green' : v >= t.amber ? 'amber' : 'red';
+    if (level !== 'green') reasons.push(`${c.label}${pctText(v)}（低于${pctText(level === 'red' ? t.amber : t.green)}）`);
+    if (worst === null || rank[level] > rank[worst]) worst = level;
+  }
+  if (worst === null) return { rag: 'amber', reasons: ['无已判定的履职要求和已办结工单，无法判断'] };
+  return { rag: worst, reasons };
+}
+
+/** Competition ranking over a sorted list: equal scores share a rank (1, 1, 3). */
+export function rankBy<T extends { score: number }>(sorted: T[]): (T & { rank: number })[] {
+  let prev: number | null = null;
+  let r = 0;
+  return sorted.map((x, i) => {
+    if (prev === null || x.score !== prev) r = i + 1;
+    prev = x.score;
+    return { ...x, rank: r };
+  });
+}
+
+const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
+
+/** The periods of the trend, each day or each month from `from` to `to`. */
+export function trendPeriods(from: string, to: string): { granularity: 'day' | 'month'; periods: string[] } {
+  if (daysBetween(from, to) <= DAILY_TREND_MAX_DAYS) {
+    const periods: string[] = [];
+    for (let d = from; d <= to; d = addDays(d, 1)) periods.push(d);
+    return { granularity: 'day', periods };
+  }
+  const periods: string[] = [];
+  let [y, m] = from.slice(0, 7).split('-').map(Number) as [number, number];
+  const last = to.slice(0, 7);
+  for (;;) {
+    const key = `${y}-${String(m).padStart(2, '0')}`;
+    periods.push(key);
+    if (key >= last) break;
+    m += 1;
+    if (m > 12) { m = 1; y += 1; }
+  }
+  return { granularity: 'month', periods };
+}
+
+type BaseRegion = { code: string; path: string } | null;
+
+/**
+ * The region whose children the dashboard shows: the asked region (or the caller's), else the
+ * campaign's, else the top of the tree (descending while a level has one region only).
+ */
+async function baseRegion(db: Executor, filter: FigureFilter): Promise<BaseRegion> {
+  if (filter.regionPath !== null) return { code: filter.regionPath.split('/').at(-1)!, path: filter.regionPath };
+  if (filter.campaignId !== null) {
+    const c = await db.selectFrom('campaigns').select(['region_code', 'region_path']).where('id', '=', filter.campaignId).executeTakeFirst();
+    if (c) return { code: c.region_code, path: c.region_path };
+  }
+  const top = await topRegion(db);
+  return top ? { code: top.code, path: top.path } : null;
+}
+
+/**
+ * The units a ranking covers: in the actor's sight and under the unit filter; with a campaign, its
+ * participating units; with a region, those whose jurisdiction lies in it or which answer for a
+ * township in it (or containing it) in the campaign.
+ */
+function scopedUnits(actor: Actor, f: FigureFilter) {
+  const parts: RawBuilder<boolean>[] = [unitScope(actor, 'u')];
+  if (f.unitPath !== null) parts.push(pathUnder('u.path', f.unitPath));
+  if (f.campaignId !== null) parts.push(sql<boolean>`exists (select 1 from campaign_units cu where cu.campaign_id = ${f.campaignId} and cu.unit_id = u.id)`);
+  if (f.regionPath !== null) {
+    const answersFor = f.campaignId === null
+      ? sql<boolean>`false`
+      : sql<boolean>`exists (select 1 from campaign_units cu join regions rr on rr.code = any(cu.responsible_regions)
+          where cu.campaign_id = ${f.campaignId} and cu.unit_id = u.id
+            and (${pathUnder('rr.path', f.regionPath)} or ${f.regionPath} = rr.path or ${f.regionPath} like rr.path || '/%'))`;
+    parts.push(sql<boolean>`(${pathUnder('u.region_path', f.regionPath)} or ${answersFor})`);
+  }
+  return sql`select u.id, u.name, u.path from units u where ${sql.join(parts, sql` and `)}`;
+}
+
+async function unitRanking(db: Executor, actor: Actor, f: FigureFilter): Promise<DashboardResult['rankings']['units']> {
+  const { rows } = await sql<{ id: number; name: string; records: number; cadres: number }>`
+    with su as (${scopedUnits(actor, f)}),
+    recs as (
+      select su.id, count(distinct a.id)::int as n
+      from su join activity_participants p on (p.unit_path = su.path or p.unit_path like su.path || '/%')
+      join activities a on a.id = p.activity_id
+      where ${activityWhere(f)}
+      group by su.id
+    ),
+    cad as (
+      select su.id, count(c.id)::int as n
+      from su join units cu on (cu.path = su.path or cu.path like su.path || '/%')
+      join cadres c on c.unit_id = cu.id and c.status = 'active'
+      group by su.id
+    )
+    select su.id, su.name, coalesce(recs.n, 0)::int as records, cad.n::int as cadres
+    from su join cad on cad.id = su.id left join recs on recs.id = su.id
+    where cad.n > 0`.execute(db);
+  const scored = rows
+    .map((r) => ({ id: r.id, name: r.name, score: Math.round((Number(r.records) / Number(r.cadres)) * 100) / 100 }))
+    .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name, 'zh-CN'));
+  return rankBy(scored).slice(0, 100);
+}
+
+async function cadreRanking(db: Executor, actor: Actor, f: FigureFilter) {
+  const { rows } = await sql<{ id: number; name: string; unit_name: string; score: number; rank: number; total: number }>`
+    with su as (${scopedUnits(actor, f)}),
+    recs as (
+      select p.cadre_id, count(distinct a.id)::int as n
+      from activities a join activity_participants p on p.activity_id = a.id
+      where ${activityWhere(f)}
+      group by p.cadre_id
+    ),
+    scored as (
+      select c.id, c.name, su.name as unit_name, coalesce(recs.n, 0)::int as score,
+        rank() over (order by coalesce(recs.n, 0) desc)::int as rank,
+        row_number() over (order by coalesce(recs.n, 0) desc, c.name, c.id)::int as pos,
+        count(*) over ()::int as total
+      from cadres c join su on su.id = c.unit_id left join recs on recs.cadre_id = c.id
+      where c.status = 'active'
+    )
+    select id, name, unit_name, score, rank, total from scored
+    where pos <= ${CADRES_EACH_END} or pos > total - ${CADRES_EACH_END}
+    order by pos`.execute(db);
+  return {
+    cadres: rows.map((r) => ({ id: r.id, name: r.name, unitName: r.unit_name, score: Number(r.score), rank: Number(r.rank) })),
+    total: Number(rows[0]?.total ?? 0),
+  };
+}
+
+type Warning = DashboardResult['warnings'][number];
+
+async function ticketWarnings(db: Executor, f: FigureFilter, now: Date): Promise<Warning[]> {
+  // Overdue is a state now, not an event of the period: every open ticket of the scope past its deadline.
+  const { rows } = await sql<{ id: number; name: string; n: number; long: number }>`
+    select u.id, u.name, count(*)::int as n, (count(*) filter (where t.deadline_mark = 'long_overdue'))::int as long
+    from tickets t join units u on u.id = t.handling_unit_id
+    where ${ticketWhere(f)} and t.state in ('dispatched', 'signed', 'in_progress', 'reopened') and t.due_at < ${now}
+    group by u.id, u.name
+    order by 4 desc, 3 desc, u.name
+    limit ${WARNINGS_EACH}`.execute(db);
+  return rows.map((r) => ({
+    level: Number(r.long) > 0 ? 'red' as const : 'amber' as const,
+    subject: r.name,
+    message: `超期未办结工单${r.n}件${Number(r.long) > 0 ? `，其中严重逾期${r.long}件` : ''}`,
+    link: `/tickets?state=open&mark=overdue&unitId=${r.id}`,
+  }));
+}
+
+/** Cadres with missed duties among the decided rows the compliance rate counts (complianceWhere). */
+async function complianceWarnings(db: Executor, f: FigureFilter): Promise<Warning[]> {
+  const { rows } = await sql<{ id: number; name: string; n: number; cadres: number }>`
+    select c.id, c.name, count(*)::int as n, (count(*) over ())::int as cadres
+    from compliance_results r join requirement_rules rr on rr.id = r.rule_id
+    join cadres c on c.id = r.cadre_id
+    where ${complianceWhere(f)} and r.status = 'missed'
+    group by c.id, c.name
+    order by 3 desc, c.name, c.id
+    limit ${WARNINGS_EACH}`.execute(db);
+  const out: Warning[] = rows.map((r) => ({
+    level: Number(r.n) >= 3 ? 'red' as const : 'amber' as const,
+    subject: r.name,
+    message: `履职要求未达标${r.n}项`,
+    link: `/cadres/${r.id}`,
+  }));
+  const total = Number(rows[0]?.cadres ?? 0);
+  if (total > rows.length) {
+    const q = new URLSearchParams({ status: 'missed' });
+    if (f.campaignId !== null) q.set('campaign', String(f.campaignId));
+    out.push({ level: 'amber', subject: '其他干部', message: `另有${total - rows.length}名干部有未达标的履职要求`, link: `/compliance?${q.toString()}` });
+  }
+  return out;
+}
+
+async function integrityWarnings(db: Executor, f: FigureFilter): Promise<Warning[]> {
+  const { rows } = await sql<{ kind: keyof typeof checkKindLabels; n: number }>`
+    select fl.check_kind as kind, count(*)::int as n
+    from integrity_flags fl join activities a on a.id = fl.activity_id
+    where fl.cleared_at is null and ${activityWhere(f)}
+    group by fl.check_kind
+    order by 2 desc, 1`.execute(db);
+  return rows.map((r) => ({
+    level: Number(r.n) >= 10 ? 'red' as const : 'amber' as const,
+    subject: `防形式主义核查：${checkKindLabels[r.kind]?.zh ?? r.kind}`,
+    message: `未核销的疑点${r.n}条`,
+    link: `/integrity?check=${r.kind}`,
+  }));
+}
+
+const dashboardLink = (f: FigureFilter, code: string) => {
+  const q = new URLSearchParams();
+  if (f.campaignId !== null) q.set('campaign', String(f.campaignId));
+  q.set('region', code);
+  q.set('from', f.from);
+  q.set('to', f.to);
+  return `/dashboard?${q.toString()}`;
+};
+
+/** The dashboard for a scope and period, as far as the actor sees. */
+export async function dashboard(db: Executor, actor: Actor, query: StatisticsScope, now = new Date()): Promise<DashboardResult> {
+  const { filter, scope } = await resolveStatisticsScope(db, actor, query);
+  const keys = [...headlineKeys];
+  const base = await baseRegion(db, filter);
+  const trendShape = trendPeriods(filter.from, filter.to);
+
+  const childFilter: FigureFilter = base ? { ...filter, regionPath: base.path } : filter;
+  const [overall, byChild, byPeriod, childRegions] = await Promise.all([
+    computeFigures(db, filter, keys, 'none'),
+    base ? computeFigures(db, childFilter, keys, 'childRegion') : Promise.resolve([] as FigureGroupRow[]),
+    computeFigures(db, filter, keys, trendShape.granularity),
+    base
+      ? db.selectFrom('regions').select(['code', 'name', 'level']).where('parent_code', '=', base.code)
+        .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', filter.from)])).orderBy('code').execute()
+      : Promise.resolve([]),
+  ]);
+
+  const childFigures = new Map(byChild.map((g) => [g.group, g.figures]));
+  const children = childRegions.map((r) => {
+    const figures = complete(keys, childFigures.get(r.code));
+    const { rag, reasons } = judge(figures);
+    return { code: r.code, name: r.name, level: r.level, figures, rag, ragReasons: reasons };
+  });
+
+  const periodFigures = new Map(byPeriod.map((g) => [g.group, g.figures]));
+  const trend = {
+    granularity: trendShape.granularity,
+    points: trendShape.periods.map((p) => ({ period: p, figures: complete(keys, periodFigures.get(p)) })),
+  };
+
+  const regionScored = children
+    .map((c) => ({ code: c.code, name: c.name, value: c.figures.find((x) => x.key === 'complianceRate')?.value ?? null }))
+    .filter((c): c is { code: string; name: string; value: number } => c.value !== null)
+    .map((c) => ({ code: c.code, name: c.name, score: Math.round(c.value * 1000) / 10 }))
+    .sort((a, b) => b.score - a.score || a.code.localeCompare(b.code));
+
+  const [units, cadres, tickets, missed, flags] = await Promise.all([
+    unitRanking(db, actor, filter),
+    cadreRanking(db, actor, filter),
+    ticketWarnings(db, filter, now),
+    complianceWarnings(db, filter),
+    integrityWarnings(db, filter),
+  ]);
+
+  const regionWarnings: Warning[] = children
+    .filter((c) => c.rag !== 'green')
+    .map((c) => ({ level: c.rag, subject: c.name, message: c.ragReasons.join('；'), link: dashboardLink(filter, c.code) }));
+  const warnings = [...regionWarnings, ...tickets, ...missed, ...flags].sort((a, b) => rank[b.level] - rank[a.level]);
+
+  return {
+    scope,
+    figures: complete(keys, overall.find((g) => g.group === '')?.figures ?? overall[0]?.figures),
+    children,
+    trend,
+    rankings: { regions: rankBy(regionScored), units, cadres: cadres.cadres, cadresRanked: cadres.total },
+    warnings,
+    computedAt: now.toISOString(),
+  };
+}
