@@ -387,7 +387,7 @@ export async function computeFigures(db: Executor, filter: FigureFilter, keys: r
     put(rows);
   }
 
-  const order = figureKeys.filter((k) => wanted.has(k));
+  const order = [...wanted]; // as asked
   return plan.groups.map((g) => {
     const r = raw.get(g)!;
     const v = (c: string) => num(r[c]);
