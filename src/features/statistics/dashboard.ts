@@ -146,18 +146,21 @@ function scopedUnits(actor: Actor, f: FigureFilter) {
 async function unitRanking(db: Executor, actor: Actor, f: FigureFilter): Promise<DashboardResult['rankings']['units']> {
   const { rows } = await sql<{ id: number; name: string; records: number; cadres: number }>`
     with su as (${scopedUnits(actor, f)}),
+    -- A unit path lists the unit's ancestors' ids: unnesting it credits every unit above a
+    -- participant's by an equi-join (a prefix join per unit was a nested loop).
     recs as (
-      select su.id, count(distinct a.id)::int as n
-      from su join activity_participants p on (p.unit_path = su.path or p.unit_path like su.path || '/%')
-      join activities a on a.id = p.activity_id
-      where ${activityWhere(f)}
-      group by su.id
+      select anc.id::int as id, count(distinct a.id)::int as n
+      from activities a join activity_participants p on p.activity_id = a.id
+      cross join lateral unnest(string_to_array(p.unit_path, '/')) as anc(id)
+      where ${activityWhere(f)} and anc.id::int in (select id from su)
+      group by 1
     ),
     cad as (
-      select su.id, count(c.id)::int as n
-      from su join units cu on (cu.path = su.path or cu.path like su.path || '/%')
-      join cadres c on c.unit_id = cu.id and c.status = 'active'
-      group by su.id
+      select anc.id::int as id, count(*)::int as n
+      from cadres c join units cu on cu.id = c.unit_id
+      cross join lateral unnest(string_to_array(cu.path, '/')) as anc(id)
+      where c.status = 'active' and anc.id::int in (select id from su)
+      group by 1
     )
     select su.id, su.name, coalesce(recs.n, 0)::int as records, cad.n::int as cadres
     from su join cad on cad.id = su.id left join recs on recs.id = su.id
