@@ -5,6 +5,7 @@ import { errorBody, idParam, pageOf } from '../../../contracts/common.ts';
 import type { App, AppDeps } from '../../http/types.ts';
 import { exportActivities } from './activity-sheet.ts';
 import { createActivity as create, getActivity, listActivities, syncActivities, updateActivity as update, type ActivityDeps } from './activities.ts';
+import { exportLimitFor } from '../exports/stream.ts';
 
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody };
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -25,7 +26,7 @@ export function registerActivityRoutes(app: App, { db, config }: AppDeps) {
       produces: [XLSX], querystring: activityListQuery.omit({ page: true, pageSize: true }),
     },
   }, async (request, reply) => {
-    const { stream } = await exportActivities(db, request.actor, request.query, { maxRows: config.exportMaxRows });
+    const { stream } = await exportActivities(db, request.actor, request.query, { maxRows: exportLimitFor(config, request.actor) });
     return reply
       .type(XLSX)
       .header('content-disposition', `attachment; filename="activities.xlsx"; filename*=UTF-8''${encodeURIComponent('工作记录.xlsx')}`)

@@ -47,15 +47,7 @@ export type AuditFilter = {
 
 /** Admins read the entries about records in their own scope; an unscoped admin reads all. */
 export async function listAudit(db: Executor, actor: Actor, filter: AuditFilter) {
-  assertCan(actor, 'audit.read');
-  let q = db.selectFrom('audit_log');
-  const { regionPath, unitPath } = actor.scope;
-  if (regionPath !== null) q = q.where(pathUnder('audit_log.region_path', regionPath));
-  if (unitPath !== null) q = q.where(pathUnder('audit_log.unit_path', unitPath));
-  if (filter.action) q = q.where('action', '=', filter.action);
-  if (filter.entity) q = q.where('entity', '=', filter.entity);
-  if (filter.entityId) q = q.where('entity_id', '=', filter.entityId);
-  if (filter.userId) q = q.where('user_id', '=', filter.userId);
+  const q = filteredAudit(db, actor, filter);
   const [rows, count] = await Promise.all([
     q.selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(filter.pageSize).offset((filter.page - 1) * filter.pageSize).execute(),
     q.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
@@ -76,4 +68,18 @@ export async function listAudit(db: Executor, actor: Actor, filter: AuditFilter)
     page: filter.page,
     pageSize: filter.pageSize,
   };
+}
+
+/** The entries the audit page (and its export) shows for the filters. */
+export function filteredAudit(db: Executor, actor: Actor, filter: Omit<AuditFilter, 'page' | 'pageSize'>) {
+  assertCan(actor, 'audit.read');
+  let q = db.selectFrom('audit_log');
+  const { regionPath, unitPath } = actor.scope;
+  if (regionPath !== null) q = q.where(pathUnder('audit_log.region_path', regionPath));
+  if (unitPath !== null) q = q.where(pathUnder('audit_log.unit_path', unitPath));
+  if (filter.action) q = q.where('action', '=', filter.action);
+  if (filter.entity) q = q.where('entity', '=', filter.entity);
+  if (filter.entityId) q = q.where('entity_id', '=', filter.entityId);
+  if (filter.userId) q = q.where('user_id', '=', filter.userId);
+  return q;
 }

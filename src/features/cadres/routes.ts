@@ -5,6 +5,7 @@ import { AppError } from '../../errors.ts';
 import type { App, AppDeps } from '../../http/types.ts';
 import { createCadre as create, getCadre, listCadres, revealCadrePhone, updateCadre as update } from './cadres.ts';
 import { cadreTemplate, exportCadres, importCadres } from './cadre-sheet.ts';
+import { exportLimitFor } from '../exports/stream.ts';
 
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 413: errorBody };
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -28,7 +29,7 @@ export function registerCadreRoutes(app: App, { db, key, config }: AppDeps) {
     },
   }, async (request, reply) => {
     const { unmasked, ...filter } = request.query;
-    const { stream } = await exportCadres(db, request.actor, key, filter, { maxRows: config.exportMaxRows, unmasked: unmasked === 'true' });
+    const { stream } = await exportCadres(db, request.actor, key, filter, { maxRows: exportLimitFor(config, request.actor), unmasked: unmasked === 'true' });
     return reply.type(XLSX).header('content-disposition', attachment('干部名册.xlsx')).send(stream);
   });
 

@@ -179,6 +179,16 @@ async function scopedRegion(db: Executor, actor: Actor, code: string) {
 
 export async function listCommitments(db: Executor, actor: Actor, f: CommitmentListQuery) {
   const today = chinaToday();
+  const q = await filteredCommitments(db, actor, f, today);
+  const [rows, count] = await Promise.all([
+    q.select(summaryColumns).select(milestoneCounts).orderBy('c.due_on').orderBy('c.id').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
+    q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map((r) => toSummary(r, today)), total: count.n, page: f.page, pageSize: f.pageSize };
+}
+
+/** The commitments the list (and its export) shows for the filters; aliases as in `joined`. */
+export async function filteredCommitments(db: Executor, actor: Actor, f: Omit<CommitmentListQuery, 'page' | 'pageSize'>, today = chinaToday()) {
   let q = joined(db).where(commitmentScope(actor));
   if (f.campaignId) q = q.where('c.campaign_id', '=', f.campaignId);
   if (f.region) q = q.where(pathUnder('c.region_path', (await scopedRegion(db, actor, f.region)).path));
@@ -195,11 +205,7 @@ export async function listCommitments(db: Executor, actor: Actor, f: CommitmentL
     const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
     q = q.where((eb) => eb.or([eb('cd.name', 'like', like), eb('c.title', 'like', like)]));
   }
-  const [rows, count] = await Promise.all([
-    q.select(summaryColumns).select(milestoneCounts).orderBy('c.due_on').orderBy('c.id').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
-    q.select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map((r) => toSummary(r, today)), total: count.n, page: f.page, pageSize: f.pageSize };
+  return q;
 }
 
 // ── Writing ──────────────────────────────────────────────────────────────────────────────────

@@ -123,28 +123,7 @@ const statusRank = sql<number>`case r.status when 'missed' then 0 when 'at_risk'
 
 /** The rows of a campaign's compliance, worst first, filtered and paged, as far as the actor sees. */
 export async function listComplianceRows(db: Executor, actor: Actor, f: ComplianceRowsQuery, now = new Date()) {
-  const campaign = await visibleCampaign(db, actor, f.campaignId);
-  const { cond } = await selection(db, campaign, f, chinaDate(now));
-  let q = db.selectFrom('compliance_results as r').where(cond).where(complianceScope(actor, 'r'));
-  if (f.subject) q = q.where(sql<boolean>`(select rr.rule->>'subject' from requirement_rules rr where rr.id = r.rule_id) = ${f.subject}`);
-  if (f.status !== undefined) {
-    const list = Array.isArray(f.status) ? f.status : [f.status];
-    q = q.where('r.status', 'in', list);
-  }
-  if (f.regionCode) {
-    const region = await db.selectFrom('regions').select('path').where('code', '=', f.regionCode).where(regionScope(actor, 'regions.path')).executeTakeFirst();
-    if (!region) throw notFound('区划', f.regionCode);
-    q = q.where(pathUnder('r.region_path', region.path));
-  }
-  if (f.unitId !== undefined) {
-    const unit = await db.selectFrom('units').select('path').where('id', '=', f.unitId).where(unitScope(actor)).executeTakeFirst();
-    if (!unit) throw notFound('单位', f.unitId);
-    q = q.where(pathUnder('r.unit_path', unit.path));
-  }
-  if (f.cadreId !== undefined) q = q.where('r.cadre_id', '=', f.cadreId);
-  if (f.targetId !== undefined) q = q.where('r.target_id', '=', f.targetId);
-  if (f.teamId !== undefined) q = q.where('r.team_id', '=', f.teamId);
-
+  const q = await filteredComplianceRows(db, actor, f, now);
   const [rows, count] = await Promise.all([
     q.innerJoin('requirement_rules as rr', 'rr.id', 'r.rule_id')
       .leftJoin('units as u', 'u.id', 'r.unit_id')
@@ -185,6 +164,32 @@ export async function listComplianceRows(db: Executor, actor: Actor, f: Complian
     computedAt: new Date(r.computed_at).toISOString(),
   }));
   return { items, total: Number(count.n), page: f.page, pageSize: f.pageSize };
+}
+
+/** The rows the list (and its export) shows for the filters; `r` is compliance_results. */
+export async function filteredComplianceRows(db: Executor, actor: Actor, f: Omit<ComplianceRowsQuery, 'page' | 'pageSize'>, now = new Date()) {
+  const campaign = await visibleCampaign(db, actor, f.campaignId);
+  const { cond } = await selection(db, campaign, f, chinaDate(now));
+  let q = db.selectFrom('compliance_results as r').where(cond).where(complianceScope(actor, 'r'));
+  if (f.subject) q = q.where(sql<boolean>`(select rr.rule->>'subject' from requirement_rules rr where rr.id = r.rule_id) = ${f.subject}`);
+  if (f.status !== undefined) {
+    const list = Array.isArray(f.status) ? f.status : [f.status];
+    q = q.where('r.status', 'in', list);
+  }
+  if (f.regionCode) {
+    const region = await db.selectFrom('regions').select('path').where('code', '=', f.regionCode).where(regionScope(actor, 'regions.path')).executeTakeFirst();
+    if (!region) throw notFound('区划', f.regionCode);
+    q = q.where(pathUnder('r.region_path', region.path));
+  }
+  if (f.unitId !== undefined) {
+    const unit = await db.selectFrom('units').select('path').where('id', '=', f.unitId).where(unitScope(actor)).executeTakeFirst();
+    if (!unit) throw notFound('单位', f.unitId);
+    q = q.where(pathUnder('r.unit_path', unit.path));
+  }
+  if (f.cadreId !== undefined) q = q.where('r.cadre_id', '=', f.cadreId);
+  if (f.targetId !== undefined) q = q.where('r.target_id', '=', f.targetId);
+  if (f.teamId !== undefined) q = q.where('r.team_id', '=', f.teamId);
+  return q;
 }
 
 // ── Roll-up ─────────────────────────────────────────────────────────────────────────────────

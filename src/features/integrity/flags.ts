@@ -143,6 +143,17 @@ const withDetails = (q: ReturnType<typeof visibleFlags>) =>
 const chinaDayStart = (date: string) => `${date}T00:00:00+08:00`;
 
 export async function listFlags(db: Executor, actor: Actor, f: FlagListQuery) {
+  const q = await filteredFlags(db, actor, f);
+  const [rows, count] = await Promise.all([
+    withDetails(q).orderBy('f.created_at', 'desc').orderBy('f.id', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  const visible = await visibleOthers(db, actor, rows as FlagRow[]);
+  return { items: rows.map((r) => toDto(r as FlagRow, visible)), total: Number(count.n), page: f.page, pageSize: f.pageSize };
+}
+
+/** The flags the list (and its export) shows for the filters; `f` flags, `a` their records. */
+export async function filteredFlags(db: Executor, actor: Actor, f: Omit<FlagListQuery, 'page' | 'pageSize'>) {
   let q = visibleFlags(db, actor);
   const kinds = f.checkKind === undefined ? [] : [f.checkKind].flat();
   if (kinds.length) q = q.where('f.check_kind', 'in', kinds);
@@ -162,12 +173,7 @@ export async function listFlags(db: Executor, actor: Actor, f: FlagListQuery) {
   if (f.activityId !== undefined) q = q.where('f.activity_id', '=', f.activityId);
   if (f.from) q = q.where('a.starts_at', '>=', new Date(chinaDayStart(f.from)));
   if (f.to) q = q.where('a.starts_at', '<', sql<Date>`${chinaDayStart(f.to)}::timestamptz + interval '1 day'`);
-  const [rows, count] = await Promise.all([
-    withDetails(q).orderBy('f.created_at', 'desc').orderBy('f.id', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
-    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  const visible = await visibleOthers(db, actor, rows as FlagRow[]);
-  return { items: rows.map((r) => toDto(r as FlagRow, visible)), total: Number(count.n), page: f.page, pageSize: f.pageSize };
+  return q;
 }
 
 async function findFlag(db: Executor, actor: Actor, id: number): Promise<FlagRow> {

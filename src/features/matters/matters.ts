@@ -111,7 +111,7 @@ async function scopedRegion(db: Executor, actor: Actor, code: string) {
 type Filter = Omit<MatterListQuery, 'page' | 'pageSize' | 'targetId' | 'cadreId'> & { targetId?: number | undefined; cadreId?: number | undefined };
 
 /** Each filter is one indexed column: status (+ promised_on), target, region path, campaign, cadre, promised_on. */
-async function filtered(db: Executor, actor: Actor, f: Filter) {
+export async function filtered(db: Executor, actor: Actor, f: Filter) {
   let q = baseQuery(db, actor);
   if (f.status) q = q.where('m.status', '=', f.status);
   if (f.targetId) q = q.where('m.target_id', '=', f.targetId);

@@ -143,6 +143,16 @@ export async function getPairing(db: Executor, actor: Actor, id: number, campaig
 
 /** A campaign's pairings, filtered by target kind, region subtree, cadre, team, target, open/ended. */
 export async function listCampaignPairings(db: Executor, actor: Actor, campaignId: number, f: PairingListQuery) {
+  const q = await filteredCampaignPairings(db, actor, campaignId, f);
+  const [rows, count] = await Promise.all([
+    q.select(columns).orderBy('p.id', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
+    q.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(toDto), total: count.n, page: f.page, pageSize: f.pageSize };
+}
+
+/** The campaign's pairings the list (and its export) shows for the filters; aliases as in baseQuery. */
+export async function filteredCampaignPairings(db: Executor, actor: Actor, campaignId: number, f: Omit<PairingListQuery, 'page' | 'pageSize'>) {
   await visibleCampaign(db, actor, campaignId);
   let q = baseQuery(db, actor).where('p.campaign_id', '=', campaignId);
   if (f.kind) q = q.where('t.kind', '=', f.kind);
@@ -156,11 +166,7 @@ export async function listCampaignPairings(db: Executor, actor: Actor, campaignI
   if (f.targetId) q = q.where('p.target_id', '=', f.targetId);
   if (f.status === 'open') q = q.where('p.ends_on', 'is', null);
   if (f.status === 'ended') q = q.where('p.ends_on', 'is not', null);
-  const [rows, count] = await Promise.all([
-    q.select(columns).orderBy('p.id', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
-    q.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: rows.map(toDto), total: count.n, page: f.page, pageSize: f.pageSize };
+  return q;
 }
 
 /** Who was linked with a target when, across campaigns: open and ended, newest first. */

@@ -5,6 +5,7 @@ import { AppError } from '../../errors.ts';
 import type { App, AppDeps } from '../../http/types.ts';
 import { exportTargets, importTargets, targetTemplate } from './target-sheet.ts';
 import { createTarget as create, ensurePlaceTargets, getTarget, listTargets, revealTargetPersonalData, updateTarget as update } from './targets.ts';
+import { exportLimitFor } from '../exports/stream.ts';
 
 const errors = { 400: errorBody, 401: errorBody, 403: errorBody, 404: errorBody, 409: errorBody, 413: errorBody };
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -28,7 +29,7 @@ export function registerTargetRoutes(app: App, { db, key, config }: AppDeps) {
     },
   }, async (request, reply) => {
     const { unmasked, ...filter } = request.query;
-    const { stream } = await exportTargets(db, request.actor, key, filter, { maxRows: config.exportMaxRows, unmasked: unmasked === 'true' });
+    const { stream } = await exportTargets(db, request.actor, key, filter, { maxRows: exportLimitFor(config, request.actor), unmasked: unmasked === 'true' });
     return reply.type(XLSX).header('content-disposition', attachment('联系对象.xlsx')).send(stream);
   });
 

@@ -10,6 +10,7 @@ import { ticketMeasures } from './measures.ts';
 import { publicTicket as readPublicTicket, PublicLockedError, ratePublicTicket } from './public.ts';
 import { createCategory, getPolicy, savePolicy, updateCategory } from './settings.ts';
 import { exportTickets } from './ticket-sheet.ts';
+import { exportLimitFor } from '../exports/stream.ts';
 
 // The ticket loop's measures, ledger export, requester's public page and configuration. The core
 // ticket routes (intake, ledger, detail, actions, categories list) are in routes.ts.
@@ -33,7 +34,7 @@ export function registerTicketExtraRoutes(app: App, { db, config, key }: AppDeps
       produces: [XLSX], querystring: ticketListQuery.omit({ page: true, pageSize: true }),
     },
   }, async (request, reply) => {
-    const { stream } = await exportTickets(db, request.actor, request.query, { maxRows: config.exportMaxRows });
+    const { stream } = await exportTickets(db, request.actor, request.query, { maxRows: exportLimitFor(config, request.actor) });
     return reply
       .type(XLSX)
       .header('content-disposition', `attachment; filename="tickets.xlsx"; filename*=UTF-8''${encodeURIComponent('问题台账.xlsx')}`)

@@ -190,7 +190,8 @@ export async function getWriting(db: Executor, actor: Actor, id: number): Promis
   return toDto(db, actor, await load(db, actor, id));
 }
 
-export async function listWritings(db: Executor, actor: Actor, f: WritingListQuery) {
+/** The writings the list (and its export) shows for the filters; `w` is the writings alias. */
+export async function filteredWritings(db: Executor, actor: Actor, f: Omit<WritingListQuery, 'page' | 'pageSize'>) {
   let q = baseQuery(db, actor);
   if (f.kind) q = q.where('w.kind', '=', f.kind);
   if (f.status) q = q.where('w.status', '=', f.status);
@@ -208,6 +209,11 @@ export async function listWritings(db: Executor, actor: Actor, f: WritingListQue
     if (!region) throw notFound('区划', f.region);
     q = q.where(pathUnder('w.region_path', region.path));
   }
+  return q;
+}
+
+export async function listWritings(db: Executor, actor: Actor, f: WritingListQuery) {
+  const q = await filteredWritings(db, actor, f);
   const [rows, count] = await Promise.all([
     q.select(summaryColumns).select(sql<string>`left(w.body, 120)`.as('excerpt'))
       .orderBy('w.written_on', 'desc').orderBy('w.id', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute(),
