@@ -301,8 +301,11 @@ function CompareTab({ scope }: { scope: Scope }) {
           const d = change.get(r.key)?.delta;
           if (d === null || d === undefined) return st('statsNone');
           const def = figureDefinitions[r.key];
-          const text = def.format === 'rate' ? `${(d * 100).toFixed(1)}个百分点` : def.format === 'fen' ? `${(d / 100).toLocaleString()}元` : String(d);
-          return <span style={{ color: d > 0 ? '#389e0d' : d < 0 ? '#cf1322' : undefined }}>{d > 0 ? '+' : ''}{lang === 'zh' ? text : text.replace('个百分点', ' pp').replace('元', ' yuan')}</span>;
+          const sign = d > 0 ? '+' : d < 0 ? '−' : '';
+          const text = def.format === 'rate'
+            ? `${(Math.abs(d) * 100).toFixed(1)}${lang === 'zh' ? '个百分点' : ' pp'}`
+            : figureString({ key: r.key, value: Math.abs(d) }, lang);
+          return <span style={{ color: d > 0 ? '#389e0d' : d < 0 ? '#cf1322' : undefined }}>{sign}{text}</span>;
         },
       },
       {
