@@ -15,6 +15,7 @@ import * as m0011a from './migrations/0011_assessments.ts';
 import * as m0012p from './migrations/0012_commitments.ts';
 import * as m0013b from './migrations/0013_bulletins.ts';
 import * as m0014s from './migrations/0014_statistics.ts';
+import * as m0015k from './migrations/0015_compliance_pending_kind.ts';
 
 // Migrations are listed by hand, in order: the list is the schema's history.
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0012_commitments': m0012p,
   '0013_bulletins': m0013b,
   '0014_statistics': m0014s,
+  '0015_compliance_pending_kind': m0015k,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

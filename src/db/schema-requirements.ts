@@ -49,6 +49,8 @@ export interface CompliancePendingTable {
   target_id: number | null;
   team_id: number | null;
   day: string | null;
+  /** 'activity:<kind>', 'writing:<kind>', 'matter', 'pairing'; null = any (0015). */
+  record_kind: string | null;
   queued_at: Generated<Date>;
 }
 

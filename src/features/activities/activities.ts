@@ -554,10 +554,11 @@ async function writeNew(tx: Executor, actor: Actor, data: Data, c: Checked, clie
     ),
     -- What compliance must recount (every day a stay covers), in the same statement.
     cq as (
-      insert into compliance_pending (campaign_id, cadre_id, target_id, day)
-      select ${data.campaignId ?? null}::int, x.cadre_id, x.target_id, (${c.startsAt}::timestamptz at time zone 'Asia/Shanghai')::date + g.i
+      insert into compliance_pending (campaign_id, cadre_id, target_id, day, record_kind)
+      select ${data.campaignId ?? null}::int, x.cadre_id, x.target_id, (${c.startsAt}::timestamptz at time zone 'Asia/Shanghai')::date + g.i, k.kind
       from a, (select unnest(${c.participants.map((x) => x.cadreId)}::int[]) as cadre_id, null::int as target_id
-        union all select null::int, unnest(${data.targetIds}::int[])) x, generate_series(0, greatest(${c.stayDays}::int, 1) - 1) g(i)
+        union all select null::int, unnest(${data.targetIds}::int[])) x, generate_series(0, greatest(${c.stayDays}::int, 1) - 1) g(i),
+        unnest(${[`activity:${data.kind}`, ...(data.matters.length > 0 ? ['matter'] : [])]}::text[]) k(kind)
     ),
     -- The entry recordAudit writes, in the same statement.
     au as (

@@ -227,7 +227,11 @@ describe('stored compliance', () => {
   it('recounts incrementally exactly the rows a new record touches', async () => {
     const id = await store({ name: '每户每月走访', subject: 'pairing', measure: visits, targets: { kinds: ['household'] }, period: 'month', threshold: { op: 'at_least', value: 1 } });
     const cadreRule = await store({ name: '每人每月走访', subject: 'cadre', measure: visits, period: 'month', threshold: { op: 'at_least', value: 1 } });
-    await recomputeCompliance(h.db, { now: NOW, ruleIds: [id, cadreRule] });
+    // Counts writings only: a visit cannot change it, so the drain leaves its rows (张明's too).
+    const diaryRule = await store({ name: '每人每月手记', subject: 'cadre', measure: { kind: 'writings', writingKinds: ['diary'] }, period: 'month', threshold: { op: 'at_least', value: 1 } });
+    await recomputeCompliance(h.db, { now: NOW, ruleIds: [id, cadreRule, diaryRule] });
+    await drainCompliancePending(h.db, { now: NOW }); // what the set-up queued (pairings reach every rule)
+    expect((await rowsOf(diaryRule, '2026-11')).map((r) => r.subject_name)).toContain('张明');
     const before = [...(await rowsOf(id)), ...(await rowsOf(cadreRule))];
     const later = new Date(NOW.getTime() + 60_000);
     // 张明 visits 林阿婆家 on 18 November.
@@ -236,13 +240,13 @@ describe('stored compliance', () => {
     const drained = await drainCompliancePending(h.db, { now: later });
     expect(drained.changes).toBeGreaterThan(0);
     expect(await h.db.selectFrom('compliance_pending').selectAll().execute()).toEqual([]);
-    const after = [...(await rowsOf(id)), ...(await rowsOf(cadreRule))];
+    const after = [...(await rowsOf(id)), ...(await rowsOf(cadreRule)), ...(await rowsOf(diaryRule))];
     const touched = after.filter((r) => r.computed_at.getTime() === later.getTime()).map((r) => `${r.rule_id}/${r.window_key}/${r.subject_name}`).sort();
     // The November rows of 张明 and of his household pairings only.
     expect(touched).toEqual([`${cadreRule}/2026-11/张明`, `${id}/2026-11/金秋社区 林阿婆家（张明）`, `${id}/2026-11/金秋社区 郑大伯家（张明）`].sort());
     expect(after.find((r) => r.rule_id === id && r.window_key === '2026-11' && r.target_id === t.lin)).toMatchObject({ count: 1, status: 'met' });
-    expect(before.length).toBe(after.length);
-    await h.db.deleteFrom('requirement_rules').where('id', 'in', [id, cadreRule]).execute();
+    expect(before.length + (await rowsOf(diaryRule)).length).toBe(after.length);
+    await h.db.deleteFrom('requirement_rules').where('id', 'in', [id, cadreRule, diaryRule]).execute();
   });
 
   it('refreshes open windows as days pass: on track in March, at risk in June, without recounting', async () => {

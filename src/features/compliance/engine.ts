@@ -286,7 +286,8 @@ function countSql(rule: RequirementRule, c: Campaign, windows: PeriodWindow[], t
           where a.kind in (${list(m.activityKinds)}) and (a.campaign_id = ${C} or a.campaign_id is null)
             and ((a.starts_at >= ${from} and a.starts_at < ${chinaDayStart(addDays(w.end, 1))}) ${earlierStays})
             ${participants} ${narrowTargets} ${touched}`;
-        const key = m.kind === 'activities' ? sql`a.id::text` : m.kind === 'days' ? sql`a.day::text` : sql`xt.target_id::text`;
+        // Integer keys: count(distinct) over ints is far cheaper than over their text.
+        const key = m.kind === 'activities' ? sql`a.id` : m.kind === 'days' ? sql`(a.day - date '2000-01-01')` : sql`xt.target_id`;
         const visited = m.kind === 'targets_visited' ? sql`join activity_targets xt on xt.activity_id = a.id and xt.target_id in (select id from ft)` : sql``;
         const window = onDay(rule, sql`a.day`);
         if (perTarget) {
@@ -315,12 +316,12 @@ function countSql(rule: RequirementRule, c: Campaign, windows: PeriodWindow[], t
           where w.kind in (${list(m.writingKinds)}) and w.status in (${list(m.statuses)}) and (w.campaign_id = ${C} or w.campaign_id is null)
             and w.written_on between ${w.start} and ${w.end} ${touched}`;
         if (perTarget) {
-          return sql`with acts as (${ws}) select s.wk, s.subject_id, a.id::text as k from acts a join subj s on s.target_id = a.target_id and s.wk = a.wk
+          return sql`with acts as (${ws}) select s.wk, s.subject_id, a.id as k from acts a join subj s on s.target_id = a.target_id and s.wk = a.wk
             where a.day between s.cov_start and s.cov_end ${cf.given ? sql`and a.author_cadre_id in (select id from fc)` : sql``}`;
         }
-        return sql`with acts as (${ws}) select ac.wk, ac.subject_id, a.id::text as k from acts a
+        return sql`with acts as (${ws}) select ac.wk, ac.subject_id, a.id as k from acts a
             join actors ac on ac.cadre_id = a.author_cadre_id and ac.wk = a.wk and a.day between ac.d_from and ac.d_to ${pairing ? sql`and ac.target_id = a.target_id` : sql``}
-          ${rule.subject === 'team' ? sql`union select s.wk, s.subject_id, a.id::text from acts a join subj s on s.team_id = a.team_id and s.wk = a.wk and a.day between s.cov_start and s.cov_end` : sql``}`;
+          ${rule.subject === 'team' ? sql`union select s.wk, s.subject_id, a.id from acts a join subj s on s.team_id = a.team_id and s.wk = a.wk and a.day between s.cov_start and s.cov_end` : sql``}`;
       }
       case 'matters': {
         const touched = !narrow ? sql``
@@ -332,10 +333,10 @@ function countSql(rule: RequirementRule, c: Campaign, windows: PeriodWindow[], t
           where x.status in (${list(m.statuses)}) and (x.campaign_id = ${C} or x.campaign_id is null)
             and d.day between ${w.start} and ${w.end} ${touched}`;
         if (perTarget) {
-          return sql`with acts as (${ms}) select s.wk, s.subject_id, a.id::text as k from acts a join subj s on s.target_id = a.target_id and s.wk = a.wk
+          return sql`with acts as (${ms}) select s.wk, s.subject_id, a.id as k from acts a join subj s on s.target_id = a.target_id and s.wk = a.wk
             where a.day between s.cov_start and s.cov_end ${cf.given ? sql`and a.cadre_id in (select id from fc)` : sql``}`;
         }
-        return sql`with acts as (${ms}) select ac.wk, ac.subject_id, a.id::text as k from acts a
+        return sql`with acts as (${ms}) select ac.wk, ac.subject_id, a.id as k from acts a
             join actors ac on ac.cadre_id = a.cadre_id and ac.wk = a.wk and a.day between ac.d_from and ac.d_to ${pairing ? sql`and ac.target_id = a.target_id` : sql``}
           ${!pairing && targetsGiven ? sql`where a.target_id in (select id from ft)` : sql``}`;
       }
@@ -343,19 +344,19 @@ function countSql(rule: RequirementRule, c: Campaign, windows: PeriodWindow[], t
         const viaTeam = m.via === 'direct_or_team';
         const pf = pairingRowFilter(rule, 'p');
         if (perTarget) {
-          return sql`select s.wk, s.subject_id, p.cadre_id::text as k from subj s join pairings p on p.target_id = s.target_id
+          return sql`select s.wk, s.subject_id, p.cadre_id as k from subj s join pairings p on p.target_id = s.target_id
               where p.campaign_id = ${C} and ${held('p', sql`s.asof`)} and p.cadre_id in (select id from fc) and ${pf}
-            ${viaTeam ? sql`union select s.wk, s.subject_id, m.cadre_id::text from subj s join pairings p on p.target_id = s.target_id and p.team_id is not null
+            ${viaTeam ? sql`union select s.wk, s.subject_id, m.cadre_id from subj s join pairings p on p.target_id = s.target_id and p.team_id is not null
               join team_members m on m.team_id = p.team_id
               where p.campaign_id = ${C} and ${held('p', sql`s.asof`)} and ${memberAt('m', sql`s.asof`)} and m.cadre_id in (select id from fc) and ${pf}` : sql``}`;
         }
         // Per cadre / team / unit: distinct targets held by the actors at the day (and per team by the team itself).
-        return sql`select ac.wk, ac.subject_id, p.target_id::text as k from actors ac join pairings p on p.cadre_id = ac.cadre_id
+        return sql`select ac.wk, ac.subject_id, p.target_id as k from actors ac join pairings p on p.cadre_id = ac.cadre_id
               where p.campaign_id = ${C} and ${held('p', sql`ac.asof`)} and ac.asof between ac.d_from and ac.d_to and p.target_id in (select id from ft) and ${pf}
-            ${viaTeam ? sql`union select ac.wk, ac.subject_id, p.target_id::text from actors ac join team_members m on m.cadre_id = ac.cadre_id and ${memberAt('m', sql`ac.asof`)}
+            ${viaTeam ? sql`union select ac.wk, ac.subject_id, p.target_id from actors ac join team_members m on m.cadre_id = ac.cadre_id and ${memberAt('m', sql`ac.asof`)}
               join pairings p on p.team_id = m.team_id
               where p.campaign_id = ${C} and ${held('p', sql`ac.asof`)} and ac.asof between ac.d_from and ac.d_to and p.target_id in (select id from ft) and ${pf}` : sql``}
-            ${rule.subject === 'team' ? sql`union select s.wk, s.subject_id, p.target_id::text from subj s join pairings p on p.team_id = s.team_id
+            ${rule.subject === 'team' ? sql`union select s.wk, s.subject_id, p.target_id from subj s join pairings p on p.team_id = s.team_id
               where p.campaign_id = ${C} and ${held('p', sql`s.asof`)} and p.target_id in (select id from ft) and ${pf}` : sql``}`;
       }
     }
@@ -510,6 +511,13 @@ const statements = (rule: RequirementRule, windows: PeriodWindow[]) => {
   return batches(windows, f.cadreRoles || f.pairingRoles || f.teamIds || f.teamKinds ? 1 : WINDOWS_PER_STATEMENT);
 };
 
+/**
+ * Rules counted at once by the full pass. On PostgreSQL one rule's statement runs on the server
+ * while another rule's rows are classified and sent from Node, so the two cores both work; PGlite
+ * has one connection and runs them in turn (no gain, no harm). Rules write disjoint rows.
+ */
+const RULES_AT_ONCE = 2;
+
 /** After this many rows written, the planner's statistics of compliance_results are refreshed. */
 const ANALYZE_AFTER_ROWS = 20_000;
 
@@ -528,12 +536,12 @@ export async function recomputeCompliance(
   const started = performance.now();
   const rules = await loadRules(db, { campaignId: opts.campaignId, ruleIds: opts.ruleIds, activeOnly: opts.ruleIds === undefined });
   const today = chinaDate(opts.now);
-  const campaigns = new Map<number, Campaign | null>();
+  const campaigns = new Map<number, Promise<Campaign | null>>();
   let rows = 0;
-  for (const rule of rules) {
-    if (!campaigns.has(rule.campaignId)) campaigns.set(rule.campaignId, await loadCampaign(db, rule.campaignId));
-    const c = campaigns.get(rule.campaignId);
-    if (!c) continue;
+  const countRule = async (rule: StoredRule) => {
+    if (!campaigns.has(rule.campaignId)) campaigns.set(rule.campaignId, loadCampaign(db, rule.campaignId));
+    const c = await campaigns.get(rule.campaignId);
+    if (!c) return;
     rows += await inTransaction(db, async (tx) => {
       await jitOff(tx);
       const windows = keptWindows(rule.rule, c, today);
@@ -567,7 +575,23 @@ export async function recomputeCompliance(
       for (const b of statements(rule.rule, todo)) n += await storeWindows(tx, rule, c, b, opts.now, { fresh: opts.rebuild, openChangedOnly: !opts.rebuild && !edited });
       return n;
     });
-  }
+  };
+  // Rules are counted RULES_AT_ONCE at a time, each in its own transaction (inside a caller's transaction: one at a time).
+  const queue = [...rules];
+  let failed = false;
+  const worker = async () => {
+    for (let rule = queue.shift(); rule && !failed; rule = queue.shift()) {
+      try {
+        await countRule(rule);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: db.isTransaction ? 1 : RULES_AT_ONCE }, worker));
+  const error = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (error) throw error.reason;
   // The drain's and the views' plans read compliance_results by estimates: refresh them after a large write.
   if (rows >= ANALYZE_AFTER_ROWS) await sql`analyze compliance_results`.execute(db);
   return { rules: rules.length, rows, ms: Math.round(performance.now() - started) };
@@ -586,6 +610,28 @@ export async function queueComplianceChange(
   await db.insertInto('compliance_pending').values(rows).execute();
 }
 
+/**
+ * Whether a rule can count one of the changed records' kinds. A change of unknown kind (null) or a
+ * pairing (it changes subjects and cadre filters of any rule) reaches every rule; a record reaches
+ * the rules whose measure counts records of its kind.
+ */
+function mayCount(rule: RequirementRule, kinds: Set<string | null>): boolean {
+  if (kinds.has(null) || kinds.has('pairing')) return true;
+  const m = rule.measure;
+  switch (m.kind) {
+    case 'activities':
+    case 'days':
+    case 'targets_visited':
+      return m.activityKinds.some((k) => kinds.has(`activity:${k}`));
+    case 'writings':
+      return m.writingKinds.some((k) => kinds.has(`writing:${k}`));
+    case 'matters':
+      return kinds.has('matter');
+    case 'pairings':
+      return false;
+  }
+}
+
 /** At most this many pending changes per drain transaction. */
 const DRAIN_BATCH = 2000;
 
@@ -596,9 +642,9 @@ export async function drainCompliancePending(db: Executor, opts: { now: Date }):
   for (;;) {
     const r = await inTransaction(db, async (tx) => {
       await jitOff(tx);
-      const pending = await sql<{ id: string; campaign_id: number | null; cadre_id: number | null; target_id: number | null; team_id: number | null; day: string | null }>`
+      const pending = await sql<{ id: string; campaign_id: number | null; cadre_id: number | null; target_id: number | null; team_id: number | null; day: string | null; record_kind: string | null }>`
         delete from compliance_pending where id in (select id from compliance_pending order by id limit ${DRAIN_BATCH} for update skip locked)
-        returning id, campaign_id, cadre_id, target_id, team_id, to_char(day, 'YYYY-MM-DD') as day`.execute(tx);
+        returning id, campaign_id, cadre_id, target_id, team_id, to_char(day, 'YYYY-MM-DD') as day, record_kind`.execute(tx);
       if (pending.rows.length === 0) return { changes: 0, rows: 0 };
       const today = chinaDate(opts.now);
       const touch: Touch = {
@@ -611,7 +657,8 @@ export async function drainCompliancePending(db: Executor, opts: { now: Date }):
       const campaignIds = new Set(pending.rows.flatMap((p) => (p.campaign_id === null ? [] : [p.campaign_id])));
       const allDays = pending.rows.some((p) => p.day === null);
       const days = [...new Set(pending.rows.flatMap((p) => (p.day === null ? [] : [p.day])))];
-      const rules = (await loadRules(tx, { activeOnly: true })).filter((x) => anyCampaign || campaignIds.has(x.campaignId));
+      const kinds = new Set(pending.rows.map((p) => p.record_kind));
+      const rules = (await loadRules(tx, { activeOnly: true })).filter((x) => (anyCampaign || campaignIds.has(x.campaignId)) && mayCount(x.rule, kinds));
       let n = 0;
       for (const rule of rules) {
         const c = await loadCampaign(tx, rule.campaignId);
@@ -684,8 +731,8 @@ export async function queueRecordChange(db: Executor, kind: 'activity' | 'writin
   switch (kind) {
     case 'activity':
       // Every day a stay covers: a long stay reaches into several weeks.
-      await sql`insert into compliance_pending (campaign_id, cadre_id, target_id, day)
-        select a.campaign_id, x.cadre_id, x.target_id, (a.starts_at at time zone 'Asia/Shanghai')::date + g.i
+      await sql`insert into compliance_pending (campaign_id, cadre_id, target_id, day, record_kind)
+        select a.campaign_id, x.cadre_id, x.target_id, (a.starts_at at time zone 'Asia/Shanghai')::date + g.i, 'activity:' || a.kind
         from activities a
         cross join lateral (select ap.cadre_id, null::int as target_id from activity_participants ap where ap.activity_id = a.id
           union all select null::int, at.target_id from activity_targets at where at.activity_id = a.id) x
@@ -693,12 +740,12 @@ export async function queueRecordChange(db: Executor, kind: 'activity' | 'writin
         where a.id = ${id}`.execute(db);
       return;
     case 'writing':
-      await sql`insert into compliance_pending (campaign_id, cadre_id, target_id, team_id, day)
-        select campaign_id, author_cadre_id, target_id, team_id, written_on from writings where id = ${id}`.execute(db);
+      await sql`insert into compliance_pending (campaign_id, cadre_id, target_id, team_id, day, record_kind)
+        select campaign_id, author_cadre_id, target_id, team_id, written_on, 'writing:' || kind from writings where id = ${id}`.execute(db);
       return;
     case 'matter':
-      await sql`insert into compliance_pending (campaign_id, cadre_id, target_id, day)
-        select campaign_id, cadre_id, target_id, d.day from practical_matters m
+      await sql`insert into compliance_pending (campaign_id, cadre_id, target_id, day, record_kind)
+        select campaign_id, cadre_id, target_id, d.day, 'matter' from practical_matters m
         cross join lateral (select m.promised_on as day union select m.done_on where m.done_on is not null) d
         where m.id = ${id}`.execute(db);
       return;
@@ -708,6 +755,6 @@ export async function queueRecordChange(db: Executor, kind: 'activity' | 'writin
 /** Queues the pairings just added or ended (a state: every window of theirs is recounted). */
 export async function queuePairingsChange(db: Executor, pairingIds: number[]): Promise<void> {
   if (pairingIds.length === 0) return;
-  await sql`insert into compliance_pending (campaign_id, cadre_id, target_id, team_id, day)
-    select campaign_id, cadre_id, target_id, team_id, null::date from pairings where id = any(${ints(pairingIds)})`.execute(db);
+  await sql`insert into compliance_pending (campaign_id, cadre_id, target_id, team_id, day, record_kind)
+    select campaign_id, cadre_id, target_id, team_id, null::date, 'pairing' from pairings where id = any(${ints(pairingIds)})`.execute(db);
 }
