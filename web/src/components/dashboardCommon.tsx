@@ -165,50 +165,50 @@ export function ChildrenBars(props: {
   pick.current = props.onPick;
   const colors = theme === 'dark' ? ragHexesDark : ragHexes;
   const box = useChart((chart) => {
-    const rows = children.map((c) => ({ c, v: chartValue(figureOf(c.figures, figure)) ?? 0 })).sort((a, b) => b.v - a.v);
+    const all = children.map((c) => ({ c, v: chartValue(figureOf(c.figures, figure)) ?? 0 })).sort((a, b) => b.v - a.v);
+    // Many children (a township's villages) read better as horizontal bars, the first 30 shown.
+    const horizontal = all.length > 20;
+    const rows = horizontal ? all.slice(0, 30) : all;
+    const categoryAxis = {
+      type: 'category',
+      data: (horizontal ? [...rows].reverse() : rows).map((r) => r.c.name),
+      axisLabel: { color: axisColor(theme), interval: 0, rotate: !horizontal && rows.length > 8 ? 40 : 0, fontSize: horizontal ? Math.max(10, fontSize - 2) : fontSize, width: 90, overflow: 'truncate' },
+      axisLine: { lineStyle: { color: splitColor(theme) } },
+    };
+    const valueAxis = {
+      type: 'value',
+      name: chartUnit(figure, lang),
+      nameTextStyle: { color: axisColor(theme), fontSize },
+      axisLabel: { color: axisColor(theme), fontSize },
+      splitLine: { lineStyle: { color: splitColor(theme) } },
+    };
+    const shown = horizontal ? [...rows].reverse() : rows;
     chart.setOption({
       textStyle: { fontSize },
       tooltip: {
         trigger: 'axis',
         axisPointer: { type: 'shadow' },
         formatter: (ps: { dataIndex: number }[]) => {
-          const r = rows[ps[0]?.dataIndex ?? 0];
+          const r = shown[ps[0]?.dataIndex ?? 0];
           if (!r) return '';
           const lines = r.c.figures.filter((f) => ['householdsVisited', 'stayDays', 'complianceRate', 'onTimeRate'].includes(f.key))
             .map((f) => `${figureName(f.key, lang)}：${figureText(f, lang)}`);
           return [`<b>${r.c.name}</b>（${ragWords[r.c.rag][lang]}）`, ...lines, ...r.c.ragReasons].join('<br/>');
         },
       },
-      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
-      xAxis: {
-        type: 'category',
-        data: rows.map((r) => r.c.name),
-        axisLabel: { color: axisColor(theme), interval: 0, rotate: rows.length > 8 ? 40 : 0, fontSize, width: 90, overflow: 'truncate' },
-        axisLine: { lineStyle: { color: splitColor(theme) } },
-      },
-      yAxis: {
-        type: 'value',
-        name: chartUnit(figure, lang),
-        nameTextStyle: { color: axisColor(theme), fontSize },
-        axisLabel: { color: axisColor(theme), fontSize },
-        splitLine: { lineStyle: { color: splitColor(theme) } },
-      },
+      grid: { left: 8, right: horizontal ? 36 : 16, top: 24, bottom: 8, containLabel: true },
+      xAxis: horizontal ? valueAxis : categoryAxis,
+      yAxis: horizontal ? categoryAxis : valueAxis,
       series: [{
         type: 'bar',
         barMaxWidth: 36,
-        data: rows.map((r) => ({ value: r.v, itemStyle: { color: colors[r.c.rag], borderRadius: [3, 3, 0, 0] } })),
-        label: { show: rows.length <= 24, position: 'top', color: axisColor(theme), fontSize: Math.max(10, fontSize - 2) },
+        data: shown.map((r) => ({ value: r.v, itemStyle: { color: colors[r.c.rag], borderRadius: horizontal ? [0, 3, 3, 0] : [3, 3, 0, 0] } })),
+        label: { show: rows.length <= 30, position: horizontal ? 'right' : 'top', color: axisColor(theme), fontSize: Math.max(10, fontSize - 2) },
       }],
     });
     chart.on('click', (p) => {
-      const r = rows[p.dataIndex as number];
+      const r = shown[p.dataIndex as number];
       if (r) pick.current?.(r.c.code);
-    });
-    chart.getZr().on('click', (e) => {
-      // A click beside a short bar (on its column) drills down too.
-      const at = chart.convertFromPixel({ seriesIndex: 0 }, [e.offsetX, e.offsetY]) as number[] | undefined;
-      const r = at ? rows[Math.round(at[0] ?? -1)] : undefined;
-      if (r && !e.target) pick.current?.(r.c.code);
     });
   }, [children, figure, lang, theme, fontSize]);
   return <div ref={box} style={{ height: props.height, width: '100%', cursor: props.onPick ? 'pointer' : undefined }} data-testid={props.testId ?? 'dashboard-children-chart'} />;

@@ -103,6 +103,7 @@ export default function DashboardPage() {
           onChange={(v) => v?.[0] && v[1] && update({ from: v[0].format('YYYY-MM-DD'), to: v[1].format('YYYY-MM-DD') })}
         />
         <span className="lx-toolbar-spacer" style={{ flex: 1 }} />
+        <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
         <Breadcrumb
           data-testid="dashboard-breadcrumb"
           items={chain.map((r, i) => ({
@@ -111,6 +112,7 @@ export default function DashboardPage() {
           }))}
         />
         {level ? <span className="lx-muted">{regionLevelLabel(level, lang)}</span> : null}
+        </span>
       </Card>
 
       {error ? <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} /> : null}
@@ -128,7 +130,7 @@ export default function DashboardPage() {
               >
                 {data.children.length ? (
                   <>
-                    <ChildrenBars children={data.children} figure={chartFigure} lang={lang} height={300} onPick={drill} />
+                    <ChildrenBars children={data.children} figure={chartFigure} lang={lang} height={data.children.length > 20 ? Math.min(30, data.children.length) * 18 + 60 : 300} onPick={drill} />
                     <ChildrenTable data={data} onPick={drill} />
                   </>
                 ) : (
