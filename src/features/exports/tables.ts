@@ -35,7 +35,7 @@ export async function exportSurveyResults(db: Executor, actor: Actor, surveyId: 
 const rankingColumns: ExportColumn<RankingRowDto>[] = [
   { header: '名次', width: 6, value: (r) => r.rank },
   { header: '考核对象', width: 20, value: (r) => r.name },
-  { header: '基本分', width: 9, value: (r) => r.base, numFmt: '0.00' },
+  { header: '指标得分', width: 9, value: (r) => r.base, numFmt: '0.00' },
   { header: '加分', width: 8, value: (r) => r.bonus, numFmt: '0.00' },
   { header: '扣分', width: 8, value: (r) => r.deduction, numFmt: '0.00' },
   { header: '总分', width: 9, value: (r) => r.total, numFmt: '0.00' },

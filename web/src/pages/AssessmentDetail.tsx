@@ -21,6 +21,7 @@ import { api, request, type Page } from '../api.ts';
 import { can, useMe } from '../auth.tsx';
 import { PhotoStrip, PhotoUploader } from '../components/PhotoStrip.tsx';
 import { CadreSelect, UnitSelect } from '../components/RemoteSelect.tsx';
+import { ExportButton } from '../components/ExportButton.tsx';
 import { NotFound, PageSpin, PageTitle } from '../components/Status.tsx';
 import { useI18n } from '../i18n.ts';
 import { useText } from './Assessments.tsx';
@@ -437,6 +438,9 @@ function RankingTab({ id, nonce }: { id: number; nonce: number }) {
   return (
     <div>
       {!r.final ? <Alert type="info" showIcon style={{ marginBottom: 12 }} message={tx('排名为评分过程中的暂定结果，审批后为正式结果', 'Provisional until approved')} /> : null}
+      <div style={{ textAlign: 'right', marginBottom: 8 }}>
+        <ExportButton path={`/api/v1/assessments/${id}/ranking/export.xlsx`} filename="考核排名.xlsx" testId="ranking-export" />
+      </div>
       <div ref={box} style={{ height: 300, marginBottom: 12 }} data-testid="ranking-chart" />
       <Table rowKey="subjectId" size="small" dataSource={rows} columns={columns} pagination={false} data-testid="ranking-table" />
     </div>

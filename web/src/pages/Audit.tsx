@@ -3,6 +3,7 @@ import { AutoComplete, Button, Popover, Table, Tag } from 'antd';
 import type { TablePaginationConfig } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Page } from '../api.ts';
+import { ExportButton } from '../components/ExportButton.tsx';
 import { PageTitle } from '../components/Status.tsx';
 import { useI18n, type Bilingual } from '../i18n.ts';
 import { formatSeconds } from '../labels.ts';
@@ -75,7 +76,7 @@ export default function AuditPage() {
 
   return (
     <div>
-      <PageTitle title={t('auditTitle')} />
+      <PageTitle title={t('auditTitle')} extra={<ExportButton path="/api/v1/audit/export.xlsx" query={{ action: action || undefined }} filename="审计日志.xlsx" testId="audit-export" />} />
       <div className="lx-toolbar">
         <AutoComplete
           style={{ width: 300 }}

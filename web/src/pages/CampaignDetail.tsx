@@ -8,6 +8,7 @@ import { can, useMe } from '../auth.tsx';
 import { CampaignModal, campaignPhase, NumberedTags, phaseColor, phaseLabel } from '../components/CampaignForm.tsx';
 import { CoverageRulesCard } from '../components/CoverageRules.tsx';
 import { CampaignCalendar } from '../components/CampaignCalendar.tsx';
+import { ExportButton } from '../components/ExportButton.tsx';
 import { PageSpin, PageTitle } from '../components/Status.tsx';
 import { useI18n } from '../i18n.ts';
 import { formatTime, kindColor, targetKindLabel } from '../labels.ts';
@@ -74,6 +75,7 @@ export default function CampaignDetailPage() {
             <Button icon={<FlagOutlined />} onClick={() => navigate(`/requirement-rules?campaign=${campaign.id}`)} data-testid="goto-requirement-rules">
               {t('navRequirementRules')}
             </Button>
+            <ExportButton path={`/api/v1/campaigns/${campaign.id}/pairings/export.xlsx`} filename="结对台账.xlsx" testId="pairing-export" />
             {can(me, 'planner.run') ? (
               <Button icon={<NodeIndexOutlined />} onClick={() => navigate(`/planner?campaign=${campaign.id}`)} data-testid="goto-planner">
                 {t('navPlanner')}

@@ -13,6 +13,7 @@ import { useCommitmentText } from '../components/commitmentText.ts';
 import { bodyFieldErrors, CampaignPicker, tablePaging, useUrlFilters, useUrlPagedList } from '../components/recordCommon.tsx';
 import { RegionTreeSelect } from '../components/RegionTreeSelect.tsx';
 import { CadreSelect } from '../components/RemoteSelect.tsx';
+import { ExportButton } from '../components/ExportButton.tsx';
 import { PageTitle } from '../components/Status.tsx';
 import { StatusTags } from './PublicCommitments.tsx';
 
@@ -51,6 +52,7 @@ export default function CommitmentsPage() {
         title={ct('title')}
         extra={
           <Space>
+            <ExportButton path="/api/v1/commitments/export.xlsx" query={query} filename="履职承诺.xlsx" testId="commitment-export" />
             <a href="/pledges" target="_blank" rel="noreferrer"><Button icon={<ExportOutlined />}>{ct('publicPage')}</Button></a>
             {can(me, 'commitment.write') ? <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="commitment-create">{ct('create')}</Button> : null}
           </Space>

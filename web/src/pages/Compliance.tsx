@@ -1,5 +1,5 @@
 import { ArrowUpOutlined, ReloadOutlined, SettingOutlined } from '@ant-design/icons';
-import { Alert, Breadcrumb, Button, Card, Col, Empty, Row, Segmented, Select, Statistic, Table, Tag, Tooltip } from 'antd';
+import { Alert, Breadcrumb, Button, Card, Col, Empty, Row, Segmented, Select, Space, Statistic, Table, Tag, Tooltip } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
@@ -10,6 +10,7 @@ import { can, useMe } from '../auth.tsx';
 import { CampaignSelect, useCampaignParam } from '../components/CampaignSelect.tsx';
 import { compliancePaths, countOf, loadRules, pct, RagBar, requiredText, StackedBars, statusHex, statusSeverity, StatusTag } from '../components/complianceCommon.tsx';
 import { useComplianceText } from '../components/complianceText.ts';
+import { ExportButton } from '../components/ExportButton.tsx';
 import { PageTitle } from '../components/Status.tsx';
 import { formatTime } from '../labels.ts';
 
@@ -392,16 +393,19 @@ export default function CompliancePage() {
         size="small"
         title={tc('cpRows')}
         extra={
-          <Segmented<string>
-            size="small"
-            value={status ?? ''}
-            onChange={(v) => update({ status: v || undefined })}
-            data-testid="compliance-status"
-            options={[
-              { value: '', label: tc('cpStatusAll') },
-              ...statusSeverity.map((s) => ({ value: s, label: `${complianceStatusLabels[s][lang]}${total ? ` ${countOf(total, s)}` : ''}` })),
-            ]}
-          />
+          <Space>
+            <ExportButton path="/api/v1/compliance/rows/export.xlsx" query={{ campaignId, ruleId, status, windowKey, ...scopeQuery }} filename="履职达标.xlsx" testId="compliance-export" />
+            <Segmented<string>
+              size="small"
+              value={status ?? ''}
+              onChange={(v) => update({ status: v || undefined })}
+              data-testid="compliance-status"
+              options={[
+                { value: '', label: tc('cpStatusAll') },
+                ...statusSeverity.map((s) => ({ value: s, label: `${complianceStatusLabels[s][lang]}${total ? ` ${countOf(total, s)}` : ''}` })),
+              ]}
+            />
+          </Space>
         }
       >
         <Table<ComplianceRow>

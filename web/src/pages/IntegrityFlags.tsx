@@ -1,5 +1,5 @@
 import { ReloadOutlined, ScanOutlined } from '@ant-design/icons';
-import { App as AntApp, Button, Segmented, Select, Table, Tag } from 'antd';
+import { App as AntApp, Button, Segmented, Select, Space, Table, Tag } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
@@ -10,6 +10,7 @@ import { CheckKindTag, ClearFlagModal, EvidenceText, FlagState } from '../compon
 import { activityKindColor, activityKindLabel, formatSpan, PeriodFilter, tablePaging, useUrlFilters, useUrlPagedList } from '../components/recordCommon.tsx';
 import { RegionTreeSelect } from '../components/RegionTreeSelect.tsx';
 import { CadreSelect } from '../components/RemoteSelect.tsx';
+import { ExportButton } from '../components/ExportButton.tsx';
 import { PageTitle } from '../components/Status.tsx';
 import { useI18n } from '../i18n.ts';
 import { formatTime } from '../labels.ts';
@@ -112,11 +113,14 @@ export default function IntegrityFlagsPage() {
       <PageTitle
         title={t('integrityTitle')}
         extra={
-          me.role === 'admin' ? (
-            <Button icon={<ScanOutlined />} loading={scanning} onClick={() => void scan()}>
-              {t('rescan')}
-            </Button>
-          ) : null
+          <Space>
+            <ExportButton path="/api/v1/integrity/flags/export.xlsx" query={query} filename="预警台账.xlsx" testId="flag-export" />
+            {me.role === 'admin' ? (
+              <Button icon={<ScanOutlined />} loading={scanning} onClick={() => void scan()}>
+                {t('rescan')}
+              </Button>
+            ) : null}
+          </Space>
         }
       />
       <div className="lx-toolbar">

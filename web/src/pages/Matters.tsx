@@ -11,6 +11,7 @@ import { CampaignPicker, formatWan, formatYuan, PeriodFilter, tablePaging, useUr
 import { TargetSelect } from '../components/RecordPickers.tsx';
 import { RegionTreeSelect } from '../components/RegionTreeSelect.tsx';
 import { CadreSelect } from '../components/RemoteSelect.tsx';
+import { ExportButton } from '../components/ExportButton.tsx';
 import { PageTitle } from '../components/Status.tsx';
 import { useI18n, type MessageKey } from '../i18n.ts';
 import { kindColor, targetKindLabel } from '../labels.ts';
@@ -122,6 +123,7 @@ function MatterList() {
         <Button icon={<ReloadOutlined />} onClick={() => void load()}>
           {t('refresh')}
         </Button>
+        <ExportButton path="/api/v1/matters/export.xlsx" query={query} filename="实事台账.xlsx" testId="matter-export" />
         {can(me, 'matter.write') ? (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)} data-testid="matter-new">
             {t('newMatter')}

@@ -16,6 +16,7 @@ import { api, type Page } from '../api.ts';
 import { useUrlFilters } from '../components/recordCommon.tsx';
 import { RegionTreeSelect } from '../components/RegionTreeSelect.tsx';
 import { UnitSelect } from '../components/RemoteSelect.tsx';
+import { ExportButton, StatisticsExportMenu } from '../components/ExportButton.tsx';
 import { PageTitle } from '../components/Status.tsx';
 import { useStatsText, type StatsTextKey } from '../components/statisticsText.ts';
 import type { Lang } from '../i18n.ts';
@@ -96,7 +97,7 @@ export default function StatisticsPage() {
 
   return (
     <div>
-      <PageTitle title={st('statsTitle')} />
+      <PageTitle title={st('statsTitle')} extra={<StatisticsExportMenu scope={scope} />} />
       <div className="lx-toolbar">
         <Select<number>
           allowClear
@@ -232,6 +233,7 @@ function RecordsDrawer({ figure, scope, onClose }: { figure: FigureKey | null; s
 
   return (
     <Drawer open={figure !== null} onClose={onClose} size={960} destroyOnHidden
+      extra={figure && def ? <ExportButton path="/api/v1/statistics/export" query={{ ...scope, table: 'records', figure }} filename={`${def.zh}明细.xlsx`} testId="stats-records-export" /> : null}
       title={def ? `${def[lang]}：${current ? figureString(current.figure, lang) : ''}` : ''}>
       {def ? <Alert type="info" showIcon title={`${st('statsDefinition')}：${def.definition[lang]}`} style={{ marginBottom: 12 }} /> : null}
       {current ? (

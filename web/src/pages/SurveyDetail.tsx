@@ -12,6 +12,7 @@ import {
 } from '../../../contracts/surveys.ts';
 import { api, type Page } from '../api.ts';
 import { can, useAuth } from '../auth.tsx';
+import { ExportButton } from '../components/ExportButton.tsx';
 import { QuestionsEditor, showFieldErrors, stateColor, type QuestionRow } from './Surveys.tsx';
 
 echarts.use([BarChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
@@ -73,6 +74,7 @@ function ResultsTab({ survey }: { survey: SurveyDto }) {
           { label: '已剔除', children: r.total.excluded },
         ]} />
         <span><Switch size="small" checked={excludeFlagged} onChange={setExcludeFlagged} /> 不计全部疑点答卷</span>
+        <ExportButton path={`/api/v1/surveys/${survey.id}/results/export.xlsx`} query={{ excludeFlagged }} filename="双评结果.xlsx" testId="survey-results-export" />
       </Space>
       <Typography.Text type="secondary">满意率 =（满意 + 基本满意）÷ 全部答题；被评价方看不到答卷人的任何信息。</Typography.Text>
       {r.dimensions.length > 0 && <DimensionBars results={r} />}

@@ -1,5 +1,5 @@
 import { DownOutlined, PlusOutlined, ReloadOutlined, TrophyOutlined } from '@ant-design/icons';
-import { Button, Dropdown, Segmented, Select, Switch, Table, Tag, Tooltip } from 'antd';
+import { Button, Dropdown, Segmented, Select, Space, Switch, Table, Tag, Tooltip } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { Link, useNavigate } from 'react-router-dom';
 import {
@@ -16,6 +16,7 @@ import {
 import { can, useMe } from '../auth.tsx';
 import { CampaignPicker, gradeColor, PeriodFilter, tablePaging, useUrlFilters, useUrlPagedList, writingKindColor, writingStatusColor, writingStatusLabel } from '../components/recordCommon.tsx';
 import { CadreSelect } from '../components/RemoteSelect.tsx';
+import { ExportButton } from '../components/ExportButton.tsx';
 import { PageTitle } from '../components/Status.tsx';
 import { useI18n } from '../i18n.ts';
 import '../components/records.css';
@@ -115,13 +116,16 @@ export default function WritingsPage() {
       <PageTitle
         title={t('writingsTitle')}
         extra={
-          newItems.length ? (
-            <Dropdown menu={{ items: newItems, onClick: ({ key: k }) => navigate(`/writings/new?kind=${k}`) }}>
-              <Button type="primary" icon={<PlusOutlined />} data-testid="writing-new">
-                {t('newWriting')} <DownOutlined />
-              </Button>
-            </Dropdown>
-          ) : null
+          <Space>
+            <ExportButton path="/api/v1/writings/export.xlsx" query={query} filename="调研文稿.xlsx" testId="writing-export" />
+            {newItems.length ? (
+              <Dropdown menu={{ items: newItems, onClick: ({ key: k }) => navigate(`/writings/new?kind=${k}`) }}>
+                <Button type="primary" icon={<PlusOutlined />} data-testid="writing-new">
+                  {t('newWriting')} <DownOutlined />
+                </Button>
+              </Dropdown>
+            ) : null}
+          </Space>
         }
       />
       <div className="lx-toolbar">
