@@ -220,7 +220,11 @@ describe('stored compliance', () => {
     // A second pass over unchanged records rewrites only the open window.
     const again = await recomputeCompliance(h.db, { now: NOW, ruleIds: [id] });
     expect(again.rows).toBe((await rowsOf(id, '2026-11')).length);
-    await h.db.deleteFrom('requirement_rules').where('id', '=', id).execute();
+    // Several rules at once (counted two at a time): the rows counted add up over both.
+    const cadreRule = await store({ name: '每人每月走访', subject: 'cadre', measure: visits, period: 'month', threshold: { op: 'at_least', value: 1 } });
+    const both = await recomputeCompliance(h.db, { now: NOW, ruleIds: [id, cadreRule], rebuild: true });
+    expect(both).toMatchObject({ rules: 2, rows: (await rowsOf(id)).length + (await rowsOf(cadreRule)).length });
+    await h.db.deleteFrom('requirement_rules').where('id', 'in', [id, cadreRule]).execute();
     expect(await rowsOf(id)).toEqual([]);
   });
 

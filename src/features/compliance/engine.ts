@@ -542,7 +542,8 @@ export async function recomputeCompliance(
     if (!campaigns.has(rule.campaignId)) campaigns.set(rule.campaignId, loadCampaign(db, rule.campaignId));
     const c = await campaigns.get(rule.campaignId);
     if (!c) return;
-    rows += await inTransaction(db, async (tx) => {
+    // Not `rows += await …`: that reads `rows` before the await, losing the other worker's additions.
+    const counted = await inTransaction(db, async (tx) => {
       await jitOff(tx);
       const windows = keptWindows(rule.rule, c, today);
       let todo = windows;
@@ -575,6 +576,7 @@ export async function recomputeCompliance(
       for (const b of statements(rule.rule, todo)) n += await storeWindows(tx, rule, c, b, opts.now, { fresh: opts.rebuild, openChangedOnly: !opts.rebuild && !edited });
       return n;
     });
+    rows += counted;
   };
   // Rules are counted RULES_AT_ONCE at a time, each in its own transaction (inside a caller's transaction: one at a time).
   const queue = [...rules];
