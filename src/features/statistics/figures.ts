@@ -245,6 +245,8 @@ type GroupPlan = {
 async function planGroups(db: Executor, f: FigureFilter, grouping: FigureGrouping): Promise<GroupPlan> {
   if (grouping === 'none') return { grouping, groups: [''], key: () => sql<string>`''`, buckets: [{ key: '', from: f.from, to: f.to }] };
   if (grouping === 'month' || grouping === 'day') {
+    // A row per day is for short periods (the dashboard's trend uses days under 62 days).
+    if (grouping === 'day' && f.to > addDays(f.from, 399)) throw new AppError('VALIDATION_FAILED', '按日分组的统计期最长400天', { field: 'to', fields: [{ field: 'to', message: '按日分组的统计期最长400天' }] });
     const buckets = timeBuckets(f.from, f.to, grouping);
     const fmt = grouping === 'month' ? 'YYYY-MM' : 'YYYY-MM-DD';
     return { grouping, groups: buckets.map((b) => b.key), key: (_r, day) => sql<string>`to_char(${day}, ${sql.lit(fmt)})`, buckets };

@@ -211,6 +211,7 @@ describe('figures over the known world', () => {
     ]);
     const days = await computeFigures(h.db, { ...all, from: '2026-10-30', to: '2026-11-02' }, ['householdVisits'], 'day');
     expect(days.map((d) => [d.group, d.figures[0]!.value])).toEqual([['2026-10-30', 0], ['2026-10-31', 1], ['2026-11-01', 0], ['2026-11-02', 0]]);
+    await expect(computeFigures(h.db, { ...all, from: '2025-01-01', to: '2026-10-31' }, ['householdVisits'], 'day')).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'to' } });
   });
 });
 
