@@ -151,12 +151,12 @@ async function highlightsOf(db: Executor, p: Place, ids: { writingId: number; ex
 const introOf = (p: Place, campaignName: string) =>
   `${p.from.slice(0, 4)}年以来，${p.regionName}深入开展“${campaignName}”活动，各级干部沉下身子、走进群众，面对面听民声、实打实解民忧，活动取得阶段性成效。`;
 
-async function generate(db: Executor, p: Place, campaignName: string, highlightIds: number[] | undefined): Promise<StoredSections> {
-  const figures = await liveFigures(db, p);
+async function generate(db: Executor, p: Place, campaignName: string, highlightIds: number[] | undefined): Promise<{ sections: StoredSections; figures: FigureValue[] }> {
+  const [figures, { ranking, charts }, highlights] = await Promise.all([
+    liveFigures(db, p), rankingAndCharts(db, p), highlightsOf(db, p, highlightIds?.map((writingId) => ({ writingId })), 'highlightIds'),
+  ]);
   const para = paragraphOf(p, figures);
-  const { ranking, charts } = await rankingAndCharts(db, p);
-  const highlights = await highlightsOf(db, p, highlightIds?.map((writingId) => ({ writingId })), 'highlightIds');
-  return { intro: introOf(p, campaignName), statistics: para.text, generated: para.text, highlights, ranking, charts, closing: '' };
+  return { sections: { intro: introOf(p, campaignName), statistics: para.text, generated: para.text, highlights, ranking, charts, closing: '' }, figures };
 }
 
 // ── Reading ───────────────────────────────────────────────────────────────────────────────────
@@ -170,7 +170,8 @@ const allowedFor = (actor: Actor, r: Row) => ({
   publish: r.status === 'draft' && can(actor, 'bulletin.publish'),
 });
 
-async function toDto(db: Executor, actor: Actor, r: Row): Promise<BulletinDto> {
+/** `known`: the live figures when the caller has just computed them. */
+async function toDto(db: Executor, actor: Actor, r: Row, known?: FigureValue[]): Promise<BulletinDto> {
   if (r.status === 'published') {
     const snap = await db.selectFrom('bulletin_snapshots').select(['figures', 'sections', 'published_at']).where('bulletin_id', '=', r.id).executeTakeFirstOrThrow();
     const { links, ...sections } = snap.sections as SnapshotSections;
@@ -178,7 +179,7 @@ async function toDto(db: Executor, actor: Actor, r: Row): Promise<BulletinDto> {
   }
   const stored = r.sections as StoredSections;
   const place = placeOf(r);
-  const figures = await liveFigures(db, place);
+  const figures = known ?? await liveFigures(db, place);
   const para = paragraphOf(place, figures);
   const { generated, ...sections } = stored;
   // An unedited paragraph follows the live figures; an edited one stays as written.
@@ -229,7 +230,7 @@ export async function createBulletin(db: Executor, actor: Actor, input: CreateBu
   const issuedOn = v.issuedOn ?? chinaToday(now);
   const place: Place = { campaignId: campaign.id, campaignStartsOn: campaign.starts_on, regionPath: region.path, regionName: region.name, from: v.from, to: v.to, issuedOn };
   // Generated before the number is taken, so the counter row stays locked only for the insert.
-  const sections = await generate(db, place, campaign.name, v.highlightIds);
+  const { sections, figures } = await generate(db, place, campaign.name, v.highlightIds);
   const office = v.office ?? `${region.name}“${campaign.name}”活动办公室`;
   const title = v.title ?? `${region.name}“${campaign.name}”活动进展情况`;
   return inTransaction(db, async (tx) => {
@@ -245,7 +246,7 @@ export async function createBulletin(db: Executor, actor: Actor, input: CreateBu
       detail: { campaignId: campaign.id, number, regionCode: region.code, from: v.from, to: v.to, title },
       where: { regionPath: region.path, unitPath: null },
     });
-    return getBulletin(tx, actor, id);
+    return toDto(tx, actor, await visibleRow(tx, actor, id), figures);
   });
 }
 
@@ -269,7 +270,7 @@ export async function updateBulletin(db: Executor, actor: Actor, id: number, inp
     const place = { ...placeOf(r), issuedOn: v.issuedOn ?? r.issued_on };
     let sections = r.sections as StoredSections;
     if (v.regenerate) {
-      const fresh = await generate(tx, place, r.campaign_name, sections.highlights.map((h) => h.writingId));
+      const { sections: fresh } = await generate(tx, place, r.campaign_name, sections.highlights.map((h) => h.writingId));
       sections = { ...fresh, intro: sections.intro, closing: sections.closing, highlights: sections.highlights };
     } else if (v.statistics !== undefined && v.statistics === paragraphOf(place, await liveFigures(tx, place)).text) {
       // Sent back unchanged from what the page showed: still the generated paragraph.
