@@ -125,6 +125,9 @@ describe('bulletins', () => {
     expect(bad.json().error.details.field).toBe('highlights');
     const none = await patch(s.town, `/api/v1/bulletins/${b.id}`, { version: 2, highlights: [] });
     expect(none.json()).toMatchObject({ version: 3, sections: { highlights: [] } });
+    // Regenerating puts the generated paragraph back (it then follows the live figures again).
+    const again = await patch(s.town, `/api/v1/bulletins/${b.id}`, { version: 3, regenerate: true });
+    expect(again.json()).toMatchObject({ version: 4, sections: { statistics: b.sections.statistics, closing: '下一步，继续扎实推进。' } });
   });
 
   it('publishes an immutable snapshot: later records change neither its figures nor its drill-down', async () => {
