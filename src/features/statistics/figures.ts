@@ -365,11 +365,32 @@ export async function computeFigures(db: Executor, filter: FigureFilter, keys: r
 
   if (need('cadres')) {
     const timed = plan.grouping === 'month' || plan.grouping === 'day';
-    const { rows } = await sql<Record<string, unknown>>`
-      select ${timed ? sql`b.key` : plan.key('pc.region_path', sql`null`)} as g, count(distinct pc.cadre_id)::bigint as "cadresDispatched"
-        from ${pairingCadres(filter)} pc join ${bucketsValues(plan.buckets)} on ${openWithin(sql`b.b_from`, sql`b.b_to`)}
-        group by 1`.execute(db);
-    put(rows);
+    const served = sql`
+      pc as materialized (
+        -- a cadre's served intervals [lo, hi) once, however many targets they were paired with over them
+        select distinct x.cadre_id, x.lo, coalesce(x.hi, 'infinity'::date) as hi from ${pairingCadres(filter)} x
+          where x.lo <= ${filter.to}::date and (x.hi is null or x.hi > ${filter.from}::date)
+      )`;
+    if (plan.grouping === 'day') {
+      // By day: merge each cadre's intervals (gaps and islands), so on any day a cadre is inside at
+      // most one; the cadres serving on a day are then a running sum of starts and ends.
+      const { rows } = await sql<Record<string, unknown>>`
+        with ${served},
+        o as (select pc.*, max(pc.hi) over (partition by pc.cadre_id order by pc.lo, pc.hi rows between unbounded preceding and 1 preceding) as prev_hi from pc),
+        gi as (select o.*, sum(case when o.prev_hi is null or o.lo > o.prev_hi then 1 else 0 end) over (partition by o.cadre_id order by o.lo, o.hi) as grp from o),
+        m as (select min(gi.lo) as lo, max(gi.hi) as hi from gi group by gi.cadre_id, gi.grp),
+        ev as (select greatest(m.lo, ${filter.from}::date) as d, 1 as delta from m union all select m.hi, -1 from m where m.hi <= ${filter.to}::date),
+        run as (select e.d, sum(e.delta) over (order by e.d) as open from (select ev.d, sum(ev.delta) as delta from ev group by ev.d) e)
+        select b.key as g, coalesce((select r.open from run r where r.d <= b.b_from order by r.d desc limit 1), 0)::bigint as "cadresDispatched"
+          from ${bucketsValues(plan.buckets)}`.execute(db);
+      put(rows);
+    } else {
+      const { rows } = await sql<Record<string, unknown>>`
+        select ${timed ? sql`b.key` : plan.key('pc.region_path', sql`null`)} as g, count(distinct pc.cadre_id)::bigint as "cadresDispatched"
+          from ${pairingCadres(filter)} pc join ${bucketsValues(plan.buckets)} on ${openWithin(sql`b.b_from`, sql`b.b_to`)}
+          group by 1`.execute(db);
+      put(rows);
+    }
   }
 
   if (need('teams')) {

@@ -211,6 +211,13 @@ describe('figures over the known world', () => {
     ]);
     const days = await computeFigures(h.db, { ...all, from: '2026-10-30', to: '2026-11-02' }, ['householdVisits'], 'day');
     expect(days.map((d) => [d.group, d.figures[0]!.value])).toEqual([['2026-10-30', 0], ['2026-10-31', 1], ['2026-11-01', 0], ['2026-11-02', 0]]);
+    // Zhang serves throughout; Zhou joins the paired team on 15 October; Li's pairing ended in August.
+    const served = await computeFigures(h.db, { ...all, from: '2026-08-30', to: '2026-08-31' }, ['cadresDispatched'], 'day');
+    expect(served.map((d) => d.figures[0]!.value)).toEqual([2, 2]);
+    const byDay = await computeFigures(h.db, { ...all, from: '2026-10-13', to: '2026-10-16' }, ['cadresDispatched'], 'day');
+    expect(byDay.map((d) => [d.group, d.figures[0]!.value])).toEqual([['2026-10-13', 1], ['2026-10-14', 1], ['2026-10-15', 2], ['2026-10-16', 2]]);
+    const [sept1] = await computeFigures(h.db, { ...all, from: '2026-09-01', to: '2026-09-01' }, ['cadresDispatched'], 'day');
+    expect(sept1!.figures[0]!.value).toBe(1); // Li's last day was 31 August
     await expect(computeFigures(h.db, { ...all, from: '2025-01-01', to: '2026-10-31' }, ['householdVisits'], 'day')).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'to' } });
   });
 });
