@@ -312,6 +312,16 @@ describe('stored compliance', () => {
     const rebuilt = await recomputeCompliance(h.db, { now: NOW, ruleIds: [id], rebuild: true });
     expect(rebuilt.rows).toBe(rows.length);
     expect(await sept()).toBe(before + 1);
+    // Later the same day: November's unchanged rows are left as they are; a renamed cadre's row is rewritten, a stored row of no subject removed.
+    await h.db.updateTable('cadres').set({ name: '张明明' }).where('id', '=', c.zhang).execute();
+    await h.db.insertInto('compliance_results').values({ ...(await rowsOf(id, '2026-11'))[0]!, subject_id: 999_999, cadre_id: null }).execute();
+    const later = new Date(NOW.getTime() + 1500);
+    await recomputeCompliance(h.db, { now: later, ruleIds: [id] });
+    const nov = await rowsOf(id, '2026-11');
+    expect(nov.filter((r) => r.computed_at.getTime() === later.getTime()).map((r) => r.subject_name)).toEqual(['张明明']);
+    expect(nov.map((r) => r.subject_id)).not.toContain(999_999);
+    expect(nov).toHaveLength(perWindow);
+    await h.db.updateTable('cadres').set({ name: '张明' }).where('id', '=', c.zhang).execute();
     // Editing the rule makes the next full pass recount every window.
     await h.db.updateTable('requirement_rules').set({ updated_at: new Date(NOW.getTime() + 1000) }).where('id', '=', id).execute();
     expect((await recomputeCompliance(h.db, { now: new Date(NOW.getTime() + 2000), ruleIds: [id] })).rows).toBe(rows.length);

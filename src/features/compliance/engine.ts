@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql, type Insertable, type RawBuilder } from 'kysely';
 import { requirementRule, type RequirementRule } from '../../../contracts/requirements.ts';
 import { inTransaction, type Executor } from '../../db/database.ts';
@@ -99,6 +100,8 @@ function keptWindows(rule: RequirementRule, c: Campaign, today: string): PeriodW
 type CountedRow = {
   wk: string; subject_id: number; subject_name: string; cadre_id: number | null; target_id: number | null; team_id: number | null;
   unit_id: number | null; unit_path: string | null; region_path: string | null; cov_start: string; cov_end: string; n: number;
+  /** With `storedOf`: the fingerprint of the stored row (null when there is none). */
+  stored?: string | null;
 };
 
 function cadreFilter(rule: RequirementRule, campaignId: number, w: { start: string; end: string }) {
@@ -160,7 +163,7 @@ function touchSql(t: Touch | undefined, subject: RequirementRule['subject'], a: 
  * with its count (0 when nothing counts). The records are read once over the span of the windows;
  * the cadre filter's role and team conditions hold when they held at some time in that span.
  */
-function countSql(rule: RequirementRule, c: Campaign, windows: PeriodWindow[], today: string, touch?: Touch) {
+function countSql(rule: RequirementRule, c: Campaign, windows: PeriodWindow[], today: string, touch?: Touch, storedOf?: number) {
   const m = rule.measure;
   const C = c.id;
   const w = { start: windows[0]!.start, end: windows.at(-1)!.end };
@@ -373,6 +376,7 @@ function countSql(rule: RequirementRule, c: Campaign, windows: PeriodWindow[], t
     facts as (select * from (${facts}) f0)
     select s.wk, s.subject_id, s.subject_name, s.cadre_id, s.target_id, s.team_id, s.unit_id, s.unit_path, s.region_path,
       to_char(s.cov_start, 'YYYY-MM-DD') as cov_start, to_char(s.cov_end, 'YYYY-MM-DD') as cov_end, coalesce(n.n, 0)::int as n
+      ${storedOf === undefined ? sql`` : sql`, (select ${storedFingerprint} from compliance_results cr where cr.rule_id = ${storedOf} and cr.window_key = s.wk and cr.subject_id = s.subject_id) as stored`}
     from subj s left join (select wk, subject_id, count(distinct k)::int as n from facts group by wk, subject_id) n on n.wk = s.wk and n.subject_id = s.subject_id
     order by s.wk, s.subject_id`;
 }
@@ -418,9 +422,9 @@ function toRow(rule: StoredRule, w: PeriodWindow, r: CountedRow, now: Date, memo
   };
 }
 
-async function countWindows(db: Executor, rule: StoredRule, c: Campaign, windows: PeriodWindow[], now: Date, touch?: Touch): Promise<CountedRow[]> {
+async function countWindows(db: Executor, rule: StoredRule, c: Campaign, windows: PeriodWindow[], now: Date, touch?: Touch, storedOf?: number): Promise<CountedRow[]> {
   if (windows.length === 0) return [];
-  const { rows } = await countSql(rule.rule, c, windows, chinaDate(now), touch).execute(db);
+  const { rows } = await countSql(rule.rule, c, windows, chinaDate(now), touch, storedOf).execute(db);
   return rows;
 }
 
@@ -457,8 +461,23 @@ const COLUMNS = [
 ] as const satisfies readonly (readonly [keyof EvaluatedRow, string])[];
 /** Rows per insert: one array per column (insert … select from unnest), so a rebuild of millions of rows is a few hundred statements. */
 const CHUNK = 5000;
-/** `changedOnly`: rows equal to the stored ones (but for computed_at) are left as they are. */
-async function writeRows(db: Executor, ruleId: number, rows: EvaluatedRow[], now: Date, changedOnly = false) {
+/**
+ * A row's fingerprint: md5 of its stored columns (but computed_at), the same text in SQL and in
+ * JS, so a steady pass compares what it counted with what is stored without sending it.
+ */
+const FP_NULL = '\u0002';
+const FP_SEP = '\u001f';
+const storedFingerprint = sql<string>`md5(concat_ws(chr(31), ${sql.join(COLUMNS.filter(([col]) => col !== 'window_key' && col !== 'subject_id').map(([col, type]) =>
+  sql`coalesce(${type === 'date' ? sql`to_char(cr.${sql.ref(col)}, 'YYYY-MM-DD')` : sql`cr.${sql.ref(col)}::text`}, chr(2))`))}))`;
+function fingerprint(r: EvaluatedRow): string {
+  const text = COLUMNS.filter(([col]) => col !== 'window_key' && col !== 'subject_id').map(([col]) => {
+    const v = r[col];
+    return v === null || v === undefined ? FP_NULL : String(v);
+  }).join(FP_SEP);
+  return createHash('md5').update(text).digest('hex');
+}
+
+async function writeRows(db: Executor, ruleId: number, rows: EvaluatedRow[], now: Date) {
   const data = COLUMNS.filter(([col]) => col !== 'window_key' && col !== 'subject_id');
   for (let i = 0; i < rows.length; i += CHUNK) {
     const part = rows.slice(i, i + CHUNK);
@@ -467,8 +486,7 @@ async function writeRows(db: Executor, ruleId: number, rows: EvaluatedRow[], now
       select ${ruleId}::int, u.*, ${now}::timestamptz from unnest(${sql.join(arrays)}) as u
       on conflict (rule_id, window_key, subject_id) do update set
         ${sql.join(data.map(([col]) => sql`${sql.ref(col)} = excluded.${sql.ref(col)}`))},
-        computed_at = excluded.computed_at
-      ${changedOnly ? sql`where (${sql.join(data.map(([col]) => sql`compliance_results.${sql.ref(col)}`))}) is distinct from (${sql.join(data.map(([col]) => sql`excluded.${sql.ref(col)}`))})` : sql``}`.execute(db);
+        computed_at = excluded.computed_at`.execute(db);
   }
 }
 
@@ -480,17 +498,26 @@ async function storeWindows(
   db: Executor, rule: StoredRule, c: Campaign, windows: PeriodWindow[], now: Date, opts: { touch?: Touch; fresh?: boolean; openChangedOnly?: boolean },
 ) {
   if (windows.length === 0) return 0;
-  const counted = await countWindows(db, rule, c, windows, now, opts.touch);
+  const today = chinaDate(now);
+  // Open windows of a steady pass: each stored row's fingerprint comes back with its count, and only rows that differ are written.
+  const compare = opts.openChangedOnly === true && windows.some((w) => w.end >= today);
+  const counted = await countWindows(db, rule, c, windows, now, opts.touch, compare ? rule.id : undefined);
   const byKey = new Map(windows.map((w) => [w.key, w]));
   const memo: ClassifyMemo = new Map();
   const classified = counted.map((r) => toRow(rule, byKey.get(r.wk)!, r, now, memo));
-  const today = chinaDate(now);
-  const open = (r: EvaluatedRow) => opts.openChangedOnly === true && byKey.get(r.window_key)!.end >= today;
-  await writeRows(db, rule.id, classified.filter((r) => !open(r)), now);
-  await writeRows(db, rule.id, classified.filter(open), now, true);
-  // After a delete of the rule's rows (a rebuild) there is nothing left to remove.
-  if (!opts.fresh) {
-    await sql`delete from compliance_results cr where cr.rule_id = ${rule.id} and cr.window_key = any(${windows.map((w) => w.key)}::text[])
+  const open = (i: number) => compare && byKey.get(counted[i]!.wk)!.end >= today;
+  const toWrite = classified.filter((r, i) => !open(i) || counted[i]!.stored !== fingerprint(r));
+  await writeRows(db, rule.id, toWrite, now);
+  // After a delete of the rule's rows (a rebuild) there is nothing left to remove; when every
+  // stored row of these windows came back with its fingerprint, none is left over either.
+  const keys = windows.map((w) => w.key);
+  const leftOver = async () => {
+    if (!compare) return true;
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from compliance_results where rule_id = ${rule.id} and window_key = any(${keys}::text[])`.execute(db);
+    return rows[0]!.n !== counted.filter((r) => r.stored != null).length;
+  };
+  if (!opts.fresh && (await leftOver())) {
+    await sql`delete from compliance_results cr where cr.rule_id = ${rule.id} and cr.window_key = any(${keys}::text[])
       and ${touchSql(opts.touch, rule.rule.subject, 'cr')}
       and not exists (select 1 from unnest(${counted.map((r) => r.wk)}::text[], ${counted.map((r) => r.subject_id)}::int[]) as k(wk, sid)
         where k.wk = cr.window_key and k.sid = cr.subject_id)`.execute(db);
