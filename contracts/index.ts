@@ -20,3 +20,4 @@ export * from './surveys.ts';
 export * from './calendar.ts';
 export * from './commitments.ts';
 export * from './statistics.ts';
+export * from './bulletins.ts';

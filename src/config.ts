@@ -21,7 +21,10 @@ const envSchema = z.object({
   LIANXIN_LOCKOUT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   LIANXIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   LIANXIN_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
-  LIANXIN_EXPORT_MAX_ROWS: z.coerce.number().int().min(1).default(100_000),
+  // Rows one Excel export may have: office roles (admin, leadership, supervisor), unit accounts, cadres.
+  LIANXIN_EXPORT_MAX_ROWS: z.coerce.number().int().min(1).default(200_000),
+  LIANXIN_EXPORT_MAX_ROWS_UNIT: z.coerce.number().int().min(1).default(50_000),
+  LIANXIN_EXPORT_MAX_ROWS_CADRE: z.coerce.number().int().min(1).default(5_000),
   // Set when behind a reverse proxy, so X-Forwarded-For gives the client address for the audit log.
   LIANXIN_TRUST_PROXY: z
     .enum(['true', 'false'])
@@ -74,6 +77,8 @@ export type Config = {
   lockoutMinutes: number;
   uploadMaxBytes: number;
   exportMaxRows: number;
+  /** Per role tier; see exportLimitFor in src/features/exports/stream.ts. */
+  exportLimits: { office: number; unit: number; cadre: number };
   secureCookies: boolean;
   trustProxy: boolean;
   logLevel: string;
@@ -135,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     lockoutMinutes: e.LIANXIN_LOCKOUT_MINUTES,
     uploadMaxBytes: e.LIANXIN_UPLOAD_MAX_BYTES,
     exportMaxRows: e.LIANXIN_EXPORT_MAX_ROWS,
+    exportLimits: { office: e.LIANXIN_EXPORT_MAX_ROWS, unit: e.LIANXIN_EXPORT_MAX_ROWS_UNIT, cadre: e.LIANXIN_EXPORT_MAX_ROWS_CADRE },
     secureCookies: e.LIANXIN_SECURE_COOKIES,
     trustProxy: e.LIANXIN_TRUST_PROXY,
     logLevel: e.LOG_LEVEL,

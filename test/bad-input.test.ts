@@ -118,6 +118,22 @@ const cases = (): [string, string, object | undefined, string][] => [
   ['GET', `/api/v1/tickets/similar?address=${encodeURIComponent(NUL)}`, undefined, 'querystring.address'],
   ['GET', `/api/v1/tickets/export.xlsx?unitId=${BIG}`, undefined, 'querystring.unitId'],
   ['GET', '/api/v1/tickets/export.xlsx?to=2026-13-01', undefined, 'querystring.to'],
+  ['GET', `/api/v1/writings/export.xlsx?authorCadreId=${BIG}`, undefined, 'querystring.authorCadreId'],
+  ['GET', `/api/v1/matters/export.xlsx?region=${encodeURIComponent(NUL)}`, undefined, 'querystring.region'],
+  ['GET', `/api/v1/campaigns/${BIG}/pairings/export.xlsx`, undefined, 'params.id'],
+  ['GET', `/api/v1/integrity/flags/export.xlsx?cadreId=${BIG}`, undefined, 'querystring.cadreId'],
+  ['GET', `/api/v1/compliance/rows/export.xlsx?campaignId=${BIG}`, undefined, 'querystring.campaignId'],
+  ['GET', `/api/v1/commitments/export.xlsx?unitId=${BIG}`, undefined, 'querystring.unitId'],
+  ['GET', '/api/v1/statistics/export?from=2026-01-01&to=2026-02-30', undefined, 'querystring.to'],
+  // Bulletins (issue 7).
+  ['GET', `/api/v1/bulletins/${BIG}`, undefined, 'params.id'],
+  ['GET', `/api/v1/bulletins?campaignId=${BIG}`, undefined, 'querystring.campaignId'],
+  ['GET', '/api/v1/bulletins?status=lost', undefined, 'querystring.status'],
+  ['GET', '/api/v1/bulletins/1/records?figure=nonsense', undefined, 'querystring.figure'],
+  ['POST', '/api/v1/bulletins', { campaignId: BIG, regionCode: '330225000000', from: '2026-01-01', to: '2026-02-01' }, 'body.campaignId'],
+  ['POST', '/api/v1/bulletins', { campaignId: 1, regionCode: '330225000000', from: '2026-03-01', to: '2026-02-01' }, 'body.to'],
+  ['POST', '/api/v1/bulletins', { campaignId: 1, regionCode: '330225000000', from: '2026-01-01', to: '2026-02-01', title: `简报${NUL}` }, 'body.title'],
+  ['PATCH', '/api/v1/bulletins/1', { version: 1, statistics: `数据${NUL}` }, 'body.statistics'],
   ['GET', `/api/v1/tickets/measures?unitId=${BIG}`, undefined, 'querystring.unitId'],
   ['GET', `/api/v1/tickets/measures?region=${encodeURIComponent(NUL)}`, undefined, 'querystring.region'],
   ['GET', '/api/v1/tickets/measures?groupBy=week', undefined, 'querystring.groupBy'],
@@ -197,6 +213,12 @@ const cases = (): [string, string, object | undefined, string][] => [
   ['GET', `/api/v1/calendar/upcoming?campaignId=${BIG}`, undefined, 'querystring.campaignId'],
   ['POST', '/api/v1/notification-channels', { name: NUL, url: 'https://example.org/hook', secret: 'x'.repeat(16) }, 'body.name'],
   ['POST', `/api/v1/notification-channels/${BIG}/test`, undefined, 'params.id'],
+  // Statistics (issue 7).
+  ['GET', `/api/v1/statistics?from=2026-01-01&to=2026-01-31&campaignId=${BIG}`, undefined, 'querystring.campaignId'],
+  ['GET', `/api/v1/statistics/records?from=2026-01-01&to=2026-01-31&figure=forums&unitId=${BIG}`, undefined, 'querystring.unitId'],
+  ['GET', `/api/v1/statistics/compare?from=2026-01-01&to=2026-01-31&regionCode=${encodeURIComponent(NUL)}`, undefined, 'querystring.regionCode'],
+  ['GET', `/api/v1/statistics/dashboard?from=2026-01-01&to=2026-01-31&campaignId=${BIG}`, undefined, 'querystring.campaignId'],
+  ['GET', '/api/v1/statistics/dashboard?from=2026-02-01&to=2026-01-31', undefined, 'querystring.to'],
 ];
 
 describe(`input the database cannot take on ${testDriver}`, () => {

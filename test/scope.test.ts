@@ -12,6 +12,7 @@ import { createActivity } from '../src/features/activities/activities.ts';
 import { createTicket } from '../src/features/tickets/tickets.ts';
 import { createCommitment } from '../src/features/commitments/commitments.ts';
 import { createCampaign } from '../src/features/campaigns/campaigns.ts';
+import { createBulletin, publishBulletin } from '../src/features/bulletins/bulletins.ts';
 import { createLinks, createSurvey, updateSurvey } from '../src/features/surveys/surveys.ts';
 import { submitResponse } from '../src/features/surveys/public.ts';
 import { testConfig, testKey } from './helpers.ts';
@@ -810,5 +811,92 @@ describe('the 1000-point assessment stays inside its region', () => {
     expectStatus(await send(sessions.townAdmin, 'POST', `/api/v1/assessments/${id}/actions`, { action: 'start' }), 404);
     expectStatus(await app.inject({ method: 'PUT', url: `/api/v1/assessments/${id}/items`, headers: as(sessions.townAdmin), payload: { groups: [{ code: 'A', name: '综合', indicators: [{ code: 'A1', name: '实绩', weight: 1000, method: 'manual' }] }] } }), 404);
     expect((await sql<{ n: number }>`select count(*)::int as n from assessment_items where scheme_id = ${id}`.execute(h.db)).rows[0]!.n).toBe(0);
+  });
+});
+
+describe(`statistics (统计) stay in scope on ${testDriver}`, () => {
+  it('a township admin and a unit leader count no Shipu record and cannot reach Shipu by region, unit, records or comparison: 404; a cadre: 403', async () => {
+    const shipuVillage = await h.db.selectFrom('regions').select(['code', 'path']).where('code', '=', '330225101001').executeTakeFirstOrThrow();
+    const target = await h.db.insertInto('contact_targets')
+      .values({ kind: 'household', name: uniq('石浦统计户'), name_initials: '', region_code: shipuVillage.code, region_path: shipuVillage.path, updated_at: new Date() })
+      .returning('id').executeTakeFirstOrThrow();
+    const when = new Date(Date.now() - 86_400_000).toISOString();
+    await createActivity(h.db, systemActor('test'), { integrity: testConfig().integrity }, { kind: 'policy_talk', startsAt: when, endsAt: when, participantIds: [cadres.shipu.id], targetIds: [target.id], attendees: 40 });
+    const q = 'from=2026-01-01&to=2026-12-31&figures=policyTalks';
+    const county = (await get(sessions.countyAdmin, `/api/v1/statistics?${q}`)).json().figures[0].value as number;
+    expect(county).toBeGreaterThanOrEqual(1);
+    expectStatus(await get(sessions.countyAdmin, `/api/v1/statistics/records?${q}&figure=policyTalks&regionCode=${SHIPU}`), 200);
+    for (const key of ['townAdmin', 'leader'] as const) {
+      const s = sessions[key];
+      expect((await get(s, `/api/v1/statistics?${q}`)).json().figures[0].value).toBe(0);
+      expect((await get(s, `/api/v1/statistics/records?${q}&figure=policyTalks`)).json().total).toBe(0);
+      expectStatus(await get(s, `/api/v1/statistics?${q}&regionCode=${SHIPU}`), 404);
+      expectStatus(await get(s, `/api/v1/statistics?${q}&unitId=${units.shipu.id}`), 404);
+      expectStatus(await get(s, `/api/v1/statistics/records?${q}&figure=policyTalks&regionCode=${SHIPU}`), 404);
+      expectStatus(await get(s, `/api/v1/statistics/compare?${q}&against=regions&regionCodes=${DANDONG},${SHIPU}`), 404);
+    }
+    expectStatus(await get(sessions.cadre, `/api/v1/statistics?${q}`), 403);
+  });
+});
+
+describe(`the dashboard (驾驶舱) stays in scope on ${testDriver}`, () => {
+  it('a township admin and a unit leader see no Shipu region, unit or cadre and cannot ask for Shipu: 404; a cadre: 403', async () => {
+    const q = 'from=2026-01-01&to=2026-12-31';
+    for (const key of ['townAdmin', 'leader'] as const) {
+      const s = sessions[key];
+      const res = await get(s, `/api/v1/statistics/dashboard?${q}`);
+      expectStatus(res, 200);
+      const d = res.json() as { children: { code: string }[]; rankings: { units: { id: number }[]; cadres: { id: number }[] } };
+      expect(d.children.some((c) => c.code === SHIPU)).toBe(false);
+      expect(d.rankings.units.some((u) => u.id === units.shipu.id)).toBe(false);
+      expect(d.rankings.cadres.some((c) => c.id === cadres.shipu.id)).toBe(false);
+      expectStatus(await get(s, `/api/v1/statistics/dashboard?${q}&regionCode=${SHIPU}`), 404);
+      expectStatus(await get(s, `/api/v1/statistics/dashboard?${q}&unitId=${units.shipu.id}`), 404);
+    }
+    expectStatus(await get(sessions.cadre, `/api/v1/statistics/dashboard?${q}`), 403);
+  });
+});
+
+describe(`Excel exports (导出) stay in scope on ${testDriver}`, () => {
+  it('a township admin cannot export Shipu from any ledger or statistics table: 404; a cadre is refused the statistics and the audit log: 403', async () => {
+    const s = sessions.townAdmin;
+    const period = 'from=2026-01-01&to=2026-12-31';
+    for (const url of [
+      `/api/v1/matters/export.xlsx?region=${SHIPU}`,
+      `/api/v1/writings/export.xlsx?region=${SHIPU}`,
+      `/api/v1/integrity/flags/export.xlsx?region=${SHIPU}`,
+      `/api/v1/commitments/export.xlsx?region=${SHIPU}`,
+      `/api/v1/commitments/export.xlsx?unitId=${units.shipu.id}`,
+      `/api/v1/statistics/export?${period}&regionCode=${SHIPU}`,
+      `/api/v1/statistics/export?${period}&unitId=${units.shipu.id}&table=months`,
+      `/api/v1/statistics/export?${period}&regionCode=${SHIPU}&table=records&figure=policyTalks`,
+    ]) expectStatus(await get(s, url), 404);
+    expectStatus(await get(s, `/api/v1/statistics/export?${period}`), 200);
+    expectStatus(await get(sessions.cadre, `/api/v1/statistics/export?${period}`), 403);
+    expectStatus(await get(sessions.cadre, '/api/v1/audit/export.xlsx'), 403);
+  });
+});
+
+describe(`bulletins (简报) stay in scope on ${testDriver}`, () => {
+  it('a township admin cannot create, read, edit, publish, drill into or download a Shipu bulletin: 404; a cadre cannot write one: 403', async () => {
+    const sys = systemActor('scope-test');
+    const campaignId = (await createCampaign(h.db, sys, { name: uniq('简报活动'), startsOn: '2026-01-01', endsOn: '2027-12-31', regionCode: XIANGSHAN })).id;
+    const draft = await createBulletin(h.db, sys, { campaignId, regionCode: SHIPU, from: '2026-01-01', to: '2026-06-30' });
+    const published = await createBulletin(h.db, sys, { campaignId, regionCode: SHIPU, from: '2026-01-01', to: '2026-06-30' });
+    await publishBulletin(h.db, sys, published.id);
+    const s = sessions.townAdmin;
+    expectStatus(await send(s, 'POST', '/api/v1/bulletins', { campaignId, regionCode: SHIPU, from: '2026-01-01', to: '2026-06-30' }), 404);
+    for (const b of [draft, published]) {
+      expectStatus(await get(s, `/api/v1/bulletins/${b.id}`), 404);
+      expectStatus(await get(s, `/api/v1/bulletins/${b.id}/records?figure=stayDays`), 404);
+      expectStatus(await get(s, `/api/v1/bulletins/${b.id}/docx`), 404);
+      expectStatus(await send(s, 'PATCH', `/api/v1/bulletins/${b.id}`, { version: 1, title: '改' }), 404);
+      expectStatus(await send(s, 'POST', `/api/v1/bulletins/${b.id}/publish`), 404);
+    }
+    const list = (await get(s, '/api/v1/bulletins?pageSize=200')).json() as { items: { regionCode: string }[] };
+    expect(list.items.some((b) => b.regionCode === SHIPU)).toBe(false);
+    expectStatus(await get(s, `/api/v1/bulletins?region=${SHIPU}`), 404);
+    expectStatus(await get(sessions.shipuAdmin, `/api/v1/bulletins/${published.id}`), 200);
+    expectStatus(await send(sessions.cadre, 'POST', '/api/v1/bulletins', { campaignId, regionCode: DANDONG, from: '2026-01-01', to: '2026-06-30' }), 403);
   });
 });

@@ -35,6 +35,10 @@ import { registerOpen311Routes } from '../features/open311/routes.ts';
 import { registerSurveyRoutes } from '../features/surveys/routes.ts';
 import { registerAssessmentRoutes } from '../features/assessments/routes.ts';
 import { registerComplianceRoutes } from '../features/compliance/routes.ts';
+import { registerExportRoutes } from '../features/exports/routes.ts';
+import { registerDashboardRoutes } from '../features/statistics/dashboard-routes.ts';
+import { registerStatisticsRoutes } from '../features/statistics/routes.ts';
+import { registerBulletinRoutes } from '../features/bulletins/routes.ts';
 import { registerComplianceScheduler } from '../features/compliance/scheduler.ts';
 import { registerAuthHook } from './auth.ts';
 import { errorHandler } from './errors.ts';
@@ -110,6 +114,10 @@ export async function buildApp(deps: AppDeps, opts: { logger?: boolean } = {}): 
   registerSurveyRoutes(app, deps);
   registerAssessmentRoutes(app, deps);
   registerComplianceRoutes(app, deps);
+  registerExportRoutes(app, deps);
+  registerStatisticsRoutes(app, deps);
+  registerDashboardRoutes(app, deps);
+  registerBulletinRoutes(app, deps);
   registerComplianceScheduler(app, deps);
 
   // The web app, built by Vite; any other non-API path is a client-side route.

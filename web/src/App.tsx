@@ -37,6 +37,12 @@ const TicketMeasuresPage = lazy(() => import('./pages/TicketMeasures.tsx'));
 const TicketSettingsPage = lazy(() => import('./pages/TicketSettings.tsx'));
 const RequirementRulesPage = lazy(() => import('./pages/RequirementRules.tsx'));
 const CompliancePage = lazy(() => import('./pages/Compliance.tsx'));
+const DashboardPage = lazy(() => import('./pages/Dashboard.tsx'));
+const StatisticsPage = lazy(() => import('./pages/Statistics.tsx'));
+const BulletinsPage = lazy(() => import('./pages/Bulletins.tsx'));
+const BulletinDetailPage = lazy(() => import('./pages/BulletinDetail.tsx'));
+// 大屏: full screen, outside the app layout (logged in).
+const BigScreenPage = lazy(() => import('./pages/BigScreen.tsx'));
 const MyDutiesPage = lazy(() => import('./pages/MyDuties.tsx'));
 const AssessmentsPage = lazy(() => import('./pages/Assessments.tsx'));
 const AssessmentDetailPage = lazy(() => import('./pages/AssessmentDetail.tsx'));
@@ -111,6 +117,7 @@ function AppRoutes() {
       <Route path="/s/:token" element={<Lazy><PublicSurveyPage /></Lazy>} />
       <Route path="/pledges" element={<Lazy><PublicCommitmentsPage /></Lazy>} />
       <Route path="/pledges/:id" element={<Lazy><PublicCommitmentsPage /></Lazy>} />
+      <Route path="/bigscreen" element={<RequireAuth><Lazy><BigScreenPage /></Lazy></RequireAuth>} />
       <Route
         element={
           <RequireAuth>
@@ -145,6 +152,10 @@ function AppRoutes() {
         <Route path="surveys/:id" element={<Allowed permission="survey.results"><Lazy><SurveyDetailPage /></Lazy></Allowed>} />
         <Route path="requirement-rules" element={<Lazy><RequirementRulesPage /></Lazy>} />
         <Route path="compliance" element={<Lazy><CompliancePage /></Lazy>} />
+        <Route path="dashboard" element={<Lazy><DashboardPage /></Lazy>} />
+        <Route path="statistics" element={<Lazy><StatisticsPage /></Lazy>} />
+        <Route path="bulletins" element={<Lazy><BulletinsPage /></Lazy>} />
+        <Route path="bulletins/:id" element={<Lazy><BulletinDetailPage /></Lazy>} />
         <Route path="duties" element={<Lazy><MyDutiesPage /></Lazy>} />
         <Route path="assessments" element={<Lazy><AssessmentsPage /></Lazy>} />
         <Route path="assessments/:id" element={<Lazy><AssessmentDetailPage /></Lazy>} />

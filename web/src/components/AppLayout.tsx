@@ -31,6 +31,8 @@ import {
   UserOutlined,
   UserSwitchOutlined,
   SendOutlined,
+  FundProjectionScreenOutlined,
+  NotificationOutlined,
 } from '@ant-design/icons';
 import { App as AntApp, Button, Layout, Menu, Segmented, Tag, Tooltip } from 'antd';
 import type { MenuProps } from 'antd';
@@ -47,6 +49,9 @@ const { Header, Sider, Content } = Layout;
 type NavItem = { path: string; label: MessageKey; icon: React.ReactNode; permission?: Permission; roles?: readonly Role[] };
 const nav: NavItem[] = [
   { path: '/', label: 'navOverview', icon: <DashboardOutlined /> },
+  { path: '/dashboard', label: 'navDashboard', icon: <FundProjectionScreenOutlined />, roles: ['unit_leader', 'leadership', 'supervisor', 'admin'] },
+  { path: '/statistics', label: 'navStatistics', icon: <LineChartOutlined />, roles: ['unit_leader', 'leadership', 'supervisor', 'admin', 'handling_dept', 'hotline_operator'] },
+  { path: '/bulletins', label: 'navBulletins', icon: <NotificationOutlined /> },
   { path: '/regions', label: 'navRegions', icon: <ApartmentOutlined /> },
   { path: '/units', label: 'navUnits', icon: <BankOutlined /> },
   { path: '/cadres', label: 'navCadres', icon: <TeamOutlined /> },
