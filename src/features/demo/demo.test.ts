@@ -124,3 +124,13 @@ describe('demo compliance', () => {
     expect(october[0]!.n).toBeGreaterThan(0);
   });
 });
+
+describe('demo bulletins', () => {
+  it('has 第1期 and 第2期 published and 第3期 as a draft, the published ones with their records frozen', async () => {
+    const s = await login(app, 'admin', PASSWORD);
+    const list = (await app.inject({ url: '/api/v1/bulletins?pageSize=50', headers: as(s) })).json().items as { number: number; status: string }[];
+    expect(list.map((b) => [b.number, b.status]).sort()).toEqual([[1, 'published'], [2, 'published'], [3, 'draft']]);
+    const frozen = await rows<{ n: number }>(sql`select count(*)::int as n from bulletin_snapshot_records`);
+    expect(frozen[0]!.n).toBeGreaterThan(0);
+  });
+});

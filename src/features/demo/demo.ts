@@ -15,6 +15,7 @@ import { loadDemoRecords, type DemoRecordsResult } from './demo-records.ts';
 import { loadDemoTickets, type DemoTicketsResult } from './demo-tickets.ts';
 import { loadDemoCommitments, type DemoCommitmentsResult } from './demo-commitments.ts';
 import { loadDemoAssessments } from './demo-assessments.ts';
+import { loadDemoBulletins } from './demo-bulletins.ts';
 import { loadDemoCalendar } from './demo-calendar.ts';
 import { loadDemoSurveys } from './demo-surveys.ts';
 import { loadDemoRequirements } from './demo-requirements.ts';
@@ -134,6 +135,7 @@ export async function loadDemo(db: Executor, key: PersonalDataKey, opts: { admin
     await loadDemoRequirements(tx, actor, { campaignId: campaign.campaignId, now: opts.today ? new Date(`${opts.today}T12:00:00+08:00`) : new Date() });
     // The 1000-point assessment, last: its auto indicators read the compliance, tickets, writing and funds above.
     await loadDemoAssessments(tx, actor, { campaignId: campaign.campaignId, countyCode: DEMO_COUNTY, ...(opts.today ? { today: opts.today } : {}) });
+    await loadDemoBulletins(tx, actor, { campaignId: campaign.campaignId, ...(opts.today ? { today: opts.today } : {}) });
     // Flags on the demo records, so the supervisors' view has something to show from the start.
     await scanIntegrity(tx, opts.integrity ?? loadConfig().integrity);
     await recordAudit(tx, actor, { action: 'demo.load', entity: 'system', detail: { county: DEMO_COUNTY, units: units.length, cadres: values.length, ...campaign, ...records, tickets: tickets.tickets } });
