@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dbId, dbIdQuery, pageOf, paging, storableString } from './common.ts';
-import { figureKey, figureRecord, figureValue } from './statistics.ts';
+import { figureKey, figureRecord, figureValue, type FigureKey } from './statistics.ts';
 import { writingKind } from './writings.ts';
 
 // Bulletins (简报, issue 7): a numbered report (第N期) for a campaign, a region and a period. A draft
@@ -146,3 +146,21 @@ export type BulletinRecordsResult = z.infer<typeof bulletinRecordsResult>;
 
 /** Writings that may be featured in a bulletin (the picker on the edit page). */
 export const bulletinCandidatesResult = z.object({ items: z.array(bulletinHighlight.extend({ status: z.string() })) });
+
+/** Where each figure's phrase sits in a (possibly edited) paragraph: pieces for the web and the docx. */
+export function splitByLinks(text: string, links: { figure: FigureKey; text: string }[]): { text: string; figure?: FigureKey }[] {
+  const found = links
+    .map((l) => ({ ...l, at: text.indexOf(l.text) }))
+    .filter((l) => l.at >= 0)
+    .sort((a, b) => a.at - b.at);
+  const out: { text: string; figure?: FigureKey }[] = [];
+  let pos = 0;
+  for (const l of found) {
+    if (l.at < pos) continue;
+    if (l.at > pos) out.push({ text: text.slice(pos, l.at) });
+    out.push({ text: l.text, figure: l.figure });
+    pos = l.at + l.text.length;
+  }
+  if (pos < text.length) out.push({ text: text.slice(pos) });
+  return out;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FigureValue } from '../../../contracts/statistics.ts';
-import { childRanking, formatMoney, splitByLinks, statisticsParagraph, wholeRegion } from './generate.ts';
+import { splitByLinks } from '../../../contracts/bulletins.ts';
+import { childRanking, formatMoney, statisticsParagraph, wholeRegion } from './generate.ts';
 
 const article: FigureValue[] = [
   { key: 'cadresDispatched', value: 1000 }, { key: 'teamsFormed', value: 18 }, { key: 'stayDays', value: 219 }, { key: 'diaries', value: 36 },

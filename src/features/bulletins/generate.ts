@@ -117,23 +117,6 @@ export function statisticsParagraph(p: ParagraphInput): StatisticsText {
   return { text: sentences.join(''), links };
 }
 
-/** Where each figure's phrase sits in a (possibly edited) paragraph: pieces for the web and the docx. */
-export function splitByLinks(text: string, links: { figure: FigureKey; text: string }[]): { text: string; figure?: FigureKey }[] {
-  const found = links
-    .map((l) => ({ ...l, at: text.indexOf(l.text) }))
-    .filter((l) => l.at >= 0)
-    .sort((a, b) => a.at - b.at);
-  const out: { text: string; figure?: FigureKey }[] = [];
-  let pos = 0;
-  for (const l of found) {
-    if (l.at < pos) continue;
-    if (l.at > pos) out.push({ text: text.slice(pos, l.at) });
-    out.push({ text: l.text, figure: l.figure });
-    pos = l.at + l.text.length;
-  }
-  if (pos < text.length) out.push({ text: text.slice(pos) });
-  return out;
-}
 
 export const rankingColumns: FigureKey[] = ['householdsVisited', 'stayDays', 'diaries', 'problemsSolved'];
 const columnLabels: Partial<Record<FigureKey, string>> = {

@@ -8,7 +8,7 @@ import { SVGRenderer } from 'echarts/renderers';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { bulletinStatusLabels, type BulletinChart, type BulletinDto, type BulletinHighlight, type BulletinRecordsResult, type UpdateBulletin } from '../../../contracts/bulletins.ts';
+import { bulletinStatusLabels, splitByLinks, type BulletinChart, type BulletinDto, type BulletinHighlight, type BulletinRecordsResult, type UpdateBulletin } from '../../../contracts/bulletins.ts';
 import { figureDefinitions, type FigureKey, type FigureRecord } from '../../../contracts/statistics.ts';
 import { writingKindLabels } from '../../../contracts/writings.ts';
 import { api, ApiError, download, type Page } from '../api.ts';
@@ -27,20 +27,6 @@ echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TitleComponent
 const fullDate = (d: string) => `${Number(d.slice(0, 4))}年${Number(d.slice(5, 7))}月${Number(d.slice(8, 10))}日`;
 const numerals = ['一', '二', '三', '四', '五'];
 
-/** Pieces of a paragraph: the figures' phrases (first occurrence each) and the text between them. */
-function splitByLinks(text: string, links: { figure: FigureKey; text: string }[]) {
-  const found = links.map((l) => ({ ...l, at: text.indexOf(l.text) })).filter((l) => l.at >= 0).sort((a, b) => a.at - b.at);
-  const out: { text: string; figure?: FigureKey }[] = [];
-  let pos = 0;
-  for (const l of found) {
-    if (l.at < pos) continue;
-    if (l.at > pos) out.push({ text: text.slice(pos, l.at) });
-    out.push({ text: l.text, figure: l.figure });
-    pos = l.at + l.text.length;
-  }
-  if (pos < text.length) out.push({ text: text.slice(pos) });
-  return out;
-}
 
 function Chart({ chart }: { chart: BulletinChart }) {
   const ref = useRef<HTMLDivElement>(null);
