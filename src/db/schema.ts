@@ -5,7 +5,6 @@ import type { SurveyTables } from './schema-surveys.ts';
 import type { AssessmentTables } from './schema-assessments.ts';
 import type { CommitmentTables } from './schema-commitments.ts';
 import type { BulletinTables } from './schema-bulletins.ts';
-import type { StatisticsTables } from './schema-statistics.ts';
 import type {
   ClosureType as TicketClosureType, DeadlineMark, SuperviseLevel, TicketOutcome, TicketRating, TicketSource, TicketState, TicketType, TicketUrgency,
 } from '../../contracts/tickets.ts';
@@ -499,7 +498,7 @@ export interface SchedulerTicksTable {
   stats: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
-export interface DB extends RequirementTables, CalendarTables, SurveyTables, AssessmentTables, CommitmentTables, BulletinTables, StatisticsTables {
+export interface DB extends RequirementTables, CalendarTables, SurveyTables, AssessmentTables, CommitmentTables, BulletinTables {
   ticket_categories: TicketCategoriesTable;
   ticket_settings: TicketSettingsTable;
   open311_keys: Open311KeysTable;

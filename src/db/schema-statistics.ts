@@ -1,3 +1,0 @@
-// Kysely table types for migration 0014_statistics (issue 7); filled in by its part.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface StatisticsTables {}
