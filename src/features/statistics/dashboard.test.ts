@@ -100,6 +100,8 @@ beforeAll(async () => {
   }, { now: new Date('2026-05-06T09:00:00+08:00') });
 
   // One integrity flag nobody has cleared, on the stay (those the checks raised as the records went in are cleared).
+  // The records are marked checked first: the app's background worker would otherwise re-check them and remove the flag as stale.
+  await h.db.updateTable('activities').set({ integrity_checked_at: new Date() }).execute();
   await h.db.updateTable('integrity_flags').set({ cleared_at: new Date(), clear_reason: '测试' }).execute();
   await h.db.insertInto('integrity_flags').values({ activity_id: ids.stay, check_kind: 'double_stay', evidence: JSON.stringify({}), region_path: dandong.path }).execute();
 
