@@ -51,7 +51,13 @@ describe('bulletins in Chromium', () => {
     await page.locator('.ant-select-item-option', { hasText: '蹲点' }).first().click();
     await page.locator('#regionCode').click();
     await page.keyboard.type('象山');
-    await page.locator('.ant-select-tree-node-content-wrapper', { hasText: '象山县' }).first().click();
+    // Under load the tree may still be filtering when the option is clicked; choosing closes the dropdown, so click until it does.
+    const county = page.locator('.ant-select-tree-node-content-wrapper', { hasText: '象山县' }).filter({ visible: true }).first();
+    await county.click();
+    await expect.poll(async () => {
+      if (await county.isVisible()) await county.click({ timeout: 2_000 }).catch(() => undefined);
+      return county.isVisible();
+    }, { timeout: 30_000 }).toBe(false);
     await page.screenshot({ path: join(shots, 'bulletins-create.png') });
     await page.getByRole('button', { name: '生成草稿' }).click();
     await page.waitForURL(/\/bulletins\/\d+$/, { timeout: 60_000 });
