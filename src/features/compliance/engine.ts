@@ -459,6 +459,8 @@ const COLUMNS = [
   ['required_min', 'int'], ['required_max', 'int'], ['status', 'text'], ['reason', 'text'], ['explanation', 'text'], ['cadre_id', 'int'],
   ['target_id', 'int'], ['team_id', 'int'], ['unit_id', 'int'], ['unit_path', 'text'], ['region_path', 'text'],
 ] as const satisfies readonly (readonly [keyof EvaluatedRow, string])[];
+/** The columns a row carries besides its key (rule, window, subject). */
+const DATA_COLUMNS = COLUMNS.filter(([col]) => col !== 'window_key' && col !== 'subject_id');
 /** Rows per insert: one array per column (insert … select from unnest), so a rebuild of millions of rows is a few hundred statements. */
 const CHUNK = 5000;
 /**
@@ -467,10 +469,10 @@ const CHUNK = 5000;
  */
 const FP_NULL = '\u0002';
 const FP_SEP = '\u001f';
-const storedFingerprint = sql<string>`md5(concat_ws(chr(31), ${sql.join(COLUMNS.filter(([col]) => col !== 'window_key' && col !== 'subject_id').map(([col, type]) =>
+const storedFingerprint = sql<string>`md5(concat_ws(chr(31), ${sql.join(DATA_COLUMNS.map(([col, type]) =>
   sql`coalesce(${type === 'date' ? sql`to_char(cr.${sql.ref(col)}, 'YYYY-MM-DD')` : sql`cr.${sql.ref(col)}::text`}, chr(2))`))}))`;
 function fingerprint(r: EvaluatedRow): string {
-  const text = COLUMNS.filter(([col]) => col !== 'window_key' && col !== 'subject_id').map(([col]) => {
+  const text = DATA_COLUMNS.map(([col]) => {
     const v = r[col];
     return v === null || v === undefined ? FP_NULL : String(v);
   }).join(FP_SEP);
@@ -478,14 +480,13 @@ function fingerprint(r: EvaluatedRow): string {
 }
 
 async function writeRows(db: Executor, ruleId: number, rows: EvaluatedRow[], now: Date) {
-  const data = COLUMNS.filter(([col]) => col !== 'window_key' && col !== 'subject_id');
   for (let i = 0; i < rows.length; i += CHUNK) {
     const part = rows.slice(i, i + CHUNK);
     const arrays = COLUMNS.map(([col, type]) => sql`${part.map((r) => r[col] ?? null)}::${sql.raw(type)}[]`);
     await sql`insert into compliance_results (rule_id, ${sql.join(COLUMNS.map(([col]) => sql.ref(col)))}, computed_at)
       select ${ruleId}::int, u.*, ${now}::timestamptz from unnest(${sql.join(arrays)}) as u
       on conflict (rule_id, window_key, subject_id) do update set
-        ${sql.join(data.map(([col]) => sql`${sql.ref(col)} = excluded.${sql.ref(col)}`))},
+        ${sql.join(DATA_COLUMNS.map(([col]) => sql`${sql.ref(col)} = excluded.${sql.ref(col)}`))},
         computed_at = excluded.computed_at`.execute(db);
   }
 }
