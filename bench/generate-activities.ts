@@ -22,7 +22,11 @@ import type { TierInfo } from './generate.ts';
 // back-dated entries within 20 minutes, meetings larger than their village, a second stay in
 // another village the same day.
 
-export type ActivitySpec = { perCadre: number; seed: number; year: number };
+/**
+ * campaignId: the campaign the records belong to (none when not given). fastLoad: drop the
+ * tables' plain indexes for the load and build them again after it (PostgreSQL, millions of rows).
+ */
+export type ActivitySpec = { perCadre: number; seed: number; year: number; campaignId?: number; fastLoad?: boolean };
 export const cityActivities: ActivitySpec = { perCadre: 30, seed: 20250, year: 2025 };
 
 export type ActivitiesInfo = {
@@ -49,10 +53,10 @@ const CHINA = 8 * 3600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Inserts rows given as objects; `columns` names each column with its SQL type ("id int, name text"). */
-async function bulk(db: Database, table: string, columns: string, rows: object[], size = 5000) {
+async function bulk<T extends object>(db: Database, table: string, columns: string, rows: T[], size = 5000, map: (row: T) => object = (r) => r) {
   const names = sql.raw(columns.split(',').map((c) => c.trim().split(' ')[0]).join(', '));
   for (let i = 0; i < rows.length; i += size) {
-    await sql`insert into ${sql.table(table)} (${names}) select ${names} from jsonb_to_recordset(${JSON.stringify(rows.slice(i, i + size))}::jsonb) as x(${sql.raw(columns)})`.execute(db);
+    await sql`insert into ${sql.table(table)} (${names}) select ${names} from jsonb_to_recordset(${JSON.stringify(rows.slice(i, i + size).map(map))}::jsonb) as x(${sql.raw(columns)})`.execute(db);
   }
 }
 
@@ -230,14 +234,22 @@ export async function generateActivities(db: Database, tier: TierInfo, spec: Act
   for (const r of rows) if (Date.parse(r.recorded_at) - Date.parse(r.ends_at) > 7 * 86_400_000) planted.late_entry.push(r.id);
 
   // ---- Write
+  const tables = ['photos', 'activities', 'activity_participants', 'activity_targets', 'activity_photos'];
+  // Indexes not behind a constraint (primary keys and unique constraints stay), to build again after the load.
+  const dropped = spec.fastLoad ? (await sql<{ name: string; def: string }>`
+    select i.indexname as name, i.indexdef as def from pg_indexes i
+    where i.schemaname = current_schema() and i.tablename = any(${tables}::text[])
+      and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`.execute(db)).rows : [];
+  for (const ix of dropped) await sql`drop index ${sql.id(ix.name)}`.execute(db);
   const photos = Array.from({ length: photoId }, (_, i) => ({ id: i + 1, sha256: (i + 1).toString(16).padStart(64, '0'), mime: 'image/jpeg', bytes: 200_000 }));
   await bulk(db, 'photos', 'id int, sha256 text, mime text, bytes int', photos);
   await bulk(db, 'activities',
-    'id int, client_id uuid, client_hash text, kind text, starts_at timestamptz, ends_at timestamptz, stay_days int, region_code text, region_path text, latitude float8, longitude float8, accuracy_m float8, attendees int, recorded_by int, recorded_at timestamptz',
-    rows.map((r) => ({ ...r, client_hash: 'bench' })));
+    `id int, client_id uuid, client_hash text, kind text, starts_at timestamptz, ends_at timestamptz, stay_days int, region_code text, region_path text, latitude float8, longitude float8, accuracy_m float8, attendees int, recorded_by int, recorded_at timestamptz${spec.campaignId === undefined ? '' : ', campaign_id int'}`,
+    rows, 5000, spec.campaignId === undefined ? (r) => ({ ...r, client_hash: 'bench' }) : (r) => ({ ...r, client_hash: 'bench', campaign_id: spec.campaignId }));
   await bulk(db, 'activity_participants', 'activity_id int, cadre_id int, unit_path text', participants);
   await bulk(db, 'activity_targets', 'activity_id int, target_id int', links);
   await bulk(db, 'activity_photos', 'activity_id int, photo_id int, position int', photoLinks);
+  for (const ix of dropped) await sql.raw(ix.def).execute(db);
   for (const t of ['photos', 'activities']) await sql`select setval(pg_get_serial_sequence(${t}, 'id'), (select max(id) from ${sql.table(t)}))`.execute(db);
 
   for (const k of Object.keys(planted) as CheckKind[]) planted[k] = [...new Set(planted[k])].sort((a, b) => a - b);

