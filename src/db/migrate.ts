@@ -16,6 +16,7 @@ import * as m0012p from './migrations/0012_commitments.ts';
 import * as m0013b from './migrations/0013_bulletins.ts';
 import * as m0014s from './migrations/0014_statistics.ts';
 import * as m0015k from './migrations/0015_compliance_pending_kind.ts';
+import * as m0016r from './migrations/0016_statistics_rollups.ts';
 
 // Migrations are listed by hand, in order: the list is the schema's history.
 const migrations: Record<string, Migration> = {
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0013_bulletins': m0013b,
   '0014_statistics': m0014s,
   '0015_compliance_pending_kind': m0015k,
+  '0016_statistics_rollups': m0016r,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -5,6 +5,7 @@ import type { SurveyTables } from './schema-surveys.ts';
 import type { AssessmentTables } from './schema-assessments.ts';
 import type { CommitmentTables } from './schema-commitments.ts';
 import type { BulletinTables } from './schema-bulletins.ts';
+import type { RollupTables } from './schema-rollups.ts';
 import type {
   ClosureType as TicketClosureType, DeadlineMark, SuperviseLevel, TicketOutcome, TicketRating, TicketSource, TicketState, TicketType, TicketUrgency,
 } from '../../contracts/tickets.ts';
@@ -498,7 +499,7 @@ export interface SchedulerTicksTable {
   stats: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
-export interface DB extends RequirementTables, CalendarTables, SurveyTables, AssessmentTables, CommitmentTables, BulletinTables {
+export interface DB extends RequirementTables, CalendarTables, SurveyTables, AssessmentTables, CommitmentTables, BulletinTables, RollupTables {
   ticket_categories: TicketCategoriesTable;
   ticket_settings: TicketSettingsTable;
   open311_keys: Open311KeysTable;

@@ -180,14 +180,15 @@ describe(`the dashboard on ${testDriver}`, () => {
     expect(d.trend.points.map((p) => fig(p.figures, 'householdsVisited')?.value)).toEqual([0, 0, 1, 1, 0, 0]);
   });
 
-  it('ranks regions by compliance, units by records per cadre, cadres by records, ties sharing a rank', () => {
+  it('ranks regions by compliance, units by participations per cadre, cadres by records, ties sharing a rank', () => {
     expect(d.rankings.regions).toEqual([
       { code: SHIPU, name: expect.any(String), score: 90, rank: 1 },
       { code: DANDONG, name: expect.any(String), score: 70, rank: 2 },
       { code: third.code, name: third.name, score: 50, rank: 3 },
     ]);
-    // 丹东街道办 2 records ÷ 2 cadres, 石浦镇政府 1 ÷ 1, 县农业农村局 1 ÷ 2 (it answers for 石浦 in the campaign).
-    expect(d.rankings.units.map((u) => [u.name, u.score, u.rank])).toEqual([['丹东街道办', 1, 1], ['石浦镇政府', 1, 1], ['县农业农村局', 0.5, 3]]);
+    // Participations (人次) per cadre in post: 丹东街道办 3 (one record with both its cadres) ÷ 2,
+    // 石浦镇政府 1 ÷ 1, 县农业农村局 1 ÷ 2 (it answers for 石浦 in the campaign).
+    expect(d.rankings.units.map((u) => [u.name, u.score, u.rank])).toEqual([['丹东街道办', 1.5, 1], ['石浦镇政府', 1, 2], ['县农业农村局', 0.5, 3]]);
     expect(d.rankings.cadresRanked).toBe(5);
     expect(d.rankings.cadres.map((c) => [c.name, c.score, c.rank])).toEqual([
       ['丹东甲', 2, 1], ['丹东乙', 1, 2], ['农业丁', 1, 2], ['石浦丙', 1, 2], ['农业戊', 0, 5],

@@ -6,6 +6,7 @@ import { pathUnder } from '../../db/paths.ts';
 import type { Actor } from '../auth/actor.ts';
 import { unitScope } from '../units/units.ts';
 import { topRegion } from '../open311/deployment.ts';
+import { cadreRecords, refreshRollups, rollupsAnswer } from './rollups.ts';
 import { activityWhere, complianceWhere, computeFigures, resolveStatisticsScope, ticketWhere, type FigureFilter, type FigureGroupRow } from './figures.ts';
 
 // The dashboard (驾驶舱): the headline figures of a scope, its regions one level down with a
@@ -18,8 +19,9 @@ import { activityWhere, complianceWhere, computeFigures, resolveStatisticsScope,
 //   else red) and 按期办结率 (≥ 90% green, ≥ 80% amber, else red); a measure with nothing to
 //   judge (0 ÷ 0) is left out; a region with neither is amber (no evidence either way).
 // - Region ranking: the children by 履职达标率, those with no decided duty not ranked.
-// - Unit ranking: field records per cadre in post (records any cadre of the unit or a unit under
-//   it took part in, ÷ its cadres in post), units without cadres in post not ranked.
+// - Unit ranking: field-record participations per cadre in post (人次: each cadre of the unit or a
+//   unit under it taking part in a record counts once, ÷ its cadres in post), units without
+//   cadres in post not ranked.
 // - Cadre ranking: field records the cadre took part in; the top and the bottom ten.
 // - Ties share a rank (1, 1, 3).
 
@@ -143,16 +145,27 @@ function scopedUnits(actor: Actor, f: FigureFilter) {
   return sql`select u.id, u.name, u.path from units u where ${sql.join(parts, sql` and `)}`;
 }
 
-async function unitRanking(db: Executor, actor: Actor, f: FigureFilter): Promise<DashboardResult['rankings']['units']> {
+/**
+ * Field records taken part in, per cadre and the unit they took part for (their unit at the time):
+ * from the rollups when they answer for the filter, else counted from the records.
+ */
+function participations(f: FigureFilter, segments: number | null): RawBuilder<unknown> {
+  if (rollupsAnswer(segments, f, null)) return cadreRecords(f);
+  return sql`select p.cadre_id, p.unit_path, count(*)::int as records
+    from activities a join activity_participants p on p.activity_id = a.id
+    where ${activityWhere(f)} group by 1, 2`;
+}
+
+async function unitRanking(db: Executor, actor: Actor, f: FigureFilter, segments: number | null): Promise<DashboardResult['rankings']['units']> {
   const { rows } = await sql<{ id: number; name: string; records: number; cadres: number }>`
     with su as (${scopedUnits(actor, f)}),
+    part as (${participations(f, segments)}),
     -- A unit path lists the unit's ancestors' ids: unnesting it credits every unit above a
     -- participant's by an equi-join (a prefix join per unit was a nested loop).
     recs as (
-      select anc.id::int as id, count(distinct a.id)::int as n
-      from activities a join activity_participants p on p.activity_id = a.id
-      cross join lateral unnest(string_to_array(p.unit_path, '/')) as anc(id)
-      where ${activityWhere(f)} and anc.id::int in (select id from su)
+      select anc.id::int as id, sum(part.records)::int as n
+      from part cross join lateral unnest(string_to_array(part.unit_path, '/')) as anc(id)
+      where anc.id::int in (select id from su)
       group by 1
     ),
     cad as (
@@ -171,15 +184,10 @@ async function unitRanking(db: Executor, actor: Actor, f: FigureFilter): Promise
   return rankBy(scored).slice(0, 100);
 }
 
-async function cadreRanking(db: Executor, actor: Actor, f: FigureFilter) {
+async function cadreRanking(db: Executor, actor: Actor, f: FigureFilter, segments: number | null) {
   const { rows } = await sql<{ id: number; name: string; unit_name: string; score: number; rank: number; total: number }>`
     with su as (${scopedUnits(actor, f)}),
-    recs as (
-      select p.cadre_id, count(distinct a.id)::int as n
-      from activities a join activity_participants p on p.activity_id = a.id
-      where ${activityWhere(f)}
-      group by p.cadre_id
-    ),
+    recs as (select part.cadre_id, sum(part.records)::int as n from (${participations(f, segments)}) part group by 1),
     scored as (
       select c.id, c.name, su.name as unit_name, coalesce(recs.n, 0)::int as score,
         rank() over (order by coalesce(recs.n, 0) desc)::int as rank,
@@ -268,6 +276,8 @@ const dashboardLink = (f: FigureFilter, code: string) => {
 /** The dashboard for a scope and period, as far as the actor sees. */
 export async function dashboard(db: Executor, actor: Actor, query: StatisticsScope, now = new Date()): Promise<DashboardResult> {
   const { filter, scope } = await resolveStatisticsScope(db, actor, query);
+  // Bring the rollups up to the records once; the figure calls below then find nothing queued.
+  const { segments } = await refreshRollups(db);
   const keys = [...headlineKeys];
   const base = await baseRegion(db, filter);
   const trendShape = trendPeriods(filter.from, filter.to);
@@ -303,8 +313,8 @@ export async function dashboard(db: Executor, actor: Actor, query: StatisticsSco
     .sort((a, b) => b.score - a.score || a.code.localeCompare(b.code));
 
   const [units, cadres, tickets, missed, flags] = await Promise.all([
-    unitRanking(db, actor, filter),
-    cadreRanking(db, actor, filter),
+    unitRanking(db, actor, filter, segments),
+    cadreRanking(db, actor, filter, segments),
     ticketWarnings(db, filter, now),
     complianceWarnings(db, filter),
     integrityWarnings(db, filter),

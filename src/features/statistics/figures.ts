@@ -8,6 +8,7 @@ import { isUnder, type Actor } from '../auth/actor.ts';
 import { visibleCampaign } from '../campaigns/campaigns.ts';
 import { topRegion } from '../open311/deployment.ts';
 import { chinaDayStart } from '../../lib/workdays.ts';
+import { additiveColumns, reachFigures, readCompliance, readCounters, readReach, refreshRollups, rollupsAnswer, type ReachFigureKey, type RollupGroup } from './rollups.ts';
 
 // Traceable statistics (issue 7): every figure the articles quote, computed set-based from the
 // records themselves. One statement per family of figures (activities, writings, matters,
@@ -240,16 +241,18 @@ type GroupPlan = {
   /** The group key of a record from its region path column and its China day expression. */
   key: (regionCol: string, day: RawBuilder<unknown>) => RawBuilder<string>;
   buckets: Bucket[];
+  /** For childRegion: the path segment holding the child's code. */
+  childSegment: number | null;
 };
 
 async function planGroups(db: Executor, f: FigureFilter, grouping: FigureGrouping): Promise<GroupPlan> {
-  if (grouping === 'none') return { grouping, groups: [''], key: () => sql<string>`''`, buckets: [{ key: '', from: f.from, to: f.to }] };
+  if (grouping === 'none') return { grouping, groups: [''], key: () => sql<string>`''`, buckets: [{ key: '', from: f.from, to: f.to }], childSegment: null };
   if (grouping === 'month' || grouping === 'day') {
     // A row per day is for short periods (the dashboard's trend uses days under 62 days).
     if (grouping === 'day' && f.to > addDays(f.from, 399)) throw new AppError('VALIDATION_FAILED', '按日分组的统计期最长400天', { field: 'to', fields: [{ field: 'to', message: '按日分组的统计期最长400天' }] });
     const buckets = timeBuckets(f.from, f.to, grouping);
     const fmt = grouping === 'month' ? 'YYYY-MM' : 'YYYY-MM-DD';
-    return { grouping, groups: buckets.map((b) => b.key), key: (_r, day) => sql<string>`to_char(${day}, ${sql.lit(fmt)})`, buckets };
+    return { grouping, groups: buckets.map((b) => b.key), key: (_r, day) => sql<string>`to_char(${day}, ${sql.lit(fmt)})`, buckets, childSegment: null };
   }
   const base = f.regionPath ?? (await topRegion(db))?.path ?? null;
   if (base === null) throw new AppError('VALIDATION_FAILED', '没有唯一的顶级区划，请选择一个区划再按下级区划分组', { field: 'regionCode' });
@@ -262,6 +265,7 @@ async function planGroups(db: Executor, f: FigureFilter, grouping: FigureGroupin
     groups: kids.map((k) => k.code),
     key: (regionCol) => sql<string>`split_part(${sql.ref(regionCol)}, '/', ${sql.lit(seg)})`,
     buckets: [{ key: '', from: f.from, to: f.to }],
+    childSegment: seg,
   };
 }
 
@@ -275,11 +279,23 @@ type Raw = Record<string, number | null>;
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const rate = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
 
-/** Every requested figure for the filter, grouped; set-based SQL (one statement per family). */
-export async function computeFigures(db: Executor, filter: FigureFilter, keys: readonly FigureKey[], grouping: FigureGrouping = 'none'): Promise<FigureGroupRow[]> {
+/**
+ * Every requested figure for the filter, grouped. From the rollups (rollups.ts) when they can
+ * answer (no unit filter, a region no deeper than a township), refreshed first so they equal the
+ * records; else, and always with `source: 'records'` (the reference the tests compare the rollups
+ * with), set-based SQL over the records, one statement per family. Cadres and teams always come
+ * from the records (pairings, not rolled up).
+ */
+export async function computeFigures(
+  db: Executor, filter: FigureFilter, keys: readonly FigureKey[], grouping: FigureGrouping = 'none', options: { source?: 'auto' | 'records' } = {},
+): Promise<FigureGroupRow[]> {
   const plan = await planGroups(db, filter, grouping);
   const wanted = new Set(keys);
-  const need = (fam: string) => keys.some((k) => families[k] === fam);
+  const rolled = options.source !== 'records' && keys.some((k) => !['cadres', 'teams'].includes(families[k]))
+    ? (await refreshRollups(db)).segments
+    : null;
+  const fromRollups = rolled !== null && rollupsAnswer(rolled, filter, plan.childSegment);
+  const need = (fam: string) => keys.some((k) => families[k] === fam) && !(fromRollups && !['cadres', 'teams'].includes(fam));
   // raw[group][column]
   const raw = new Map<string, Raw>(plan.groups.map((g) => [g, {}]));
   const put = (rows: Record<string, unknown>[]) => {
@@ -290,6 +306,23 @@ export async function computeFigures(db: Executor, filter: FigureFilter, keys: r
       for (const [k, v] of Object.entries(r)) if (k !== 'g') into[k] = (into[k] ?? 0) + num(v);
     }
   };
+
+  if (fromRollups) {
+    const g: RollupGroup = { grouping: plan.grouping, childSegment: plan.childSegment, buckets: plan.buckets };
+    const has = (fam: string) => keys.some((k) => families[k] === fam);
+    const counters = [
+      ...keys.filter((k) => k in additiveColumns),
+      ...(has('tickets') ? ['registered', 'resolved', 'resolved_on_time', 'rated', 'satisfied', 'solved'] : []),
+    ] as (keyof typeof additiveColumns)[];
+    const [sums, reach, comp] = await Promise.all([
+      readCounters(db, filter, g, counters),
+      readReach(db, filter, g, keys.filter((k): k is ReachFigureKey => k in reachFigures)),
+      has('compliance') ? readCompliance(db, filter, g) : Promise.resolve([]),
+    ]);
+    put(sums);
+    put(reach);
+    put(comp);
+  }
 
   if (need('activities')) {
     const villages = await villageSegments(db);

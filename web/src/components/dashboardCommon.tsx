@@ -28,7 +28,7 @@ export const ragRule = {
 };
 export const rankingRules = {
   regions: { zh: '按履职达标率排名（无已判定履职要求的不排）', en: 'By compliance rate (regions with no decided duty are not ranked)' },
-  units: { zh: '按人均工作记录数排名（单位及下级单位干部参加的记录 ÷ 在职干部数）', en: 'By field records per cadre in post (records its cadres took part in ÷ cadres in post)' },
+  units: { zh: '按人均参加工作记录人次排名（单位及下级单位干部参加记录的人次 ÷ 在职干部数）', en: 'By field-record participations per cadre in post (times its cadres took part ÷ cadres in post)' },
   cadres: { zh: '按参加的工作记录数排名，显示前十名和后十名；并列同名次', en: 'By field records taken part in; top and bottom ten; ties share a rank' },
 };
 

@@ -1,0 +1,388 @@
+import { sql, type RawBuilder } from 'kysely';
+import { inTransaction, type Executor } from '../../db/database.ts';
+import { pathUnder } from '../../db/paths.ts';
+import {
+  activityFigures, kindIn, targetMatches, villageOf, villageSegments, writingFigures,
+  type ActivityFigureKey, type FigureFilter, type WritingFigureKey,
+} from './figures.ts';
+
+// Statistics rollups (migration 0016): the records pre-summed per campaign, area (the region path
+// cut at the township level) and China day / month / year, kept exactly equal to the records.
+// Writes queue the keys they touch (statement-level triggers); `refreshRollups` recounts those
+// keys from the records, set-based, before every read that uses them, so a read never sees a
+// rollup older than the records it can see. `computeFigures` reads them whenever the question
+// can be answered at area grain (no unit filter; a region no deeper than a township); the
+// recount from the records stays in figures.ts as the reference (and the path for the rest).
+
+/** Additive figures and the stat_day / stat_month column holding each. */
+export const additiveColumns = {
+  stayDays: 'stay_days', householdVisits: 'household_visits', forums: 'forums', talkAttendance: 'talk_attendance',
+  condolenceMoneyFen: 'condolence_money_fen', policyTalks: 'policy_talks', consultationAttendance: 'consultation_attendance',
+  attendance: 'attendance', receptions: 'receptions', onsiteOffices: 'onsite_offices', researchActivities: 'research_activities',
+  diaries: 'diaries', researchTopics: 'research_topics', researchReports: 'research_reports', leaderMemos: 'leader_memos', developmentPlans: 'development_plans',
+  mattersPromised: 'matters_promised', mattersDone: 'matters_done', matterFundsFen: 'matter_funds_fen',
+  // ticket counters (the rates are computed from them as in figures.ts)
+  registered: 'tickets_registered', resolved: 'tickets_resolved', resolved_on_time: 'tickets_resolved_on_time',
+  rated: 'tickets_rated', satisfied: 'tickets_satisfied', solved: 'problems_solved',
+} as const;
+type Counter = keyof typeof additiveColumns;
+const counters = Object.keys(additiveColumns) as Counter[];
+
+/** Distinct figures and their stat_reach.figure code. */
+export const reachFigures = { householdsVisited: 1, hardshipHouseholdsComforted: 2, enterprisesVisited: 3, projectsVisited: 4, villagesCovered: 5 } as const;
+export type ReachFigureKey = keyof typeof reachFigures;
+
+/** Above this many touched days, one rebuild of everything is cheaper than recounting each. */
+const REBUILD_ABOVE_KEYS = 20_000;
+/** pg_advisory_xact_lock key serialising refreshes ("stat" in ASCII). */
+const LOCK_KEY = 0x73746174;
+
+const cutSql = (segments: number, col: string) => sql<string>`array_to_string((string_to_array(${sql.ref(col)}, '/'))[1:${sql.lit(segments)}], '/')`;
+const chinaDay = (col: string) => sql`(${sql.ref(col)} at time zone 'Asia/Shanghai')::date`;
+const dayStart = (d: RawBuilder<unknown>) => sql`(${d})::timestamp at time zone 'Asia/Shanghai'`;
+/** A record path in an area: the prefix range lets the text_pattern_ops index find it; the cut makes it exact. */
+const inArea = (segments: number, col: string, area: RawBuilder<unknown>) =>
+  sql<boolean>`(${sql.ref(col)} ~>=~ ${area} and ${sql.ref(col)} ~<~ (${area} || '0') and ${cutSql(segments, col)} = ${area})`;
+
+/** How many path segments an area keeps: the township level's depth + 1; null when the tree has no townships. */
+export async function areaSegments(db: Executor): Promise<number | null> {
+  const r = await db.selectFrom('regions').select((eb) => eb.fn.min('depth').as('depth')).where('level', '=', 'township').executeTakeFirst();
+  return r?.depth === null || r?.depth === undefined ? null : Number(r.depth) + 1;
+}
+
+// ── Recount SQL (shared by the incremental refresh and the rebuild) ──────────────────────────
+
+type DayKeys = RawBuilder<unknown> | null; // a relation k(campaign_id, area, day), or null = everything
+
+/** Rows (campaign_id, area, day, <every counter>) of the records, per key. */
+function dayRows(seg: number, keys: DayKeys): RawBuilder<unknown> {
+  const zeros = (except: Partial<Record<Counter, RawBuilder<unknown>>>) =>
+    sql.join(counters.map((c) => sql`${except[c] ?? sql`0`}::bigint as ${sql.ref(additiveColumns[c])}`));
+  const actCols: Partial<Record<Counter, RawBuilder<unknown>>> = {};
+  for (const [k, def] of Object.entries(activityFigures) as [ActivityFigureKey, (typeof activityFigures)[ActivityFigureKey]][]) {
+    if (!('sum' in def)) continue;
+    const what = def.sum === 'count' ? sql`1` : sql`coalesce(${sql.ref(`a.${def.sum}`)}, 0)`;
+    actCols[k as Counter] = sql`case when ${kindIn(def.kinds, 'a.kind')} then ${what} else 0 end`;
+  }
+  const wCols: Partial<Record<Counter, RawBuilder<unknown>>> = {};
+  for (const [k, kind] of Object.entries(writingFigures) as [WritingFigureKey, string][]) wCols[k as Counter] = sql`case when w.kind = ${kind} then 1 else 0 end`;
+
+  const aDay = chinaDay('a.starts_at');
+  const tCreated = chinaDay('t.created_at');
+  const tResolved = chinaDay('t.resolved_at');
+  // With keys: the records of each key's day and area, found by the (path, time) indexes.
+  const actJoin = keys === null ? sql`` : sql`join k on a.starts_at >= ${dayStart(sql`k.day`)} and a.starts_at < ${dayStart(sql`k.day + 1`)} and coalesce(a.campaign_id, 0) = k.campaign_id and ${inArea(seg, 'a.region_path', sql`k.area`)}`;
+  const onKey = (camp: string, path: string, d: RawBuilder<unknown>) =>
+    (keys === null ? sql`` : sql`join k on k.day = ${d} and coalesce(${sql.ref(camp)}, 0) = k.campaign_id and ${inArea(seg, path, sql`k.area`)}`);
+  const ticketKey = (d: RawBuilder<unknown>, col: string) =>
+    (keys === null ? sql`` : sql`join k on ${sql.ref(col)} >= ${dayStart(sql`k.day`)} and ${sql.ref(col)} < ${dayStart(sql`k.day + 1`)} and coalesce(t.campaign_id, 0) = k.campaign_id and ${inArea(seg, 't.region_path', sql`k.area`)} and ${d} = k.day`);
+
+  return sql`
+    select c as campaign_id, area, d as day, ${sql.join(counters.map((c) => sql`sum(${sql.ref(additiveColumns[c])})::bigint as ${sql.ref(additiveColumns[c])}`))}
+    from (
+      select coalesce(a.campaign_id, 0) as c, ${cutSql(seg, 'a.region_path')} as area, ${aDay} as d, ${zeros(actCols)}
+        from activities a ${actJoin}
+      union all
+      select coalesce(w.campaign_id, 0), ${cutSql(seg, 'w.region_path')}, w.written_on, ${zeros(wCols)}
+        from writings w ${onKey('w.campaign_id', 'w.region_path', sql`w.written_on`)} where w.status <> 'draft'
+      union all
+      select coalesce(m.campaign_id, 0), ${cutSql(seg, 'm.region_path')}, m.promised_on, ${zeros({ mattersPromised: sql`1` })}
+        from practical_matters m ${onKey('m.campaign_id', 'm.region_path', sql`m.promised_on`)}
+      union all
+      select coalesce(m.campaign_id, 0), ${cutSql(seg, 'm.region_path')}, m.done_on, ${zeros({ mattersDone: sql`1`, matterFundsFen: sql`coalesce(m.amount_fen, 0)` })}
+        from practical_matters m ${onKey('m.campaign_id', 'm.region_path', sql`m.done_on`)} where m.status = 'done'
+      union all
+      select coalesce(t.campaign_id, 0), ${cutSql(seg, 't.region_path')}, ${tCreated}, ${zeros({
+        registered: sql`1`,
+        resolved: sql`case when t.resolved_at is not null then 1 else 0 end`,
+        resolved_on_time: sql`case when t.resolved_at is not null and t.resolved_on_time is true then 1 else 0 end`,
+        rated: sql`case when t.rating is not null then 1 else 0 end`,
+        satisfied: sql`case when t.rating in ('satisfied', 'basically_satisfied') then 1 else 0 end`,
+      })}
+        from tickets t ${ticketKey(tCreated, 't.created_at')} where t.merged_into_id is null
+      union all
+      select coalesce(t.campaign_id, 0), ${cutSql(seg, 't.region_path')}, ${tResolved}, ${zeros({ solved: sql`1` })}
+        from tickets t ${ticketKey(tResolved, 't.resolved_at')} where t.merged_into_id is null and t.resolved_at is not null
+    ) x
+    group by 1, 2, 3`;
+}
+
+/** Rows (campaign_id, area, year, figure, subject, days) of the records, per key k(campaign_id, area, year). */
+function reachRows(seg: number, villages: number[], keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
+  const key = keys === null
+    ? sql``
+    : sql`join k on a.starts_at >= ${dayStart(sql`make_date(k.year, 1, 1)`)} and a.starts_at < ${dayStart(sql`make_date(k.year + 1, 1, 1)`)}
+        and coalesce(a.campaign_id, 0) = k.campaign_id and ${inArea(seg, 'a.region_path', sql`k.area`)}`;
+  const parts: RawBuilder<unknown>[] = [];
+  for (const [k, code] of Object.entries(reachFigures) as [ReachFigureKey, number][]) {
+    const def = activityFigures[k];
+    if (def.distinct === 'village') {
+      if (villages.length === 0) continue;
+      parts.push(sql`select a.id, a.campaign_id, a.region_path, a.starts_at, ${code}::int as figure, v.code::text as subject
+        from activities a ${key} join regions v on ${villageOf(villages, 'a.region_path')}`);
+    } else {
+      parts.push(sql`select a.id, a.campaign_id, a.region_path, a.starts_at, ${code}::int as figure, ct.id::text as subject
+        from activities a ${key} join activity_targets fat on fat.activity_id = a.id join contact_targets ct on ct.id = fat.target_id
+        where ${kindIn(def.kinds, 'a.kind')} and ${targetMatches(def.distinct)}`);
+    }
+  }
+  const d = chinaDay('x.starts_at');
+  return sql`
+    select c as campaign_id, area, year, figure, subject, bit_or(set_bit(repeat('0', 366)::bit(366), doy, 1)) as days
+    from (
+      select coalesce(x.campaign_id, 0) as c, ${cutSql(seg, 'x.region_path')} as area, extract(year from ${d})::int as year,
+        x.figure, x.subject, (${d} - make_date(extract(year from ${d})::int, 1, 1))::int as doy
+      from (${sql.join(parts, sql` union all `)}) x
+    ) y
+    group by 1, 2, 3, 4, 5`;
+}
+
+/** Rows (campaign_id, area, day, cadre_id, unit_path, records) per key. */
+function cadreRows(seg: number, keys: DayKeys): RawBuilder<unknown> {
+  const key = keys === null
+    ? sql``
+    : sql`join k on a.starts_at >= ${dayStart(sql`k.day`)} and a.starts_at < ${dayStart(sql`k.day + 1`)} and coalesce(a.campaign_id, 0) = k.campaign_id and ${inArea(seg, 'a.region_path', sql`k.area`)}`;
+  return sql`
+    select coalesce(a.campaign_id, 0) as campaign_id, ${cutSql(seg, 'a.region_path')} as area, ${chinaDay('a.starts_at')} as day,
+      p.cadre_id, p.unit_path, count(*)::int as records
+    from activities a ${key} join activity_participants p on p.activity_id = a.id
+    group by 1, 2, 3, 4, 5`;
+}
+
+/** Rows (rule_id, area, window_start, window_end, met, decided) per key k(rule_id, area, window_start, window_end). */
+function complianceRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
+  const key = keys === null
+    ? sql``
+    : sql`join k on k.rule_id = r.rule_id and k.window_end = r.window_end and k.window_start = r.window_start and coalesce(${cutSql(seg, 'r.region_path')}, '') = k.area`;
+  return sql`
+    select r.rule_id, coalesce(${cutSql(seg, 'r.region_path')}, '') as area, r.window_start, r.window_end,
+      (count(*) filter (where r.status = 'met'))::int as met, count(*)::int as decided
+    from compliance_results r ${key}
+    where r.status in ('met', 'missed')
+    group by 1, 2, 3, 4`;
+}
+
+const monthsOf = (dayTable: string, valueCols: RawBuilder<unknown>, extraKey: RawBuilder<unknown> | null) =>
+  sql`select campaign_id, area, date_trunc('month', day)::date as month${extraKey ? sql`, ${extraKey}` : sql``}, ${valueCols}
+    from ${sql.table(dayTable)} d`;
+
+const sumCounters = sql.join(counters.map((c) => sql`sum(${sql.ref(additiveColumns[c])})::bigint`));
+const counterList = sql.join(counters.map((c) => sql.ref(additiveColumns[c])));
+
+// ── Refresh ─────────────────────────────────────────────────────────────────────────────────
+
+export type RefreshResult = { segments: number | null; rebuilt: boolean; days: number; compliance: number };
+
+/** Rebuilds every rollup from the records (first use, or after the region tree changed). */
+async function rebuild(tx: Executor, seg: number): Promise<void> {
+  const villages = await villageSegments(tx);
+  // Drain the queues first: a write committed after this point is queued again and recounted next time.
+  await sql`delete from stat_pending`.execute(tx);
+  await sql`delete from stat_compliance_pending`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_cadre_day', 'stat_cadre_month', 'stat_compliance']) await sql`delete from ${sql.table(t)}`.execute(tx);
+  await sql`delete from stat_rollup_state`.execute(tx);
+  await sql`insert into stat_rollup_state (id, area_segments, built_at) values (1, ${seg}, now())`.execute(tx);
+  await sql`insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, null)}`.execute(tx);
+  await sql`insert into stat_month (campaign_id, area, month, ${counterList})
+    select campaign_id, area, month, ${sumCounters} from (${monthsOf('stat_day', counterList, null)}) m group by 1, 2, 3`.execute(tx);
+  await sql`insert into stat_reach (campaign_id, area, year, figure, subject, days) ${reachRows(seg, villages, null)}`.execute(tx);
+  await sql`insert into stat_cadre_day (campaign_id, area, day, cadre_id, unit_path, records) ${cadreRows(seg, null)}`.execute(tx);
+  await sql`insert into stat_cadre_month (campaign_id, area, month, cadre_id, unit_path, records)
+    select campaign_id, area, date_trunc('month', day)::date, cadre_id, unit_path, sum(records)::int from stat_cadre_day group by 1, 2, 3, 4, 5`.execute(tx);
+  await sql`insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(seg, null)}`.execute(tx);
+}
+
+/**
+ * Brings the rollups up to the records: rebuilds them when never built (or the region tree
+ * changed), else recounts the queued keys. Serialised by an advisory lock; a no-op costing one
+ * probe per queue when nothing was written. Returns the area segments (null: no township level,
+ * the rollups cannot answer and figures come from the records).
+ */
+export async function refreshRollups(db: Executor): Promise<RefreshResult> {
+  const seg = await areaSegments(db);
+  if (seg === null) return { segments: null, rebuilt: false, days: 0, compliance: 0 };
+  const state = await sql<{ area_segments: number }>`select area_segments from stat_rollup_state where id = 1`.execute(db);
+  const built = state.rows[0]?.area_segments === seg;
+  if (built) {
+    const { rows } = await sql<{ a: boolean; b: boolean }>`select exists (select 1 from stat_pending) as a, exists (select 1 from stat_compliance_pending) as b`.execute(db);
+    if (!rows[0]?.a && !rows[0]?.b) return { segments: seg, rebuilt: false, days: 0, compliance: 0 };
+  }
+  return inTransaction(db, async (tx) => {
+    await sql`select pg_advisory_xact_lock(${LOCK_KEY})`.execute(tx);
+    const now = await sql<{ area_segments: number }>`select area_segments from stat_rollup_state where id = 1`.execute(tx);
+    if (now.rows[0]?.area_segments !== seg) {
+      await rebuild(tx, seg);
+      return { segments: seg, rebuilt: true, days: 0, compliance: 0 };
+    }
+    // The touched day keys, cut to areas (keys queued before the first build hold whole paths).
+    await sql`create temporary table if not exists stat_keys (campaign_id integer, area text, day date) on commit drop`.execute(tx);
+    await sql`delete from stat_keys`.execute(tx);
+    await sql`with p as (delete from stat_pending returning campaign_id, area, day) insert into stat_keys select distinct campaign_id, ${cutSql(seg, 'area')}, day from p`.execute(tx);
+    const n = Number((await sql<{ n: number }>`select count(*)::int as n from stat_keys`.execute(tx)).rows[0]?.n ?? 0);
+    if (n > REBUILD_ABOVE_KEYS) {
+      await rebuild(tx, seg);
+      return { segments: seg, rebuilt: true, days: n, compliance: 0 };
+    }
+    if (n > 0) {
+      const villages = await villageSegments(tx);
+      const k = sql`stat_keys`;
+      const days = sql`with k as (select * from ${k})`;
+      await sql`delete from stat_day s using stat_keys k where s.campaign_id = k.campaign_id and s.area = k.area and s.day = k.day`.execute(tx);
+      await sql`${days} insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, k)}`.execute(tx);
+      await sql`delete from stat_cadre_day s using stat_keys k where s.campaign_id = k.campaign_id and s.area = k.area and s.day = k.day`.execute(tx);
+      await sql`${days} insert into stat_cadre_day (campaign_id, area, day, cadre_id, unit_path, records) ${cadreRows(seg, k)}`.execute(tx);
+      // Months and years touched, recounted from the days (months) or the records (years).
+      const months = sql`(select distinct campaign_id, area, date_trunc('month', day)::date as month from stat_keys)`;
+      await sql`delete from stat_month s using ${months} k where s.campaign_id = k.campaign_id and s.area = k.area and s.month = k.month`.execute(tx);
+      await sql`insert into stat_month (campaign_id, area, month, ${counterList})
+        select d.campaign_id, d.area, k.month, ${sumCounters} from ${months} k
+        join stat_day d on d.campaign_id = k.campaign_id and d.area = k.area and d.day >= k.month and d.day < (k.month + interval '1 month')::date
+        group by 1, 2, 3`.execute(tx);
+      await sql`delete from stat_cadre_month s using ${months} k where s.campaign_id = k.campaign_id and s.area = k.area and s.month = k.month`.execute(tx);
+      await sql`insert into stat_cadre_month (campaign_id, area, month, cadre_id, unit_path, records)
+        select d.campaign_id, d.area, k.month, d.cadre_id, d.unit_path, sum(d.records)::int from ${months} k
+        join stat_cadre_day d on d.campaign_id = k.campaign_id and d.area = k.area and d.day >= k.month and d.day < (k.month + interval '1 month')::date
+        group by 1, 2, 3, 4, 5`.execute(tx);
+      const years = sql`(select distinct campaign_id, area, extract(year from day)::int as year from stat_keys)`;
+      await sql`delete from stat_reach s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
+      await sql`with k as ${years} insert into stat_reach (campaign_id, area, year, figure, subject, days) ${reachRows(seg, villages, sql`k`)}`.execute(tx);
+    }
+    // Compliance windows touched.
+    await sql`create temporary table if not exists stat_ckeys (rule_id integer, area text, window_start date, window_end date) on commit drop`.execute(tx);
+    await sql`delete from stat_ckeys`.execute(tx);
+    await sql`with p as (delete from stat_compliance_pending returning *) insert into stat_ckeys select distinct rule_id, ${cutSql(seg, 'area')}, window_start, window_end from p`.execute(tx);
+    const cn = Number((await sql<{ n: number }>`select count(*)::int as n from stat_ckeys`.execute(tx)).rows[0]?.n ?? 0);
+    if (cn > 0) {
+      await sql`delete from stat_compliance s using stat_ckeys k where s.rule_id = k.rule_id and s.area = k.area and s.window_start = k.window_start and s.window_end = k.window_end`.execute(tx);
+      await sql`with k as (select * from stat_ckeys) insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(seg, sql`k`)}`.execute(tx);
+    }
+    return { segments: seg, rebuilt: false, days: n, compliance: cn };
+  });
+}
+
+// ── Reading ─────────────────────────────────────────────────────────────────────────────────
+
+/** Whether the rollups (cut at `segments`) can answer for this filter and child-region segment. */
+export function rollupsAnswer(segments: number | null, f: FigureFilter, childSegment: number | null): segments is number {
+  if (segments === null || f.unitPath !== null) return false;
+  if (f.regionPath !== null && f.regionPath.split('/').length > segments) return false;
+  return childSegment === null || childSegment <= segments;
+}
+
+const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+const monthStart = (date: string) => `${date.slice(0, 7)}-01`;
+const nextMonth = (date: string) => {
+  const [y, m] = date.slice(0, 7).split('-').map(Number) as [number, number];
+  return `${m === 12 ? y + 1 : y}-${String(m === 12 ? 1 : m + 1).padStart(2, '0')}-01`;
+};
+
+/**
+ * The rows of [from, to] from a day table and its month twin: whole months from the month table,
+ * the partial months at either end from the day table (days only when `daysOnly`).
+ * Yields (campaign_id, area, day, ...cols) with day = the month's first day for month rows.
+ */
+export function periodRows(dayTable: string, monthTable: string, cols: RawBuilder<unknown>, from: string, to: string, where: (alias: string) => RawBuilder<boolean>, daysOnly: boolean): RawBuilder<unknown> {
+  const firstWhole = from === monthStart(from) ? from : nextMonth(from);
+  const afterLastWhole = addDays(to, 1) === nextMonth(to) ? nextMonth(to) : monthStart(to);
+  if (daysOnly || firstWhole >= afterLastWhole) {
+    return sql`select d.campaign_id, d.area, d.day, ${cols} from ${sql.table(dayTable)} d where d.day between ${from}::date and ${to}::date and ${where('d')}`;
+  }
+  const edges: RawBuilder<boolean>[] = [];
+  if (from < firstWhole) edges.push(sql<boolean>`d.day between ${from}::date and ${addDays(firstWhole, -1)}::date`);
+  if (afterLastWhole <= to) edges.push(sql<boolean>`d.day between ${afterLastWhole}::date and ${to}::date`);
+  const monthPart = sql`select d.campaign_id, d.area, d.month as day, ${cols} from ${sql.table(monthTable)} d
+    where d.month >= ${firstWhole}::date and d.month < ${afterLastWhole}::date and ${where('d')}`;
+  if (edges.length === 0) return monthPart;
+  return sql`${monthPart} union all select d.campaign_id, d.area, d.day, ${cols} from ${sql.table(dayTable)} d where (${sql.join(edges, sql` or `)}) and ${where('d')}`;
+}
+
+/** Campaign and region conditions on a rollup row. */
+export function areaWhere(f: FigureFilter) {
+  return (alias: string): RawBuilder<boolean> => {
+    const c: RawBuilder<boolean>[] = [];
+    if (f.campaignId !== null) c.push(sql<boolean>`${sql.ref(`${alias}.campaign_id`)} = ${f.campaignId}`);
+    if (f.regionPath !== null) c.push(pathUnder(`${alias}.area`, f.regionPath));
+    return c.length === 0 ? sql<boolean>`true` : sql<boolean>`(${sql.join(c, sql` and `)})`;
+  };
+}
+
+export type RollupGroup = { grouping: 'none' | 'childRegion' | 'month' | 'day'; childSegment: number | null; buckets: { key: string; from: string; to: string }[] };
+
+/** The group key of a rollup row from its area and day. */
+function groupKey(g: RollupGroup, area: string, day: RawBuilder<unknown>): RawBuilder<unknown> {
+  if (g.grouping === 'childRegion') return sql`split_part(${sql.ref(area)}, '/', ${sql.lit(g.childSegment!)})`;
+  if (g.grouping === 'month') return sql`to_char(${day}, 'YYYY-MM')`;
+  if (g.grouping === 'day') return sql`to_char(${day}, 'YYYY-MM-DD')`;
+  return sql`''`;
+}
+
+/** Additive counters per group: rows { g, <counter key>: number }. */
+export async function readCounters(db: Executor, f: FigureFilter, g: RollupGroup, wanted: readonly Counter[]): Promise<Record<string, unknown>[]> {
+  if (wanted.length === 0) return [];
+  const cols = sql.join(wanted.map((c) => sql.ref(additiveColumns[c])));
+  const rows = periodRows('stat_day', 'stat_month', cols, f.from, f.to, areaWhere(f), g.grouping === 'day');
+  const { rows: out } = await sql<Record<string, unknown>>`
+    select ${groupKey(g, 'p.area', sql`p.day`)} as g, ${sql.join(wanted.map((c) => sql`sum(${sql.ref(`p.${additiveColumns[c]}`)})::bigint as ${sql.ref(c)}`))}
+    from (${rows}) p group by 1`.execute(db);
+  return out;
+}
+
+/** A bit(366) mask per (bucket, year) covering the bucket's days. */
+function bucketMasks(buckets: RollupGroup['buckets']): { key: string; year: number; mask: string }[] {
+  const out: { key: string; year: number; mask: string }[] = [];
+  for (const b of buckets) {
+    let start = b.from;
+    while (start <= b.to) {
+      const year = Number(start.slice(0, 4));
+      const yearEnd = `${year}-12-31`;
+      const end = b.to < yearEnd ? b.to : yearEnd;
+      const jan1 = Date.parse(`${year}-01-01T00:00:00Z`);
+      const lo = Math.round((Date.parse(`${start}T00:00:00Z`) - jan1) / 86_400_000);
+      const hi = Math.round((Date.parse(`${end}T00:00:00Z`) - jan1) / 86_400_000);
+      out.push({ key: b.key, year, mask: '0'.repeat(lo) + '1'.repeat(hi - lo + 1) + '0'.repeat(366 - hi - 1) });
+      start = `${year + 1}-01-01`;
+    }
+  }
+  return out;
+}
+
+/** Distinct figures per group: rows { g, <figure key>: number }. */
+export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, wanted: readonly ReachFigureKey[]): Promise<Record<string, unknown>[]> {
+  if (wanted.length === 0) return [];
+  const masks = bucketMasks(g.buckets);
+  const where = areaWhere(f)('r');
+  const codes = wanted.map((k) => reachFigures[k]);
+  const years = [...new Set(masks.map((m) => m.year))];
+  const key = g.grouping === 'childRegion' ? sql`split_part(r.area, '/', ${sql.lit(g.childSegment!)})` : g.grouping === 'none' ? sql`''` : sql`b.key`;
+  const { rows } = await sql<Record<string, unknown>>`
+    select ${key} as g, ${sql.join(wanted.map((k) => sql`(count(distinct r.subject) filter (where r.figure = ${reachFigures[k]}))::bigint as ${sql.ref(k)}`))}
+    from stat_reach r
+    join unnest(${masks.map((m) => m.key)}::text[], ${masks.map((m) => m.year)}::int[], ${masks.map((m) => m.mask)}::text[]) as b(key, year, mask)
+      on b.year = r.year and (r.days & b.mask::bit(366)) <> repeat('0', 366)::bit(366)
+    where r.year in (${sql.join(years)}) and r.figure in (${sql.join(codes)}) and ${where}
+    group by 1`.execute(db);
+  return rows;
+}
+
+/** Decided compliance rows per group: rows { g, met, decided }, as complianceWhere counts them. */
+export async function readCompliance(db: Executor, f: FigureFilter, g: RollupGroup): Promise<Record<string, unknown>[]> {
+  const c: RawBuilder<boolean>[] = [
+    sql<boolean>`rr.active`,
+    sql<boolean>`(rr.rule ->> 'subject') = 'cadre'`,
+    sql<boolean>`(s.window_end between ${f.from}::date and ${f.to}::date or (s.window_start <= ${f.to}::date and s.window_end > ${f.to}::date))`,
+  ];
+  if (f.campaignId !== null) c.push(sql<boolean>`rr.campaign_id = ${f.campaignId}`);
+  if (f.regionPath !== null) c.push(pathUnder('s.area', f.regionPath));
+  const { rows } = await sql<Record<string, unknown>>`
+    select ${groupKey(g, 's.area', sql`least(s.window_end, ${f.to}::date)`)} as g, sum(s.met)::bigint as met, sum(s.decided)::bigint as decided
+    from stat_compliance s join requirement_rules rr on rr.id = s.rule_id
+    where ${sql.join(c, sql` and `)}
+    group by 1`.execute(db);
+  return rows;
+}
+
+/** Field records per cadre (and unit path) over the period: the relation (cadre_id, unit_path, records). */
+export function cadreRecords(f: FigureFilter): RawBuilder<unknown> {
+  const rows = periodRows('stat_cadre_day', 'stat_cadre_month', sql`d.cadre_id, d.unit_path, d.records`, f.from, f.to, areaWhere(f), false);
+  return sql`select p.cadre_id, p.unit_path, sum(p.records)::int as records from (${rows}) p group by 1, 2`;
+}
