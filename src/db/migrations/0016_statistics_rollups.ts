@@ -61,7 +61,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Keys touched since the last refresh; duplicates allowed (drained as a set). area may be a
   // whole region path when queued before the first build: cutting it again gives the area.
   await sql`create table stat_pending (campaign_id integer not null, area text not null, day date not null)`.execute(db);
-  await sql`create table stat_compliance_pending (rule_id integer not null, area text not null, window_start date not null, window_end date not null)`.execute(db);
+  await sql`create table stat_compliance_pending (rule_id integer not null, area text not null, window_start date not null, window_end date not null, cadre_id integer)`.execute(db);
 
   // Additive figures per campaign (0 = none), area and China day, and the same per month.
   await sql`
@@ -127,6 +127,25 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   await sql`create index stat_compliance_window on stat_compliance (window_end, window_start)`.execute(db);
 
+  // Missed duties per cadre (active cadre rules, by the rule's campaign and the row's area), for
+  // the dashboard's warnings: per year, the sorted starts of the missed windows that start in it
+  // and the sorted ends of those that end in it. The windows a period [from, to] counts are those
+  // overlapping it, i.e. (started by to) − (ended before from): two binary searches
+  // (width_bucket) per row instead of a row per window.
+  await sql`
+    create table stat_missed (
+      campaign_id  integer not null,
+      area         text not null,
+      cadre_id     integer not null,
+      year         integer not null,
+      n_starts     integer not null,
+      n_ends       integer not null,
+      starts       date[] not null,
+      ends         date[] not null,
+      primary key (campaign_id, year, area, cadre_id)
+    )`.execute(db);
+  await sql`create index stat_missed_cadre on stat_missed (cadre_id)`.execute(db);
+
   // The recount looks records up by the day they count on.
   await sql`create index writings_written_on on writings (written_on)`.execute(db);
   await sql`create index practical_matters_promised_on on practical_matters (promised_on)`.execute(db);
@@ -153,8 +172,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     union select coalesce(x.campaign_id, 0), stat_area(x.region_path), ${day('x.resolved_at')} from ${rows} x where x.resolved_at is not null`);
   await queueTriggers(db, 'tickets', 'stat_queue_tickets');
   await queueFunction(db, 'stat_queue_compliance', 'stat_compliance_pending',
-    (rows) => `select distinct x.rule_id, stat_area(coalesce(x.region_path, '')), x.window_start, x.window_end from ${rows} x`);
+    (rows) => `select distinct x.rule_id, stat_area(coalesce(x.region_path, '')), x.window_start, x.window_end, x.cadre_id from ${rows} x`);
   await queueTriggers(db, 'compliance_results', 'stat_queue_compliance');
+  // A rule switched on or off, or changed, decides whether its missed rows are warnings.
+  await sql`
+    create function stat_queue_rules() returns trigger language plpgsql as $$
+    begin
+      insert into stat_compliance_pending
+        select distinct r.rule_id, stat_area(coalesce(r.region_path, '')), r.window_start, r.window_end, r.cadre_id
+        from stat_new n join stat_old o on o.id = n.id join compliance_results r on r.rule_id = n.id
+        where (n.active, n.rule, n.campaign_id) is distinct from (o.active, o.rule, o.campaign_id);
+      return null;
+    end $$`.execute(db);
+  await sql`create trigger requirement_rules_stat_upd after update on requirement_rules referencing old table as stat_old new table as stat_new for each statement execute function stat_queue_rules()`.execute(db);
   // A target's kind or tags decide which distinct figures its visits count in (困难户).
   await sql`
     create function stat_queue_targets() returns trigger language plpgsql as $$
@@ -179,13 +209,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop trigger if exists regions_stat_changed on regions`.execute(db);
   await sql`drop trigger if exists contact_targets_stat_upd on contact_targets`.execute(db);
+  await sql`drop trigger if exists requirement_rules_stat_upd on requirement_rules`.execute(db);
   for (const t of ['activities', 'activity_participants', 'activity_targets', 'writings', 'practical_matters', 'tickets', 'compliance_results']) {
     for (const e of ['ins', 'upd', 'del']) await sql`drop trigger if exists ${sql.raw(`${t}_stat_${e}`)} on ${sql.table(t)}`.execute(db);
   }
-  for (const f of ['stat_queue_activities', 'stat_queue_activity_links', 'stat_queue_writings', 'stat_queue_matters', 'stat_queue_tickets', 'stat_queue_compliance', 'stat_queue_targets', 'stat_regions_changed']) {
+  for (const f of ['stat_queue_activities', 'stat_queue_activity_links', 'stat_queue_writings', 'stat_queue_matters', 'stat_queue_tickets', 'stat_queue_compliance', 'stat_queue_targets', 'stat_queue_rules', 'stat_regions_changed']) {
     await sql`drop function if exists ${sql.raw(f)}()`.execute(db);
   }
-  for (const t of ['stat_compliance', 'stat_cadre_month', 'stat_cadre_day', 'stat_reach', 'stat_month', 'stat_day', 'stat_compliance_pending', 'stat_pending']) {
+  for (const t of ['stat_missed', 'stat_compliance', 'stat_cadre_month', 'stat_cadre_day', 'stat_reach', 'stat_month', 'stat_day', 'stat_compliance_pending', 'stat_pending']) {
     await sql`drop table if exists ${sql.table(t)}`.execute(db);
   }
   await sql`drop function if exists stat_area(text)`.execute(db);

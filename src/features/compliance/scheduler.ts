@@ -3,13 +3,15 @@ import type { Executor } from '../../db/database.ts';
 import type { App, AppDeps } from '../../http/types.ts';
 import { chinaDate, chinaDayStart } from '../../lib/workdays.ts';
 import { processName } from '../tickets/scheduler.ts';
+import { refreshRollups } from '../statistics/rollups.ts';
 import { drainCompliancePending, refreshOpenWindows } from './engine.ts';
 
 // The compliance scheduler of one server process. Every interval (500 ms by default, so a written
 // record shows in compliance within a second) it drains the pending changes; several processes
 // share the queue (skip locked), and a crash rolls a drain back with its queue rows. Once per China
 // day one process — the one whose claim in scheduler_ticks succeeds — reclassifies the rows of open
-// windows (at risk depends on the days left; a window that ended gets its final status).
+// windows (at risk depends on the days left; a window that ended gets its final status). Each
+// turn then brings the statistics rollups up to the records.
 
 export const REFRESH_JOB = 'compliance-refresh';
 
@@ -45,12 +47,20 @@ export function startComplianceScheduler(db: Executor, opts: { intervalMs: numbe
   let running: Promise<ComplianceTick | undefined> | undefined;
   const log = opts.log ?? ((err, m) => console.error(m, err));
   const turn = async () => {
+    let tick: ComplianceTick | undefined;
     try {
-      return await runComplianceTick(db, { now: new Date(), processName: name });
+      tick = await runComplianceTick(db, { now: new Date(), processName: name });
     } catch (e) {
       if (!stopped) log(e, 'compliance pass failed; the pending changes are tried again at the next turn');
-      return undefined;
     }
+    // The statistics rollups ride on the same turn (after the compliance rows it wrote), so a
+    // dashboard read rarely finds keys left to recount.
+    try {
+      await refreshRollups(db);
+    } catch (e) {
+      if (!stopped) log(e, 'statistics rollup refresh failed; the queued keys are recounted at the next turn or read');
+    }
+    return tick;
   };
   const run = () => {
     running ??= turn().finally(() => {

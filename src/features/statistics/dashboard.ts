@@ -6,7 +6,7 @@ import { pathUnder } from '../../db/paths.ts';
 import type { Actor } from '../auth/actor.ts';
 import { unitScope } from '../units/units.ts';
 import { topRegion } from '../open311/deployment.ts';
-import { cadreRecords, refreshRollups, rollupsAnswer } from './rollups.ts';
+import { cadreRecords, missedDuties, refreshRollups, rollupsAnswer } from './rollups.ts';
 import { activityWhere, complianceWhere, computeFigures, resolveStatisticsScope, ticketWhere, type FigureFilter, type FigureGroupRow } from './figures.ts';
 
 // The dashboard (驾驶舱): the headline figures of a scope, its regions one level down with a
@@ -149,7 +149,7 @@ function scopedUnits(actor: Actor, f: FigureFilter) {
  * Field records taken part in, per cadre and the unit they took part for (their unit at the time):
  * from the rollups when they answer for the filter, else counted from the records.
  */
-function participations(f: FigureFilter, segments: number | null): RawBuilder<unknown> {
+export function participations(f: FigureFilter, segments: number | null): RawBuilder<unknown> {
   if (rollupsAnswer(segments, f, null)) return cadreRecords(f);
   return sql`select p.cadre_id, p.unit_path, count(*)::int as records
     from activities a join activity_participants p on p.activity_id = a.id
@@ -224,14 +224,23 @@ async function ticketWarnings(db: Executor, f: FigureFilter, now: Date): Promise
   }));
 }
 
-/** Cadres with missed duties among the decided rows the compliance rate counts (complianceWhere). */
-async function complianceWarnings(db: Executor, f: FigureFilter): Promise<Warning[]> {
-  const { rows } = await sql<{ id: number; name: string; n: number; cadres: number }>`
-    select c.id, c.name, count(*)::int as n, (count(*) over ())::int as cadres
+/**
+ * Missed duties per cadre among the decided rows the compliance rate counts (complianceWhere): the
+ * relation (cadre_id, n), from the rollups when they answer for the filter, else from the rows.
+ */
+export function missedByCadre(f: FigureFilter, segments: number | null): RawBuilder<unknown> {
+  if (rollupsAnswer(segments, f, null)) return missedDuties(f);
+  return sql`select r.cadre_id, count(*)::int as n
     from compliance_results r join requirement_rules rr on rr.id = r.rule_id
-    join cadres c on c.id = r.cadre_id
-    where ${complianceWhere(f)} and r.status = 'missed'
-    group by c.id, c.name
+    where ${complianceWhere(f)} and r.status = 'missed' and r.cadre_id is not null
+    group by 1`;
+}
+
+/** Cadres with missed duties: the most first, and how many more there are. */
+async function complianceWarnings(db: Executor, f: FigureFilter, segments: number | null): Promise<Warning[]> {
+  const { rows } = await sql<{ id: number; name: string; n: number; cadres: number }>`
+    select c.id, c.name, m.n, (count(*) over ())::int as cadres
+    from (${missedByCadre(f, segments)}) m join cadres c on c.id = m.cadre_id
     order by 3 desc, c.name, c.id
     limit ${WARNINGS_EACH}`.execute(db);
   const out: Warning[] = rows.map((r) => ({
@@ -316,7 +325,7 @@ export async function dashboard(db: Executor, actor: Actor, query: StatisticsSco
     unitRanking(db, actor, filter, segments),
     cadreRanking(db, actor, filter, segments),
     ticketWarnings(db, filter, now),
-    complianceWarnings(db, filter),
+    complianceWarnings(db, filter, segments),
     integrityWarnings(db, filter),
   ]);
 

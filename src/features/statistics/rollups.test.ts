@@ -7,6 +7,7 @@ import type { DatabaseHandle } from '../../db/database.ts';
 import { seededRandom } from '../demo/names.ts';
 import { createCampaign } from '../campaigns/campaigns.ts';
 import { computeFigures, type FigureFilter, type FigureGrouping } from './figures.ts';
+import { missedByCadre, participations } from './dashboard.ts';
 import { areaSegments, refreshRollups, rollupsAnswer } from './rollups.ts';
 
 // The rollups must equal the records: a random world of every kind of record the figures count
@@ -105,10 +106,19 @@ async function expectRollupsEqualRecords(step: string) {
   ];
   const regions = [null, county.path, townships[0]!.path, townships[1]!.path];
   let compared = 0;
+  let missedSeen = 0;
   for (const [from, to] of periods) {
     for (const regionPath of regions) {
       for (const campaignId of [null, campaigns[0]!]) {
         const filter: FigureFilter = { campaignId, regionPath, unitPath: null, from, to };
+        // The dashboard's rankings and missed-duty warnings, from the rollups and from the records.
+        const ordered = async (rel: ReturnType<typeof participations>, cols: string) =>
+          (await sql<Record<string, unknown>>`select * from (${rel}) x order by ${sql.raw(cols)}`.execute(h.db)).rows;
+        expect(await ordered(participations(filter, seg), 'cadre_id, unit_path'), `${step}: participations ${JSON.stringify(filter)}`)
+          .toEqual(await ordered(participations(filter, null), 'cadre_id, unit_path'));
+        const missed = await ordered(missedByCadre(filter, seg), 'cadre_id');
+        expect(missed, `${step}: missed duties ${JSON.stringify(filter)}`).toEqual(await ordered(missedByCadre(filter, null), 'cadre_id'));
+        missedSeen += missed.length;
         const groupings: FigureGrouping[] = ['none', 'month', 'day'];
         if (regionPath === null || regionPath === county.path) groupings.push('childRegion');
         for (const grouping of groupings) {
@@ -122,6 +132,7 @@ async function expectRollupsEqualRecords(step: string) {
       }
     }
   }
+  expect(missedSeen, `${step}: some cadres have missed duties`).toBeGreaterThan(10);
   return compared;
 }
 
@@ -206,6 +217,8 @@ describe('statistics rollups', () => {
     await sql`update compliance_results set status = case when status = 'met' then 'missed' else 'met' end where subject_id % 2 = 0`.execute(h.db);
     await sql`update compliance_results set region_path = ${townships[2]!.path} where subject_id % 3 = 0`.execute(h.db);
     await sql`delete from compliance_results where window_start = '2026-02-01' and subject_id % 4 = 0`.execute(h.db);
+    // The inactive cadre rule switched on, the active one off: their missed rows swap in the warnings.
+    await sql`update requirement_rules set active = not active where (rule ->> 'subject') = 'cadre'`.execute(h.db);
     await sql`delete from tickets where id % 11 = 0 and id not in (select merged_into_id from tickets where merged_into_id is not null)`.execute(h.db);
 
     const pending = await sql<{ n: number }>`select (select count(*) from stat_pending) + (select count(*) from stat_compliance_pending) as n`.execute(h.db);

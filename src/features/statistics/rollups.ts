@@ -162,6 +162,23 @@ function complianceRows(seg: number, keys: RawBuilder<unknown> | null): RawBuild
     group by 1, 2, 3, 4`;
 }
 
+/** Rows of stat_missed for every cadre, or for the cadres in k(cadre_id). */
+function missedRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
+  return sql`
+    with m as (
+      select coalesce(rr.campaign_id, 0) as campaign_id, coalesce(${cutSql(seg, 'r.region_path')}, '') as area, r.cadre_id, r.window_start, r.window_end
+      from compliance_results r join requirement_rules rr on rr.id = r.rule_id
+      where r.status = 'missed' and r.cadre_id is not null and rr.active and (rr.rule ->> 'subject') = 'cadre'
+        ${keys === null ? sql`` : sql`and r.cadre_id in (select kk.cadre_id from ${keys} kk)`}
+    ),
+    s as (select campaign_id, area, cadre_id, extract(year from window_start)::int as y, array_agg(window_start order by window_start) as a from m group by 1, 2, 3, 4),
+    e as (select campaign_id, area, cadre_id, extract(year from window_end)::int as y, array_agg(window_end order by window_end) as a from m group by 1, 2, 3, 4)
+    select coalesce(s.campaign_id, e.campaign_id), coalesce(s.area, e.area), coalesce(s.cadre_id, e.cadre_id), coalesce(s.y, e.y),
+      coalesce(cardinality(s.a), 0), coalesce(cardinality(e.a), 0), coalesce(s.a, '{}'::date[]), coalesce(e.a, '{}'::date[])
+    from s full join e on e.campaign_id = s.campaign_id and e.area = s.area and e.cadre_id = s.cadre_id and e.y = s.y`;
+}
+const missedColumns = sql`campaign_id, area, cadre_id, year, n_starts, n_ends, starts, ends`;
+
 const monthsOf = (dayTable: string, valueCols: RawBuilder<unknown>, extraKey: RawBuilder<unknown> | null) =>
   sql`select campaign_id, area, date_trunc('month', day)::date as month${extraKey ? sql`, ${extraKey}` : sql``}, ${valueCols}
     from ${sql.table(dayTable)} d`;
@@ -179,7 +196,7 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   // Drain the queues first: a write committed after this point is queued again and recounted next time.
   await sql`delete from stat_pending`.execute(tx);
   await sql`delete from stat_compliance_pending`.execute(tx);
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_cadre_day', 'stat_cadre_month', 'stat_compliance']) await sql`delete from ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_cadre_day', 'stat_cadre_month', 'stat_compliance', 'stat_missed']) await sql`delete from ${sql.table(t)}`.execute(tx);
   await sql`delete from stat_rollup_state`.execute(tx);
   await sql`insert into stat_rollup_state (id, area_segments, built_at) values (1, ${seg}, now())`.execute(tx);
   await sql`insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, null)}`.execute(tx);
@@ -190,6 +207,8 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   await sql`insert into stat_cadre_month (campaign_id, area, month, cadre_id, unit_path, records)
     select campaign_id, area, date_trunc('month', day)::date, cadre_id, unit_path, sum(records)::int from stat_cadre_day group by 1, 2, 3, 4, 5`.execute(tx);
   await sql`insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(seg, null)}`.execute(tx);
+  await sql`delete from stat_missed`.execute(tx);
+  await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, null)}`.execute(tx);
 }
 
 /**
@@ -248,13 +267,17 @@ export async function refreshRollups(db: Executor): Promise<RefreshResult> {
       await sql`with k as ${years} insert into stat_reach (campaign_id, area, year, figure, subject, days) ${reachRows(seg, villages, sql`k`)}`.execute(tx);
     }
     // Compliance windows touched.
-    await sql`create temporary table if not exists stat_ckeys (rule_id integer, area text, window_start date, window_end date) on commit drop`.execute(tx);
+    await sql`create temporary table if not exists stat_ckeys (rule_id integer, area text, window_start date, window_end date, cadre_id integer) on commit drop`.execute(tx);
     await sql`delete from stat_ckeys`.execute(tx);
-    await sql`with p as (delete from stat_compliance_pending returning *) insert into stat_ckeys select distinct rule_id, ${cutSql(seg, 'area')}, window_start, window_end from p`.execute(tx);
+    await sql`with p as (delete from stat_compliance_pending returning *) insert into stat_ckeys select distinct rule_id, ${cutSql(seg, 'area')}, window_start, window_end, cadre_id from p`.execute(tx);
     const cn = Number((await sql<{ n: number }>`select count(*)::int as n from stat_ckeys`.execute(tx)).rows[0]?.n ?? 0);
     if (cn > 0) {
-      await sql`delete from stat_compliance s using stat_ckeys k where s.rule_id = k.rule_id and s.area = k.area and s.window_start = k.window_start and s.window_end = k.window_end`.execute(tx);
-      await sql`with k as (select * from stat_ckeys) insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(seg, sql`k`)}`.execute(tx);
+      const windows = sql`(select distinct rule_id, area, window_start, window_end from stat_ckeys)`;
+      await sql`delete from stat_compliance s using ${windows} k where s.rule_id = k.rule_id and s.area = k.area and s.window_start = k.window_start and s.window_end = k.window_end`.execute(tx);
+      await sql`with k as ${windows} insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(seg, sql`k`)}`.execute(tx);
+      const cadres = sql`(select distinct cadre_id from stat_ckeys where cadre_id is not null)`;
+      await sql`delete from stat_missed s using ${cadres} k where s.cadre_id = k.cadre_id`.execute(tx);
+      await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, cadres)}`.execute(tx);
     }
     return { segments: seg, rebuilt: false, days: n, compliance: cn };
   });
@@ -327,6 +350,8 @@ export async function readCounters(db: Executor, f: FigureFilter, g: RollupGroup
   return out;
 }
 
+const ZERO = '0'.repeat(366);
+
 /** A bit(366) mask per (bucket, year) covering the bucket's days. */
 function bucketMasks(buckets: RollupGroup['buckets']): { key: string; year: number; mask: string }[] {
   const out: { key: string; year: number; mask: string }[] = [];
@@ -346,22 +371,46 @@ function bucketMasks(buckets: RollupGroup['buckets']): { key: string; year: numb
   return out;
 }
 
-/** Distinct figures per group: rows { g, <figure key>: number }. */
+/**
+ * Distinct figures per group: rows { g, <figure key>: number }. The rows of a subject (one per
+ * area and campaign it was reached in) are first merged into one per subject, year and group
+ * (bit_or of their days), so each bucket then counts rows, not distinct values; only a bucket
+ * spanning two years can meet a subject twice, and only then is the count distinct.
+ */
 export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, wanted: readonly ReachFigureKey[]): Promise<Record<string, unknown>[]> {
   if (wanted.length === 0) return [];
   const masks = bucketMasks(g.buckets);
   const where = areaWhere(f)('r');
   const codes = wanted.map((k) => reachFigures[k]);
   const years = [...new Set(masks.map((m) => m.year))];
-  const key = g.grouping === 'childRegion' ? sql`split_part(r.area, '/', ${sql.lit(g.childSegment!)})` : g.grouping === 'none' ? sql`''` : sql`b.key`;
-  const { rows } = await sql<Record<string, unknown>>`
-    select ${key} as g, ${sql.join(wanted.map((k) => sql`(count(distinct r.subject) filter (where r.figure = ${reachFigures[k]}))::bigint as ${sql.ref(k)}`))}
-    from stat_reach r
-    join unnest(${masks.map((m) => m.key)}::text[], ${masks.map((m) => m.year)}::int[], ${masks.map((m) => m.mask)}::text[]) as b(key, year, mask)
-      on b.year = r.year and (r.days & b.mask::bit(366)) <> repeat('0', 366)::bit(366)
-    where r.year in (${sql.join(years)}) and r.figure in (${sql.join(codes)}) and ${where}
-    group by 1`.execute(db);
-  return rows;
+  const child = g.grouping === 'childRegion' ? sql`split_part(r.area, '/', ${sql.lit(g.childSegment!)})` : sql`''`;
+  const multiYear = new Set(masks.map((m) => m.key)).size < masks.length;
+  // The whole period's mask per year: rows reached outside it are left out before merging.
+  const period = years.map((y) => {
+    const ms = masks.filter((m) => m.year === y).map((m) => m.mask);
+    return { year: y, mask: ms.reduce((a, b) => [...a].map((c, i) => (c === '1' || b[i] === '1' ? '1' : '0')).join('')) };
+  });
+  const inPeriod = sql.join(period.map((p) => sql`(r.year = ${p.year} and (r.days & ${p.mask}::bit(366)) <> ${ZERO}::bit(366))`), sql` or `);
+  const { rows } = await sql<{ g: string; figure: number; n: number }>`
+    with s as (
+      select ${child} as child, r.figure, r.subject, r.year, bit_or(r.days) as days
+      from stat_reach r
+      where r.year in (${sql.join(years)}) and r.figure in (${sql.join(codes)}) and ${where} and (${inPeriod})
+      group by 1, 2, 3, 4
+    ),
+    b as (select * from unnest(${masks.map((m) => m.key)}::text[], ${masks.map((m) => m.year)}::int[], ${masks.map((m) => m.mask)}::text[]::bit(366)[]) as b(key, year, mask))
+    select ${g.grouping === 'childRegion' || g.grouping === 'none' ? sql`s.child` : sql`b.key`} as g, s.figure,
+      ${multiYear ? sql`count(distinct s.subject)` : sql`count(*)`}::int as n
+    from s join b on b.year = s.year and (s.days & b.mask) <> ${ZERO}::bit(366)
+    group by 1, 2`.execute(db);
+  const byGroup = new Map<string, Record<string, unknown>>();
+  const name = new Map(wanted.map((k) => [reachFigures[k] as number, k]));
+  for (const r of rows) {
+    const row = byGroup.get(r.g) ?? { g: r.g };
+    row[name.get(Number(r.figure))!] = Number(r.n);
+    byGroup.set(r.g, row);
+  }
+  return [...byGroup.values()];
 }
 
 /** Decided compliance rows per group: rows { g, met, decided }, as complianceWhere counts them. */
@@ -385,4 +434,23 @@ export async function readCompliance(db: Executor, f: FigureFilter, g: RollupGro
 export function cadreRecords(f: FigureFilter): RawBuilder<unknown> {
   const rows = periodRows('stat_cadre_day', 'stat_cadre_month', sql`d.cadre_id, d.unit_path, d.records`, f.from, f.to, areaWhere(f), false);
   return sql`select p.cadre_id, p.unit_path, sum(p.records)::int as records from (${rows}) p group by 1, 2`;
+}
+
+/**
+ * Missed duties per cadre over the period, as complianceWhere counts them (active cadre rules,
+ * windows overlapping [from, to]): the relation (cadre_id, n) of cadres with at least one.
+ */
+export function missedDuties(f: FigureFilter): RawBuilder<unknown> {
+  const before = addDays(f.from, -1);
+  const yTo = Number(f.to.slice(0, 4));
+  const yBefore = Number(before.slice(0, 4));
+  return sql`
+    select m.cadre_id,
+      (sum(case when m.year < ${yTo} then m.n_starts when m.year = ${yTo} then width_bucket(${f.to}::date, m.starts) else 0 end)
+        - sum(case when m.year < ${yBefore} then m.n_ends when m.year = ${yBefore} then width_bucket(${before}::date, m.ends) else 0 end))::int as n
+    from stat_missed m
+    where m.year <= ${yTo} and ${areaWhere(f)('m')}
+    group by m.cadre_id
+    having sum(case when m.year < ${yTo} then m.n_starts when m.year = ${yTo} then width_bucket(${f.to}::date, m.starts) else 0 end)
+      > sum(case when m.year < ${yBefore} then m.n_ends when m.year = ${yBefore} then width_bucket(${before}::date, m.ends) else 0 end)`;
 }
