@@ -98,21 +98,33 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   await sql`create index stat_reach_year on stat_reach (year, figure, area text_pattern_ops)`.execute(db);
 
-  // Field records per cadre (and the unit they took part for) per campaign, area and day / month:
-  // the cadre and unit rankings.
-  for (const [table, at] of [['stat_cadre_day', 'day'], ['stat_cadre_month', 'month']] as const) {
-    await sql`
-      create table ${sql.table(table)} (
-        campaign_id  integer not null,
-        area         text not null,
-        ${sql.raw(at)} date not null,
-        cadre_id     integer not null,
-        unit_path    text not null,
-        records      integer not null,
-        primary key (campaign_id, ${sql.raw(at)}, area, cadre_id, unit_path)
-      )`.execute(db);
-    await sql`create index ${sql.raw(`${table}_at`)} on ${sql.table(table)} (${sql.raw(at)}, area text_pattern_ops)`.execute(db);
-  }
+  // Field records per cadre (and the unit they took part for) per campaign and area, for the
+  // cadre and unit rankings, kept as running totals so any period reads at most a few rows per
+  // cadre: per month, the running total by day of the month (cum[d] = records on days 1..d), and
+  // per year, the running total by month (cum[m] = records in months 1..m). Records in days
+  // [a, b] of one month are cum[b] − cum[a − 1]; in months [m, n] of one year, likewise.
+  await sql`
+    create table stat_cadre_days (
+      campaign_id  integer not null,
+      area         text not null,
+      month        date not null,
+      cadre_id     integer not null,
+      unit_path    text not null,
+      cum          integer[] not null,
+      primary key (campaign_id, month, area, cadre_id, unit_path)
+    )`.execute(db);
+  await sql`create index stat_cadre_days_month on stat_cadre_days (month, area text_pattern_ops)`.execute(db);
+  await sql`
+    create table stat_cadre_months (
+      campaign_id  integer not null,
+      area         text not null,
+      year         integer not null,
+      cadre_id     integer not null,
+      unit_path    text not null,
+      cum          integer[] not null,
+      primary key (campaign_id, year, area, cadre_id, unit_path)
+    )`.execute(db);
+  await sql`create index stat_cadre_months_year on stat_cadre_months (year, area text_pattern_ops)`.execute(db);
 
   // Decided compliance rows (met or missed) per rule, area and window.
   await sql`
@@ -216,7 +228,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   for (const f of ['stat_queue_activities', 'stat_queue_activity_links', 'stat_queue_writings', 'stat_queue_matters', 'stat_queue_tickets', 'stat_queue_compliance', 'stat_queue_targets', 'stat_queue_rules', 'stat_regions_changed']) {
     await sql`drop function if exists ${sql.raw(f)}()`.execute(db);
   }
-  for (const t of ['stat_missed', 'stat_compliance', 'stat_cadre_month', 'stat_cadre_day', 'stat_reach', 'stat_month', 'stat_day', 'stat_compliance_pending', 'stat_pending']) {
+  for (const t of ['stat_missed', 'stat_compliance', 'stat_cadre_months', 'stat_cadre_days', 'stat_reach', 'stat_month', 'stat_day', 'stat_compliance_pending', 'stat_pending']) {
     await sql`drop table if exists ${sql.table(t)}`.execute(db);
   }
   await sql`drop function if exists stat_area(text)`.execute(db);

@@ -137,16 +137,48 @@ function reachRows(seg: number, villages: number[], keys: RawBuilder<unknown> | 
     group by 1, 2, 3, 4, 5`;
 }
 
-/** Rows (campaign_id, area, day, cadre_id, unit_path, records) per key. */
-function cadreRows(seg: number, keys: DayKeys): RawBuilder<unknown> {
+/** Rows of stat_cadre_days (running totals by day of the month) per key k(campaign_id, area, month). */
+function cadreDayRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
   const key = keys === null
     ? sql``
-    : sql`join k on a.starts_at >= ${dayStart(sql`k.day`)} and a.starts_at < ${dayStart(sql`k.day + 1`)} and coalesce(a.campaign_id, 0) = k.campaign_id and ${inArea(seg, 'a.region_path', sql`k.area`)}`;
+    : sql`join k on a.starts_at >= ${dayStart(sql`k.month`)} and a.starts_at < ${dayStart(sql`(k.month + interval '1 month')::date`)}
+        and coalesce(a.campaign_id, 0) = k.campaign_id and ${inArea(seg, 'a.region_path', sql`k.area`)}`;
+  const d = chinaDay('a.starts_at');
   return sql`
-    select coalesce(a.campaign_id, 0) as campaign_id, ${cutSql(seg, 'a.region_path')} as area, ${chinaDay('a.starts_at')} as day,
-      p.cadre_id, p.unit_path, count(*)::int as records
-    from activities a ${key} join activity_participants p on p.activity_id = a.id
-    group by 1, 2, 3, 4, 5`;
+    with d as (
+      select coalesce(a.campaign_id, 0) as campaign_id, ${cutSql(seg, 'a.region_path')} as area, date_trunc('month', ${d})::date as month,
+        p.cadre_id, p.unit_path, extract(day from ${d})::int as dd, count(*)::int as n
+      from activities a ${key} join activity_participants p on p.activity_id = a.id
+      group by 1, 2, 3, 4, 5, 6
+    ),
+    dense as (
+      select s.campaign_id, s.area, s.month, s.cadre_id, s.unit_path, g.dd,
+        sum(coalesce(d.n, 0)) over (partition by s.campaign_id, s.area, s.month, s.cadre_id, s.unit_path order by g.dd) as cum
+      from (select distinct campaign_id, area, month, cadre_id, unit_path from d) s
+      cross join generate_series(1, 31) as g(dd)
+      left join d on d.campaign_id = s.campaign_id and d.area = s.area and d.month = s.month and d.cadre_id = s.cadre_id and d.unit_path = s.unit_path and d.dd = g.dd
+    )
+    select campaign_id, area, month, cadre_id, unit_path, array_agg(cum::int order by dd) from dense group by 1, 2, 3, 4, 5`;
+}
+
+/** Rows of stat_cadre_months (running totals by month) from stat_cadre_days, per key k(campaign_id, area, year). */
+function cadreMonthRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
+  const key = keys === null
+    ? sql``
+    : sql`join k on k.campaign_id = c.campaign_id and k.area = c.area and c.month >= make_date(k.year, 1, 1) and c.month < make_date(k.year + 1, 1, 1)`;
+  return sql`
+    with m as (
+      select c.campaign_id, c.area, extract(year from c.month)::int as year, extract(month from c.month)::int as mm, c.cadre_id, c.unit_path, c.cum[31] as n
+      from stat_cadre_days c ${key}
+    ),
+    dense as (
+      select s.campaign_id, s.area, s.year, s.cadre_id, s.unit_path, g.mm,
+        sum(coalesce(m.n, 0)) over (partition by s.campaign_id, s.area, s.year, s.cadre_id, s.unit_path order by g.mm) as cum
+      from (select distinct campaign_id, area, year, cadre_id, unit_path from m) s
+      cross join generate_series(1, 12) as g(mm)
+      left join m on m.campaign_id = s.campaign_id and m.area = s.area and m.year = s.year and m.cadre_id = s.cadre_id and m.unit_path = s.unit_path and m.mm = g.mm
+    )
+    select campaign_id, area, year, cadre_id, unit_path, array_agg(cum::int order by mm) from dense group by 1, 2, 3, 4, 5`;
 }
 
 /** Rows (rule_id, area, window_start, window_end, met, decided) per key k(rule_id, area, window_start, window_end). */
@@ -196,19 +228,20 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   // Drain the queues first: a write committed after this point is queued again and recounted next time.
   await sql`delete from stat_pending`.execute(tx);
   await sql`delete from stat_compliance_pending`.execute(tx);
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_cadre_day', 'stat_cadre_month', 'stat_compliance', 'stat_missed']) await sql`delete from ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_cadre_days', 'stat_cadre_months', 'stat_compliance', 'stat_missed']) await sql`delete from ${sql.table(t)}`.execute(tx);
   await sql`delete from stat_rollup_state`.execute(tx);
   await sql`insert into stat_rollup_state (id, area_segments, built_at) values (1, ${seg}, now())`.execute(tx);
   await sql`insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, null)}`.execute(tx);
   await sql`insert into stat_month (campaign_id, area, month, ${counterList})
     select campaign_id, area, month, ${sumCounters} from (${monthsOf('stat_day', counterList, null)}) m group by 1, 2, 3`.execute(tx);
   await sql`insert into stat_reach (campaign_id, area, year, figure, subject, days) ${reachRows(seg, villages, null)}`.execute(tx);
-  await sql`insert into stat_cadre_day (campaign_id, area, day, cadre_id, unit_path, records) ${cadreRows(seg, null)}`.execute(tx);
-  await sql`insert into stat_cadre_month (campaign_id, area, month, cadre_id, unit_path, records)
-    select campaign_id, area, date_trunc('month', day)::date, cadre_id, unit_path, sum(records)::int from stat_cadre_day group by 1, 2, 3, 4, 5`.execute(tx);
+  await sql`insert into stat_cadre_days (campaign_id, area, month, cadre_id, unit_path, cum) ${cadreDayRows(seg, null)}`.execute(tx);
+  await sql`insert into stat_cadre_months (campaign_id, area, year, cadre_id, unit_path, cum) ${cadreMonthRows(null)}`.execute(tx);
   await sql`insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(seg, null)}`.execute(tx);
   await sql`delete from stat_missed`.execute(tx);
   await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, null)}`.execute(tx);
+  // Planner statistics for the tables just filled (PGlite has no autovacuum to gather them).
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_cadre_days', 'stat_cadre_months', 'stat_compliance', 'stat_missed']) await sql`analyze ${sql.table(t)}`.execute(tx);
 }
 
 /**
@@ -248,8 +281,6 @@ export async function refreshRollups(db: Executor): Promise<RefreshResult> {
       const days = sql`with k as (select * from ${k})`;
       await sql`delete from stat_day s using stat_keys k where s.campaign_id = k.campaign_id and s.area = k.area and s.day = k.day`.execute(tx);
       await sql`${days} insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, k)}`.execute(tx);
-      await sql`delete from stat_cadre_day s using stat_keys k where s.campaign_id = k.campaign_id and s.area = k.area and s.day = k.day`.execute(tx);
-      await sql`${days} insert into stat_cadre_day (campaign_id, area, day, cadre_id, unit_path, records) ${cadreRows(seg, k)}`.execute(tx);
       // Months and years touched, recounted from the days (months) or the records (years).
       const months = sql`(select distinct campaign_id, area, date_trunc('month', day)::date as month from stat_keys)`;
       await sql`delete from stat_month s using ${months} k where s.campaign_id = k.campaign_id and s.area = k.area and s.month = k.month`.execute(tx);
@@ -257,12 +288,11 @@ export async function refreshRollups(db: Executor): Promise<RefreshResult> {
         select d.campaign_id, d.area, k.month, ${sumCounters} from ${months} k
         join stat_day d on d.campaign_id = k.campaign_id and d.area = k.area and d.day >= k.month and d.day < (k.month + interval '1 month')::date
         group by 1, 2, 3`.execute(tx);
-      await sql`delete from stat_cadre_month s using ${months} k where s.campaign_id = k.campaign_id and s.area = k.area and s.month = k.month`.execute(tx);
-      await sql`insert into stat_cadre_month (campaign_id, area, month, cadre_id, unit_path, records)
-        select d.campaign_id, d.area, k.month, d.cadre_id, d.unit_path, sum(d.records)::int from ${months} k
-        join stat_cadre_day d on d.campaign_id = k.campaign_id and d.area = k.area and d.day >= k.month and d.day < (k.month + interval '1 month')::date
-        group by 1, 2, 3, 4, 5`.execute(tx);
       const years = sql`(select distinct campaign_id, area, extract(year from day)::int as year from stat_keys)`;
+      await sql`delete from stat_cadre_days s using ${months} k where s.campaign_id = k.campaign_id and s.area = k.area and s.month = k.month`.execute(tx);
+      await sql`with k as ${months} insert into stat_cadre_days (campaign_id, area, month, cadre_id, unit_path, cum) ${cadreDayRows(seg, sql`k`)}`.execute(tx);
+      await sql`delete from stat_cadre_months s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
+      await sql`with k as ${years} insert into stat_cadre_months (campaign_id, area, year, cadre_id, unit_path, cum) ${cadreMonthRows(sql`k`)}`.execute(tx);
       await sql`delete from stat_reach s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
       await sql`with k as ${years} insert into stat_reach (campaign_id, area, year, figure, subject, days) ${reachRows(seg, villages, sql`k`)}`.execute(tx);
     }
@@ -430,10 +460,36 @@ export async function readCompliance(db: Executor, f: FigureFilter, g: RollupGro
   return rows;
 }
 
-/** Field records per cadre (and unit path) over the period: the relation (cadre_id, unit_path, records). */
+/**
+ * Field records per cadre (and unit path) over the period: the relation (cadre_id, unit_path,
+ * records). The period is cut into pieces each read as cum[hi] − cum[lo − 1] of one row per
+ * cadre: the partial months at either end from stat_cadre_days, the whole months between from
+ * stat_cadre_months (one piece per year).
+ */
 export function cadreRecords(f: FigureFilter): RawBuilder<unknown> {
-  const rows = periodRows('stat_cadre_day', 'stat_cadre_month', sql`d.cadre_id, d.unit_path, d.records`, f.from, f.to, areaWhere(f), false);
-  return sql`select p.cadre_id, p.unit_path, sum(p.records)::int as records from (${rows}) p group by 1, 2`;
+  const pieces: { table: 'stat_cadre_days' | 'stat_cadre_months'; at: string; lo: number; hi: number }[] = [];
+  const day = (d: string) => Number(d.slice(8, 10));
+  if (monthStart(f.from) === monthStart(f.to)) {
+    pieces.push({ table: 'stat_cadre_days', at: monthStart(f.from), lo: day(f.from), hi: day(f.to) });
+  } else {
+    const firstWhole = f.from === monthStart(f.from) ? f.from : nextMonth(f.from);
+    const afterLastWhole = addDays(f.to, 1) === nextMonth(f.to) ? nextMonth(f.to) : monthStart(f.to);
+    if (f.from < firstWhole) pieces.push({ table: 'stat_cadre_days', at: monthStart(f.from), lo: day(f.from), hi: 31 });
+    if (afterLastWhole <= f.to) pieces.push({ table: 'stat_cadre_days', at: afterLastWhole, lo: 1, hi: day(f.to) });
+    for (let m = firstWhole; m < afterLastWhole;) {
+      const year = m.slice(0, 4);
+      const lastOfYear = `${year}-12-01`;
+      const endMonth = addDays(afterLastWhole, -1).slice(0, 7) < `${year}-12` ? addDays(afterLastWhole, -1) : lastOfYear;
+      pieces.push({ table: 'stat_cadre_months', at: year, lo: Number(m.slice(5, 7)), hi: Number(endMonth.slice(5, 7)) });
+      m = `${Number(year) + 1}-01-01`;
+    }
+  }
+  const where = areaWhere(f);
+  const parts = pieces.map((p) => sql`
+    select d.cadre_id, d.unit_path, d.cum[${sql.lit(p.hi)}] - coalesce(d.cum[${sql.lit(p.lo - 1)}], 0) as records
+    from ${sql.table(p.table)} d
+    where ${p.table === 'stat_cadre_days' ? sql`d.month = ${p.at}::date` : sql`d.year = ${Number(p.at)}`} and ${where('d')}`);
+  return sql`select p.cadre_id, p.unit_path, sum(p.records)::int as records from (${sql.join(parts, sql` union all `)}) p group by 1, 2 having sum(p.records) > 0`;
 }
 
 /**
