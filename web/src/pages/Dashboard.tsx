@@ -277,7 +277,7 @@ function RankingCards({ rankings, onPickRegion }: { rankings: Rankings; onPickRe
             columns={[
               { title: zh ? '名次' : 'Rank', dataIndex: 'rank', width: 60, render: rankCell },
               { title: zh ? '单位' : 'Unit', dataIndex: 'name', ellipsis: true },
-              { title: zh ? '人均记录' : 'Per cadre', dataIndex: 'score', align: 'right', render: (v: number) => v.toFixed(2) },
+              { title: zh ? '人均参加人次' : 'Per cadre (times)', dataIndex: 'score', align: 'right', render: (v: number) => v.toFixed(2) },
             ]}
           />
         </Card>
