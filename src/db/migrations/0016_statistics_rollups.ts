@@ -94,9 +94,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       figure       smallint not null,
       subject      text not null,
       days         bit(366) not null,
+      -- bit m-1 set: reached in month m (whole-month buckets test an integer, not 366 bits)
+      months       integer not null,
+      -- the subject has other rows this year (another area or campaign): only then must rows be
+      -- merged before counting; most subjects have one row and are counted as they stand
+      shared       boolean not null default false,
       primary key (campaign_id, year, figure, area, subject)
     )`.execute(db);
   await sql`create index stat_reach_year on stat_reach (year, figure, area text_pattern_ops)`.execute(db);
+  await sql`create index stat_reach_subject on stat_reach (figure, subject, year)`.execute(db);
 
   // Field records per cadre (and the unit they took part for) per campaign and area, for the
   // cadre and unit rankings, kept as running totals so any period reads at most a few rows per

@@ -189,6 +189,10 @@ describe('statistics rollups', () => {
     expect(counts.rows[0]!.r).toBeGreaterThan(10);
     expect(counts.rows[0]!.c).toBeGreaterThan(5);
     expect(counts.rows[0]!.k).toBeGreaterThan(20);
+    // Subjects reached in several areas or campaigns (merged before counting) and subjects with one row.
+    const shared = await sql<{ yes: number; no: number }>`select count(*) filter (where shared)::int as yes, count(*) filter (where not shared)::int as no from stat_reach`.execute(h.db);
+    expect(shared.rows[0]!.yes).toBeGreaterThan(5);
+    expect(shared.rows[0]!.no).toBeGreaterThan(5);
     expect(await expectRollupsEqualRecords('built')).toBeGreaterThan(100);
   }, 300_000);
 

@@ -128,10 +128,10 @@ function reachRows(seg: number, villages: number[], keys: RawBuilder<unknown> | 
   }
   const d = chinaDay('x.starts_at');
   return sql`
-    select c as campaign_id, area, year, figure, subject, bit_or(set_bit(repeat('0', 366)::bit(366), doy, 1)) as days
+    select c as campaign_id, area, year, figure, subject, bit_or(set_bit(repeat('0', 366)::bit(366), doy, 1)) as days, bit_or(1 << (mm - 1)) as months
     from (
       select coalesce(x.campaign_id, 0) as c, ${cutSql(seg, 'x.region_path')} as area, extract(year from ${d})::int as year,
-        x.figure, x.subject, (${d} - make_date(extract(year from ${d})::int, 1, 1))::int as doy
+        x.figure, x.subject, (${d} - make_date(extract(year from ${d})::int, 1, 1))::int as doy, extract(month from ${d})::int as mm
       from (${sql.join(parts, sql` union all `)}) x
     ) y
     group by 1, 2, 3, 4, 5`;
@@ -222,6 +222,15 @@ const counterList = sql.join(counters.map((c) => sql.ref(additiveColumns[c])));
 
 export type RefreshResult = { segments: number | null; rebuilt: boolean; days: number; compliance: number };
 
+/** Sets stat_reach.shared for the given subjects (figure, subject, year), or for all. */
+async function markShared(tx: Executor, subjects: RawBuilder<unknown> | null): Promise<void> {
+  const scope = subjects === null ? sql`` : sql`where (r.figure, r.subject, r.year) in (select x.figure, x.subject, x.year from ${subjects} x)`;
+  await sql`
+    update stat_reach u set shared = c.n > 1
+    from (select r.figure, r.subject, r.year, count(*) as n from stat_reach r ${scope} group by 1, 2, 3) c
+    where u.figure = c.figure and u.subject = c.subject and u.year = c.year and u.shared <> (c.n > 1)`.execute(tx);
+}
+
 /** Rebuilds every rollup from the records (first use, or after the region tree changed). */
 async function rebuild(tx: Executor, seg: number): Promise<void> {
   const villages = await villageSegments(tx);
@@ -234,7 +243,8 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   await sql`insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, null)}`.execute(tx);
   await sql`insert into stat_month (campaign_id, area, month, ${counterList})
     select campaign_id, area, month, ${sumCounters} from (${monthsOf('stat_day', counterList, null)}) m group by 1, 2, 3`.execute(tx);
-  await sql`insert into stat_reach (campaign_id, area, year, figure, subject, days) ${reachRows(seg, villages, null)}`.execute(tx);
+  await sql`insert into stat_reach (campaign_id, area, year, figure, subject, days, months) ${reachRows(seg, villages, null)}`.execute(tx);
+  await markShared(tx, null);
   await sql`insert into stat_cadre_days (campaign_id, area, month, cadre_id, unit_path, cum) ${cadreDayRows(seg, null)}`.execute(tx);
   await sql`insert into stat_cadre_months (campaign_id, area, year, cadre_id, unit_path, cum) ${cadreMonthRows(null)}`.execute(tx);
   await sql`insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(seg, null)}`.execute(tx);
@@ -293,8 +303,14 @@ export async function refreshRollups(db: Executor): Promise<RefreshResult> {
       await sql`with k as ${months} insert into stat_cadre_days (campaign_id, area, month, cadre_id, unit_path, cum) ${cadreDayRows(seg, sql`k`)}`.execute(tx);
       await sql`delete from stat_cadre_months s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
       await sql`with k as ${years} insert into stat_cadre_months (campaign_id, area, year, cadre_id, unit_path, cum) ${cadreMonthRows(sql`k`)}`.execute(tx);
-      await sql`delete from stat_reach s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
-      await sql`with k as ${years} insert into stat_reach (campaign_id, area, year, figure, subject, days) ${reachRows(seg, villages, sql`k`)}`.execute(tx);
+      // The subjects whose rows change (gone or counted again) get their shared flag recomputed.
+      await sql`create temporary table if not exists stat_subjects (figure smallint, subject text, year integer) on commit drop`.execute(tx);
+      await sql`delete from stat_subjects`.execute(tx);
+      await sql`with gone as (delete from stat_reach s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year returning s.figure, s.subject, s.year)
+        insert into stat_subjects select distinct * from gone`.execute(tx);
+      await sql`with k as ${years}, fresh as (insert into stat_reach (campaign_id, area, year, figure, subject, days, months) ${reachRows(seg, villages, sql`k`)} returning figure, subject, year)
+        insert into stat_subjects select distinct * from fresh`.execute(tx);
+      await markShared(tx, sql`(select distinct figure, subject, year from stat_subjects)`);
     }
     // Compliance windows touched.
     await sql`create temporary table if not exists stat_ckeys (rule_id integer, area text, window_start date, window_end date, cadre_id integer) on commit drop`.execute(tx);
@@ -382,9 +398,14 @@ export async function readCounters(db: Executor, f: FigureFilter, g: RollupGroup
 
 const ZERO = '0'.repeat(366);
 
-/** A bit(366) mask per (bucket, year) covering the bucket's days. */
-function bucketMasks(buckets: RollupGroup['buckets']): { key: string; year: number; mask: string }[] {
-  const out: { key: string; year: number; mask: string }[] = [];
+type BucketMask = { key: string; year: number; mask: string; months: number; partial: boolean };
+
+/**
+ * Per (bucket, year): the whole months the bucket covers as month bits, and its other days as a
+ * bit(366) day mask (`partial` false when there are none, so the day mask need not be tested).
+ */
+function bucketMasks(buckets: RollupGroup['buckets']): BucketMask[] {
+  const out: BucketMask[] = [];
   for (const b of buckets) {
     let start = b.from;
     while (start <= b.to) {
@@ -392,9 +413,17 @@ function bucketMasks(buckets: RollupGroup['buckets']): { key: string; year: numb
       const yearEnd = `${year}-12-31`;
       const end = b.to < yearEnd ? b.to : yearEnd;
       const jan1 = Date.parse(`${year}-01-01T00:00:00Z`);
-      const lo = Math.round((Date.parse(`${start}T00:00:00Z`) - jan1) / 86_400_000);
-      const hi = Math.round((Date.parse(`${end}T00:00:00Z`) - jan1) / 86_400_000);
-      out.push({ key: b.key, year, mask: '0'.repeat(lo) + '1'.repeat(hi - lo + 1) + '0'.repeat(366 - hi - 1) });
+      const doy = (d: string) => Math.round((Date.parse(`${d}T00:00:00Z`) - jan1) / 86_400_000);
+      const days = new Array<string>(366).fill('0');
+      let months = 0;
+      for (let m = 1; m <= 12; m++) {
+        const first = `${year}-${String(m).padStart(2, '0')}-01`;
+        const last = addDays(m === 12 ? `${year + 1}-01-01` : `${year}-${String(m + 1).padStart(2, '0')}-01`, -1);
+        if (last < start || first > end) continue;
+        if (first >= start && last <= end) months |= 1 << (m - 1);
+        else for (let d = doy(first > start ? first : start); d <= doy(last < end ? last : end); d++) days[d] = '1';
+      }
+      out.push({ key: b.key, year, mask: days.join(''), months, partial: days.includes('1') });
       start = `${year + 1}-01-01`;
     }
   }
@@ -402,10 +431,10 @@ function bucketMasks(buckets: RollupGroup['buckets']): { key: string; year: numb
 }
 
 /**
- * Distinct figures per group: rows { g, <figure key>: number }. The rows of a subject (one per
- * area and campaign it was reached in) are first merged into one per subject, year and group
- * (bit_or of their days), so each bucket then counts rows, not distinct values; only a bucket
- * spanning two years can meet a subject twice, and only then is the count distinct.
+ * Distinct figures per group: rows { g, <figure key>: number }. A subject with several rows (one
+ * per area and campaign it was reached in; flagged shared) has them merged first (bit_or of their
+ * days and months), so each bucket then counts rows, not distinct values; only a bucket spanning
+ * two years can meet a subject twice, and only then is the count distinct.
  */
 export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, wanted: readonly ReachFigureKey[]): Promise<Record<string, unknown>[]> {
   if (wanted.length === 0) return [];
@@ -415,23 +444,29 @@ export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, w
   const years = [...new Set(masks.map((m) => m.year))];
   const child = g.grouping === 'childRegion' ? sql`split_part(r.area, '/', ${sql.lit(g.childSegment!)})` : sql`''`;
   const multiYear = new Set(masks.map((m) => m.key)).size < masks.length;
-  // The whole period's mask per year: rows reached outside it are left out before merging.
+  // A row is in a bucket when it was reached in one of the bucket's whole months or on one of its other days.
+  const hit = (r: string, b: string) => sql<boolean>`((${sql.ref(`${r}.months`)} & ${sql.ref(`${b}.months`)}) <> 0 or (${sql.ref(`${b}.partial`)} and (${sql.ref(`${r}.days`)} & ${sql.ref(`${b}.mask`)}) <> ${ZERO}::bit(366)))`;
+  // The whole period per year: rows reached outside it are left out before merging.
   const period = years.map((y) => {
-    const ms = masks.filter((m) => m.year === y).map((m) => m.mask);
-    return { year: y, mask: ms.reduce((a, b) => [...a].map((c, i) => (c === '1' || b[i] === '1' ? '1' : '0')).join('')) };
+    const ms = masks.filter((m) => m.year === y);
+    const mask = ms.map((m) => m.mask).reduce((a, b) => [...a].map((c, i) => (c === '1' || b[i] === '1' ? '1' : '0')).join(''));
+    return { year: y, months: ms.reduce((a, m) => a | m.months, 0), mask, partial: mask.includes('1') };
   });
-  const inPeriod = sql.join(period.map((p) => sql`(r.year = ${p.year} and (r.days & ${p.mask}::bit(366)) <> ${ZERO}::bit(366))`), sql` or `);
+  const inPeriod = sql.join(period.map((p) => sql`(r.year = ${p.year} and ((r.months & ${p.months}) <> 0 or (${p.partial} and (r.days & ${p.mask}::bit(366)) <> ${ZERO}::bit(366))))`), sql` or `);
+  const filters = sql`r.year in (${sql.join(years)}) and r.figure in (${sql.join(codes)}) and ${where} and (${inPeriod})`;
   const { rows } = await sql<{ g: string; figure: number; n: number }>`
     with s as (
-      select ${child} as child, r.figure, r.subject, r.year, bit_or(r.days) as days
-      from stat_reach r
-      where r.year in (${sql.join(years)}) and r.figure in (${sql.join(codes)}) and ${where} and (${inPeriod})
-      group by 1, 2, 3, 4
+      select ${child} as child, r.figure, r.subject, r.year, r.days, r.months from stat_reach r where not r.shared and ${filters}
+      union all
+      select ${child}, r.figure, r.subject, r.year, bit_or(r.days), bit_or(r.months) from stat_reach r where r.shared and ${filters} group by 1, 2, 3, 4
     ),
-    b as (select * from unnest(${masks.map((m) => m.key)}::text[], ${masks.map((m) => m.year)}::int[], ${masks.map((m) => m.mask)}::text[]::bit(366)[]) as b(key, year, mask))
+    b as (
+      select * from unnest(${masks.map((m) => m.key)}::text[], ${masks.map((m) => m.year)}::int[], ${masks.map((m) => m.months)}::int[],
+        ${masks.map((m) => m.partial)}::boolean[], ${masks.map((m) => m.mask)}::text[]::bit(366)[]) as b(key, year, months, partial, mask)
+    )
     select ${g.grouping === 'childRegion' || g.grouping === 'none' ? sql`s.child` : sql`b.key`} as g, s.figure,
       ${multiYear ? sql`count(distinct s.subject)` : sql`count(*)`}::int as n
-    from s join b on b.year = s.year and (s.days & b.mask) <> ${ZERO}::bit(366)
+    from s join b on b.year = s.year and ${hit('s', 'b')}
     group by 1, 2`.execute(db);
   const byGroup = new Map<string, Record<string, unknown>>();
   const name = new Map(wanted.map((k) => [reachFigures[k] as number, k]));
