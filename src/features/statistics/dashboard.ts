@@ -156,13 +156,17 @@ export function participations(f: FigureFilter, segments: number | null): RawBui
     where ${activityWhere(f)} group by 1, 2`;
 }
 
-async function unitRanking(db: Executor, actor: Actor, f: FigureFilter, segments: number | null): Promise<DashboardResult['rankings']['units']> {
-  const { rows } = await sql<{ id: number; name: string; records: number; cadres: number }>`
+/**
+ * The unit and cadre rankings in one statement: both are sums of the same participations, which
+ * are read once (the heaviest part of the dashboard at the city tier and above).
+ */
+async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: number | null) {
+  const { rows } = await sql<{ kind: 'unit' | 'cadre'; id: number; name: string; unit_name: string | null; records: number; cadres: number; rank: number; total: number; pos: number }>`
     with su as (${scopedUnits(actor, f)}),
-    part as (${participations(f, segments)}),
+    part as materialized (${participations(f, segments)}),
     -- A unit path lists the unit's ancestors' ids: unnesting it credits every unit above a
     -- participant's by an equi-join (a prefix join per unit was a nested loop).
-    recs as (
+    urecs as (
       select anc.id::int as id, sum(part.records)::int as n
       from part cross join lateral unnest(string_to_array(part.unit_path, '/')) as anc(id)
       where anc.id::int in (select id from su)
@@ -174,34 +178,30 @@ async function unitRanking(db: Executor, actor: Actor, f: FigureFilter, segments
       cross join lateral unnest(string_to_array(cu.path, '/')) as anc(id)
       where c.status = 'active' and anc.id::int in (select id from su)
       group by 1
-    )
-    select su.id, su.name, coalesce(recs.n, 0)::int as records, cad.n::int as cadres
-    from su join cad on cad.id = su.id left join recs on recs.id = su.id
-    where cad.n > 0`.execute(db);
-  const scored = rows
-    .map((r) => ({ id: r.id, name: r.name, score: Math.round((Number(r.records) / Number(r.cadres)) * 100) / 100 }))
-    .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name, 'zh-CN'));
-  return rankBy(scored).slice(0, 100);
-}
-
-async function cadreRanking(db: Executor, actor: Actor, f: FigureFilter, segments: number | null) {
-  const { rows } = await sql<{ id: number; name: string; unit_name: string; score: number; rank: number; total: number }>`
-    with su as (${scopedUnits(actor, f)}),
-    recs as (select part.cadre_id, sum(part.records)::int as n from (${participations(f, segments)}) part group by 1),
+    ),
+    crecs as (select part.cadre_id, sum(part.records)::int as n from part group by 1),
     scored as (
-      select c.id, c.name, su.name as unit_name, coalesce(recs.n, 0)::int as score,
-        rank() over (order by coalesce(recs.n, 0) desc)::int as rank,
-        row_number() over (order by coalesce(recs.n, 0) desc, c.name, c.id)::int as pos,
+      select c.id, c.name, su.name as unit_name, coalesce(crecs.n, 0)::int as score,
+        rank() over (order by coalesce(crecs.n, 0) desc)::int as rank,
+        row_number() over (order by coalesce(crecs.n, 0) desc, c.name, c.id)::int as pos,
         count(*) over ()::int as total
-      from cadres c join su on su.id = c.unit_id left join recs on recs.cadre_id = c.id
+      from cadres c join su on su.id = c.unit_id left join crecs on crecs.cadre_id = c.id
       where c.status = 'active'
     )
-    select id, name, unit_name, score, rank, total from scored
-    where pos <= ${CADRES_EACH_END} or pos > total - ${CADRES_EACH_END}
-    order by pos`.execute(db);
+    select 'unit' as kind, su.id, su.name, null as unit_name, coalesce(urecs.n, 0)::int as records, cad.n::int as cadres, 0 as rank, 0 as total, 0 as pos
+      from su join cad on cad.id = su.id left join urecs on urecs.id = su.id
+      where cad.n > 0
+    union all
+    select 'cadre', id, name, unit_name, score, 0, rank, total, pos from scored
+      where pos <= ${CADRES_EACH_END} or pos > total - ${CADRES_EACH_END}`.execute(db);
+  const scored = rows.filter((r) => r.kind === 'unit')
+    .map((r) => ({ id: r.id, name: r.name, score: Math.round((Number(r.records) / Number(r.cadres)) * 100) / 100 }))
+    .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name, 'zh-CN'));
+  const cadreRows = rows.filter((r) => r.kind === 'cadre').sort((a, b) => Number(a.pos) - Number(b.pos));
   return {
-    cadres: rows.map((r) => ({ id: r.id, name: r.name, unitName: r.unit_name, score: Number(r.score), rank: Number(r.rank) })),
-    total: Number(rows[0]?.total ?? 0),
+    units: rankBy(scored).slice(0, 100),
+    cadres: cadreRows.map((r) => ({ id: r.id, name: r.name, unitName: r.unit_name ?? '', score: Number(r.records), rank: Number(r.rank) })),
+    cadresRanked: Number(cadreRows[0]?.total ?? 0),
   };
 }
 
@@ -321,9 +321,8 @@ export async function dashboard(db: Executor, actor: Actor, query: StatisticsSco
     .map((c) => ({ code: c.code, name: c.name, score: Math.round(c.value * 1000) / 10 }))
     .sort((a, b) => b.score - a.score || a.code.localeCompare(b.code));
 
-  const [units, cadres, tickets, missed, flags] = await Promise.all([
-    unitRanking(db, actor, filter, segments),
-    cadreRanking(db, actor, filter, segments),
+  const [ranked, tickets, missed, flags] = await Promise.all([
+    rankings(db, actor, filter, segments),
     ticketWarnings(db, filter, now),
     complianceWarnings(db, filter, segments),
     integrityWarnings(db, filter),
@@ -339,7 +338,7 @@ export async function dashboard(db: Executor, actor: Actor, query: StatisticsSco
     figures: complete(keys, overall.find((g) => g.group === '')?.figures ?? overall[0]?.figures),
     children,
     trend,
-    rankings: { regions: rankBy(regionScored), units, cadres: cadres.cadres, cadresRanked: cadres.total },
+    rankings: { regions: rankBy(regionScored), units: ranked.units, cadres: ranked.cadres, cadresRanked: ranked.cadresRanked },
     warnings,
     computedAt: now.toISOString(),
   };
