@@ -103,6 +103,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   await sql`create index stat_reach_year on stat_reach (year, figure, area text_pattern_ops)`.execute(db);
   await sql`create index stat_reach_subject on stat_reach (figure, subject, year)`.execute(db);
+  // Per month, the subjects with one row (not shared) reached in it, per campaign, area and
+  // figure: a monthly trend adds these up and merges only the shared subjects' rows.
+  await sql`
+    create table stat_reach_month (
+      campaign_id  integer not null,
+      area         text not null,
+      year         integer not null,
+      figure       smallint not null,
+      month        smallint not null,
+      solo         integer not null,
+      primary key (campaign_id, year, figure, area, month)
+    )`.execute(db);
 
   // Field records per cadre (and the unit they took part for) per campaign and area, for the
   // cadre and unit rankings, kept as running totals so any period reads at most a few rows per
@@ -234,7 +246,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   for (const f of ['stat_queue_activities', 'stat_queue_activity_links', 'stat_queue_writings', 'stat_queue_matters', 'stat_queue_tickets', 'stat_queue_compliance', 'stat_queue_targets', 'stat_queue_rules', 'stat_regions_changed']) {
     await sql`drop function if exists ${sql.raw(f)}()`.execute(db);
   }
-  for (const t of ['stat_missed', 'stat_compliance', 'stat_cadre_months', 'stat_cadre_days', 'stat_reach', 'stat_month', 'stat_day', 'stat_compliance_pending', 'stat_pending']) {
+  for (const t of ['stat_missed', 'stat_compliance', 'stat_cadre_months', 'stat_cadre_days', 'stat_reach_month', 'stat_reach', 'stat_month', 'stat_day', 'stat_compliance_pending', 'stat_pending']) {
     await sql`drop table if exists ${sql.table(t)}`.execute(db);
   }
   await sql`drop function if exists stat_area(text)`.execute(db);

@@ -222,13 +222,30 @@ const counterList = sql.join(counters.map((c) => sql.ref(additiveColumns[c])));
 
 export type RefreshResult = { segments: number | null; rebuilt: boolean; days: number; compliance: number };
 
-/** Sets stat_reach.shared for the given subjects (figure, subject, year), or for all. */
+/**
+ * Sets stat_reach.shared for the given subjects (figure, subject, year), or for all; the keys
+ * (campaign, area, year) of rows whose flag changed go into stat_rkeys when given.
+ */
 async function markShared(tx: Executor, subjects: RawBuilder<unknown> | null): Promise<void> {
   const scope = subjects === null ? sql`` : sql`where (r.figure, r.subject, r.year) in (select x.figure, x.subject, x.year from ${subjects} x)`;
   await sql`
-    update stat_reach u set shared = c.n > 1
-    from (select r.figure, r.subject, r.year, count(*) as n from stat_reach r ${scope} group by 1, 2, 3) c
-    where u.figure = c.figure and u.subject = c.subject and u.year = c.year and u.shared <> (c.n > 1)`.execute(tx);
+    with flipped as (
+      update stat_reach u set shared = c.n > 1
+      from (select r.figure, r.subject, r.year, count(*) as n from stat_reach r ${scope} group by 1, 2, 3) c
+      where u.figure = c.figure and u.subject = c.subject and u.year = c.year and u.shared <> (c.n > 1)
+      returning u.campaign_id, u.area, u.year
+    )
+    ${subjects === null ? sql`select 1` : sql`insert into stat_rkeys select distinct * from flipped`}`.execute(tx);
+}
+
+/** Rows of stat_reach_month (the unshared subjects reached per month) per key k(campaign_id, area, year), or for all. */
+function reachMonthRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
+  return sql`
+    select r.campaign_id, r.area, r.year, r.figure, m.m, count(*)::int
+    from stat_reach r ${keys === null ? sql`` : sql`join ${keys} k on k.campaign_id = r.campaign_id and k.area = r.area and k.year = r.year`}
+    cross join generate_series(1, 12) as m(m)
+    where not r.shared and (r.months & (1 << (m.m - 1))) <> 0
+    group by 1, 2, 3, 4, 5`;
 }
 
 /** Rebuilds every rollup from the records (first use, or after the region tree changed). */
@@ -237,7 +254,7 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   // Drain the queues first: a write committed after this point is queued again and recounted next time.
   await sql`delete from stat_pending`.execute(tx);
   await sql`delete from stat_compliance_pending`.execute(tx);
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_cadre_days', 'stat_cadre_months', 'stat_compliance', 'stat_missed']) await sql`delete from ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_cadre_days', 'stat_cadre_months', 'stat_compliance', 'stat_missed']) await sql`delete from ${sql.table(t)}`.execute(tx);
   await sql`delete from stat_rollup_state`.execute(tx);
   await sql`insert into stat_rollup_state (id, area_segments, built_at) values (1, ${seg}, now())`.execute(tx);
   await sql`insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, null)}`.execute(tx);
@@ -245,13 +262,14 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
     select campaign_id, area, month, ${sumCounters} from (${monthsOf('stat_day', counterList, null)}) m group by 1, 2, 3`.execute(tx);
   await sql`insert into stat_reach (campaign_id, area, year, figure, subject, days, months) ${reachRows(seg, villages, null)}`.execute(tx);
   await markShared(tx, null);
+  await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(null)}`.execute(tx);
   await sql`insert into stat_cadre_days (campaign_id, area, month, cadre_id, unit_path, cum) ${cadreDayRows(seg, null)}`.execute(tx);
   await sql`insert into stat_cadre_months (campaign_id, area, year, cadre_id, unit_path, cum) ${cadreMonthRows(null)}`.execute(tx);
   await sql`insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(seg, null)}`.execute(tx);
   await sql`delete from stat_missed`.execute(tx);
   await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, null)}`.execute(tx);
   // Planner statistics for the tables just filled (PGlite has no autovacuum to gather them).
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_cadre_days', 'stat_cadre_months', 'stat_compliance', 'stat_missed']) await sql`analyze ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_cadre_days', 'stat_cadre_months', 'stat_compliance', 'stat_missed']) await sql`analyze ${sql.table(t)}`.execute(tx);
 }
 
 /**
@@ -310,7 +328,13 @@ export async function refreshRollups(db: Executor): Promise<RefreshResult> {
         insert into stat_subjects select distinct * from gone`.execute(tx);
       await sql`with k as ${years}, fresh as (insert into stat_reach (campaign_id, area, year, figure, subject, days, months) ${reachRows(seg, villages, sql`k`)} returning figure, subject, year)
         insert into stat_subjects select distinct * from fresh`.execute(tx);
+      await sql`create temporary table if not exists stat_rkeys (campaign_id integer, area text, year integer) on commit drop`.execute(tx);
+      await sql`delete from stat_rkeys`.execute(tx);
+      await sql`insert into stat_rkeys select * from ${years} y`.execute(tx);
       await markShared(tx, sql`(select distinct figure, subject, year from stat_subjects)`);
+      const rkeys = sql`(select distinct campaign_id, area, year from stat_rkeys)`;
+      await sql`delete from stat_reach_month s using ${rkeys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
+      await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(rkeys)}`.execute(tx);
     }
     // Compliance windows touched.
     await sql`create temporary table if not exists stat_ckeys (rule_id integer, area text, window_start date, window_end date, cadre_id integer) on commit drop`.execute(tx);
@@ -453,7 +477,8 @@ export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, w
     return { year: y, months: ms.reduce((a, m) => a | m.months, 0), mask, partial: mask.includes('1') };
   });
   const inPeriod = sql.join(period.map((p) => sql`(r.year = ${p.year} and ((r.months & ${p.months}) <> 0 or (${p.partial} and (r.days & ${p.mask}::bit(366)) <> ${ZERO}::bit(366))))`), sql` or `);
-  const filters = sql`r.year in (${sql.join(years)}) and r.figure in (${sql.join(codes)}) and ${where} and (${inPeriod})`;
+  const filters = sql<boolean>`r.year in (${sql.join(years)}) and r.figure in (${sql.join(codes)}) and ${where} and (${inPeriod})`;
+  if (g.grouping === 'month' && !multiYear) return toFigures(wanted, await readReachMonthly(db, f, masks, codes, filters, hit));
   const { rows } = await sql<{ g: string; figure: number; n: number }>`
     with s as (
       select ${child} as child, r.figure, r.subject, r.year, r.days, r.months from stat_reach r where not r.shared and ${filters}
@@ -468,14 +493,56 @@ export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, w
       ${multiYear ? sql`count(distinct s.subject)` : sql`count(*)`}::int as n
     from s join b on b.year = s.year and ${hit('s', 'b')}
     group by 1, 2`.execute(db);
+  return toFigures(wanted, rows);
+}
+
+function toFigures(wanted: readonly ReachFigureKey[], rows: { g: string; figure: number; n: number }[]): Record<string, unknown>[] {
   const byGroup = new Map<string, Record<string, unknown>>();
   const name = new Map(wanted.map((k) => [reachFigures[k] as number, k]));
   for (const r of rows) {
     const row = byGroup.get(r.g) ?? { g: r.g };
-    row[name.get(Number(r.figure))!] = Number(r.n);
+    row[name.get(Number(r.figure))!] = ((row[name.get(Number(r.figure))!] as number | undefined) ?? 0) + Number(r.n);
     byGroup.set(r.g, row);
   }
   return [...byGroup.values()];
+}
+
+/**
+ * The monthly trend of distinct figures: a whole month adds up the unshared subjects reached in it
+ * (stat_reach_month) and counts the merged shared ones; a month cut by the period (its first or
+ * last) counts every row reached in the days it keeps.
+ */
+async function readReachMonthly(
+  db: Executor, f: FigureFilter, masks: BucketMask[], codes: number[], filters: RawBuilder<boolean>, hit: (r: string, b: string) => RawBuilder<boolean>,
+): Promise<{ g: string; figure: number; n: number }[]> {
+  const whole = masks.filter((m) => !m.partial);
+  const cut = masks.filter((m) => m.partial);
+  const monthOf = (bits: number) => (bits === 0 ? 0 : Math.round(Math.log2(bits)) + 1);
+  const bucketsOf = (ms: BucketMask[]) => sql`unnest(${ms.map((m) => m.key)}::text[], ${ms.map((m) => m.year)}::int[], ${ms.map((m) => m.months)}::int[],
+    ${ms.map((m) => monthOf(m.months))}::int[], ${ms.map((m) => m.partial)}::boolean[], ${ms.map((m) => m.mask)}::text[]::bit(366)[]) as b(key, year, months, month, partial, mask)`;
+  const cutPeriod = cut.length === 0
+    ? sql<boolean>`false`
+    : sql.join(cut.map((m) => sql<boolean>`(r.year = ${m.year} and (r.days & ${m.mask}::bit(366)) <> ${ZERO}::bit(366))`), sql` or `);
+  const parts: RawBuilder<unknown>[] = [];
+  if (whole.length) {
+    parts.push(sql`select b.key as g, rm.figure, sum(rm.solo)::int as n
+      from stat_reach_month rm join ${bucketsOf(whole)} on b.year = rm.year and b.month = rm.month
+      where rm.figure in (${sql.join(codes)}) and ${areaWhere(f)('rm')} group by 1, 2`);
+    parts.push(sql`select b.key as g, sh.figure, count(*)::int as n from sh join ${bucketsOf(whole)} on b.year = sh.year and (sh.months & b.months) <> 0 group by 1, 2`);
+  }
+  if (cut.length) {
+    parts.push(sql`select b.key as g, s.figure, count(*)::int as n
+      from (select r.figure, r.subject, r.year, r.days, r.months from stat_reach r where not r.shared and ${filters} and (${cutPeriod})
+            union all select sh.figure, sh.subject, sh.year, sh.days, sh.months from sh) s
+      join ${bucketsOf(cut)} on b.year = s.year and ${hit('s', 'b')} group by 1, 2`);
+  }
+  const { rows } = await sql<{ g: string; figure: number; n: number }>`
+    with sh as (
+      select r.figure, r.subject, r.year, bit_or(r.days) as days, bit_or(r.months) as months
+      from stat_reach r where r.shared and ${filters} group by 1, 2, 3
+    )
+    ${sql.join(parts, sql` union all `)}`.execute(db);
+  return rows;
 }
 
 /** Decided compliance rows per group: rows { g, met, decided }, as complianceWhere counts them. */
