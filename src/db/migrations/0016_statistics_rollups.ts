@@ -181,6 +181,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index practical_matters_promised_on on practical_matters (promised_on)`.execute(db);
   await sql`create index practical_matters_done_on on practical_matters (done_on) where done_on is not null`.execute(db);
   await sql`create index tickets_resolved on tickets (resolved_at) where resolved_at is not null`.execute(db);
+  // A window's rows in one area (a rule's window has a row per cadre of the whole tree).
+  await sql`create index compliance_results_window_area on compliance_results (rule_id, window_end, region_path text_pattern_ops)`.execute(db);
 
   // ── Queueing triggers ──────────────────────────────────────────────────────────────────────
   const activityKey = (rows: string) => `select distinct coalesce(x.campaign_id, 0), stat_area(x.region_path), ${day('x.starts_at')} from ${rows} x`;
@@ -250,6 +252,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     await sql`drop table if exists ${sql.table(t)}`.execute(db);
   }
   await sql`drop function if exists stat_area(text)`.execute(db);
-  for (const i of ['writings_written_on', 'practical_matters_promised_on', 'practical_matters_done_on', 'tickets_resolved']) await sql`drop index if exists ${sql.raw(i)}`.execute(db);
+  for (const i of ['writings_written_on', 'practical_matters_promised_on', 'practical_matters_done_on', 'tickets_resolved', 'compliance_results_window_area']) await sql`drop index if exists ${sql.raw(i)}`.execute(db);
   await sql`drop table if exists stat_rollup_state`.execute(db);
 }

@@ -183,13 +183,18 @@ function cadreMonthRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
 
 /** Rows (rule_id, area, window_start, window_end, met, decided) per key k(rule_id, area, window_start, window_end). */
 function complianceRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
-  const key = keys === null
-    ? sql``
-    : sql`join k on k.rule_id = r.rule_id and k.window_end = r.window_end and k.window_start = r.window_start and coalesce(${cutSql(seg, 'r.region_path')}, '') = k.area`;
+  const rows = keys === null
+    ? sql`select * from compliance_results r`
+    // A key's rows by the (rule, window end, path) index; rows of no region have the area ''.
+    : sql`select r.* from compliance_results r join k on k.rule_id = r.rule_id and k.window_end = r.window_end and k.window_start = r.window_start
+          and ${inArea(seg, 'r.region_path', sql`k.area`)}
+        union all
+        select r.* from compliance_results r join k on k.rule_id = r.rule_id and k.window_end = r.window_end and k.window_start = r.window_start
+          and k.area = '' and r.region_path is null`;
   return sql`
     select r.rule_id, coalesce(${cutSql(seg, 'r.region_path')}, '') as area, r.window_start, r.window_end,
       (count(*) filter (where r.status = 'met'))::int as met, count(*)::int as decided
-    from compliance_results r ${key}
+    from (${rows}) r
     where r.status in ('met', 'missed')
     group by 1, 2, 3, 4`;
 }
@@ -298,6 +303,7 @@ export async function refreshRollups(db: Executor): Promise<RefreshResult> {
     await sql`create temporary table if not exists stat_keys (campaign_id integer, area text, day date) on commit drop`.execute(tx);
     await sql`delete from stat_keys`.execute(tx);
     await sql`with p as (delete from stat_pending returning campaign_id, area, day) insert into stat_keys select distinct campaign_id, ${cutSql(seg, 'area')}, day from p`.execute(tx);
+    await sql`analyze stat_keys`.execute(tx); // a temporary table has no statistics until analyzed
     const n = Number((await sql<{ n: number }>`select count(*)::int as n from stat_keys`.execute(tx)).rows[0]?.n ?? 0);
     if (n > REBUILD_ABOVE_KEYS) {
       await rebuild(tx, seg);
@@ -331,6 +337,7 @@ export async function refreshRollups(db: Executor): Promise<RefreshResult> {
       await sql`create temporary table if not exists stat_rkeys (campaign_id integer, area text, year integer) on commit drop`.execute(tx);
       await sql`delete from stat_rkeys`.execute(tx);
       await sql`insert into stat_rkeys select * from ${years} y`.execute(tx);
+      await sql`analyze stat_subjects`.execute(tx);
       await markShared(tx, sql`(select distinct figure, subject, year from stat_subjects)`);
       const rkeys = sql`(select distinct campaign_id, area, year from stat_rkeys)`;
       await sql`delete from stat_reach_month s using ${rkeys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
@@ -340,6 +347,7 @@ export async function refreshRollups(db: Executor): Promise<RefreshResult> {
     await sql`create temporary table if not exists stat_ckeys (rule_id integer, area text, window_start date, window_end date, cadre_id integer) on commit drop`.execute(tx);
     await sql`delete from stat_ckeys`.execute(tx);
     await sql`with p as (delete from stat_compliance_pending returning *) insert into stat_ckeys select distinct rule_id, ${cutSql(seg, 'area')}, window_start, window_end, cadre_id from p`.execute(tx);
+    await sql`analyze stat_ckeys`.execute(tx);
     const cn = Number((await sql<{ n: number }>`select count(*)::int as n from stat_ckeys`.execute(tx)).rows[0]?.n ?? 0);
     if (cn > 0) {
       const windows = sql`(select distinct rule_id, area, window_start, window_end from stat_ckeys)`;
