@@ -20,6 +20,9 @@ const additive = [
 ];
 const columns = sql.raw(additive.map((c) => `${c} bigint not null default 0`).join(',\n      '));
 const day = (col: string) => `(${col} at time zone 'Asia/Shanghai')::date`;
+/** A record's area inside a trigger function, whose `seg` holds the cut (null before the first build: the whole path). */
+const area = (path: string) => `coalesce(array_to_string((string_to_array(${path}, '/'))[1:seg], '/'), ${path})`;
+const declareSeg = 'declare seg integer := (select area_segments from stat_rollup_state where id = 1);';
 
 /** One statement-level trigger per event (PostgreSQL allows transition tables on one event only). */
 async function queueTriggers(db: Kysely<unknown>, table: string, fn: string) {
@@ -32,6 +35,7 @@ async function queueTriggers(db: Kysely<unknown>, table: string, fn: string) {
 async function queueFunction(db: Kysely<unknown>, name: string, target: string, keys: (rows: string) => string) {
   await sql`
     create function ${sql.raw(name)}() returns trigger language plpgsql as $$
+    ${sql.raw(declareSeg)}
     begin
       if tg_op in ('INSERT', 'UPDATE') then
         insert into ${sql.raw(target)} ${sql.raw(keys('stat_new'))};
@@ -52,12 +56,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       area_segments  integer not null,
       built_at       timestamptz not null
     )`.execute(db);
-  // A record's area: its region path cut at the township level (the whole path when shallower).
-  await sql`
-    create function stat_area(path text) returns text language sql stable as $$
-      select coalesce((select array_to_string((string_to_array(path, '/'))[1:s.area_segments], '/') from stat_rollup_state s), path)
-    $$`.execute(db);
-
   // Keys touched since the last refresh; duplicates allowed (drained as a set). area may be a
   // whole region path when queued before the first build: cutting it again gives the area.
   await sql`create table stat_pending (campaign_id integer not null, area text not null, day date not null)`.execute(db);
@@ -185,33 +183,34 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index compliance_results_window_area on compliance_results (rule_id, window_end, region_path text_pattern_ops)`.execute(db);
 
   // ── Queueing triggers ──────────────────────────────────────────────────────────────────────
-  const activityKey = (rows: string) => `select distinct coalesce(x.campaign_id, 0), stat_area(x.region_path), ${day('x.starts_at')} from ${rows} x`;
+  const activityKey = (rows: string) => `select distinct coalesce(x.campaign_id, 0), ${area('x.region_path')}, ${day('x.starts_at')} from ${rows} x`;
   const viaActivity = (rows: string) =>
-    `select distinct coalesce(a.campaign_id, 0), stat_area(a.region_path), ${day('a.starts_at')} from ${rows} x join activities a on a.id = x.activity_id`;
+    `select distinct coalesce(a.campaign_id, 0), ${area('a.region_path')}, ${day('a.starts_at')} from ${rows} x join activities a on a.id = x.activity_id`;
   await queueFunction(db, 'stat_queue_activities', 'stat_pending', activityKey);
   await queueTriggers(db, 'activities', 'stat_queue_activities');
   await queueFunction(db, 'stat_queue_activity_links', 'stat_pending', viaActivity);
   await queueTriggers(db, 'activity_participants', 'stat_queue_activity_links');
   await queueTriggers(db, 'activity_targets', 'stat_queue_activity_links');
-  await queueFunction(db, 'stat_queue_writings', 'stat_pending', (rows) => `select distinct coalesce(x.campaign_id, 0), stat_area(x.region_path), x.written_on from ${rows} x`);
+  await queueFunction(db, 'stat_queue_writings', 'stat_pending', (rows) => `select distinct coalesce(x.campaign_id, 0), ${area('x.region_path')}, x.written_on from ${rows} x`);
   await queueTriggers(db, 'writings', 'stat_queue_writings');
   await queueFunction(db, 'stat_queue_matters', 'stat_pending', (rows) => `
-    select coalesce(x.campaign_id, 0), stat_area(x.region_path), x.promised_on from ${rows} x
-    union select coalesce(x.campaign_id, 0), stat_area(x.region_path), x.done_on from ${rows} x where x.done_on is not null`);
+    select coalesce(x.campaign_id, 0), ${area('x.region_path')}, x.promised_on from ${rows} x
+    union select coalesce(x.campaign_id, 0), ${area('x.region_path')}, x.done_on from ${rows} x where x.done_on is not null`);
   await queueTriggers(db, 'practical_matters', 'stat_queue_matters');
   await queueFunction(db, 'stat_queue_tickets', 'stat_pending', (rows) => `
-    select coalesce(x.campaign_id, 0), stat_area(x.region_path), ${day('x.created_at')} from ${rows} x
-    union select coalesce(x.campaign_id, 0), stat_area(x.region_path), ${day('x.resolved_at')} from ${rows} x where x.resolved_at is not null`);
+    select coalesce(x.campaign_id, 0), ${area('x.region_path')}, ${day('x.created_at')} from ${rows} x
+    union select coalesce(x.campaign_id, 0), ${area('x.region_path')}, ${day('x.resolved_at')} from ${rows} x where x.resolved_at is not null`);
   await queueTriggers(db, 'tickets', 'stat_queue_tickets');
   await queueFunction(db, 'stat_queue_compliance', 'stat_compliance_pending',
-    (rows) => `select distinct x.rule_id, stat_area(coalesce(x.region_path, '')), x.window_start, x.window_end, x.cadre_id from ${rows} x`);
+    (rows) => `select distinct x.rule_id, ${area("coalesce(x.region_path, '')")}, x.window_start, x.window_end, x.cadre_id from ${rows} x`);
   await queueTriggers(db, 'compliance_results', 'stat_queue_compliance');
   // A rule switched on or off, or changed, decides whether its missed rows are warnings.
   await sql`
     create function stat_queue_rules() returns trigger language plpgsql as $$
+    ${sql.raw(declareSeg)}
     begin
       insert into stat_compliance_pending
-        select distinct r.rule_id, stat_area(coalesce(r.region_path, '')), r.window_start, r.window_end, r.cadre_id
+        select distinct r.rule_id, ${sql.raw(area("coalesce(r.region_path, '')"))}, r.window_start, r.window_end, r.cadre_id
         from stat_new n join stat_old o on o.id = n.id join compliance_results r on r.rule_id = n.id
         where (n.active, n.rule, n.campaign_id) is distinct from (o.active, o.rule, o.campaign_id);
       return null;
@@ -220,9 +219,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // A target's kind or tags decide which distinct figures its visits count in (困难户).
   await sql`
     create function stat_queue_targets() returns trigger language plpgsql as $$
+    ${sql.raw(declareSeg)}
     begin
       insert into stat_pending
-        select distinct coalesce(a.campaign_id, 0), stat_area(a.region_path), ${sql.raw(day('a.starts_at'))}
+        select distinct coalesce(a.campaign_id, 0), ${sql.raw(area('a.region_path'))}, ${sql.raw(day('a.starts_at'))}
         from stat_new n join stat_old o on o.id = n.id join activity_targets t on t.target_id = n.id join activities a on a.id = t.activity_id
         where n.kind is distinct from o.kind or n.tags is distinct from o.tags;
       return null;
@@ -251,7 +251,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   for (const t of ['stat_missed', 'stat_compliance', 'stat_cadre_months', 'stat_cadre_days', 'stat_reach_month', 'stat_reach', 'stat_month', 'stat_day', 'stat_compliance_pending', 'stat_pending']) {
     await sql`drop table if exists ${sql.table(t)}`.execute(db);
   }
-  await sql`drop function if exists stat_area(text)`.execute(db);
   for (const i of ['writings_written_on', 'practical_matters_promised_on', 'practical_matters_done_on', 'tickets_resolved', 'compliance_results_window_area']) await sql`drop index if exists ${sql.raw(i)}`.execute(db);
   await sql`drop table if exists stat_rollup_state`.execute(db);
 }

@@ -246,6 +246,20 @@ describe('statistics rollups', () => {
     expect((await computeFigures(h.db, filter, keys))[0]!.figures[0]!.value).toBe(truth);
   }, 120_000);
 
+  it('rebuild once when asked side by side inside one transaction (one session: the advisory lock does not separate them)', async () => {
+    const filter: FigureFilter = { campaignId: null, regionPath: null, unitPath: null, from: '2025-12-01', to: '2026-01-31' };
+    const recounted = await computeFigures(h.db, filter, figuresWithoutPairings, 'month', { source: 'records' });
+    await sql`delete from stat_rollup_state`.execute(h.db);
+    await h.db.transaction().execute(async (tx) => {
+      const [a, b, c, d] = await Promise.all([
+        refreshRollups(tx), refreshRollups(tx), computeFigures(tx, filter, figuresWithoutPairings, 'month'), computeFigures(tx, filter, figuresWithoutPairings, 'none'),
+      ]);
+      expect([a.rebuilt, b.rebuilt]).toEqual([true, false]);
+      expect(c).toEqual(recounted);
+      expect(d).toEqual(await computeFigures(tx, filter, figuresWithoutPairings, 'none', { source: 'records' }));
+    });
+  }, 120_000);
+
   it('leave unit-filtered and village-level questions to the records', async () => {
     const seg = await areaSegments(h.db);
     const village = places.find((p) => p.level === 'village')!;

@@ -283,7 +283,18 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
  * probe per queue when nothing was written. Returns the area segments (null: no township level,
  * the rollups cannot answer and figures come from the records).
  */
-export async function refreshRollups(db: Executor): Promise<RefreshResult> {
+export function refreshRollups(db: Executor): Promise<RefreshResult> {
+  // One refresh at a time per database handle or transaction in this process: calls made side by
+  // side inside one transaction (Promise.all) share its session, where the advisory lock does not
+  // exclude them, and would both rebuild.
+  const next = (inFlight.get(db) ?? Promise.resolve()).catch(() => undefined).then(() => refreshNow(db));
+  inFlight.set(db, next);
+  return next;
+}
+
+const inFlight = new WeakMap<Executor, Promise<unknown>>();
+
+async function refreshNow(db: Executor): Promise<RefreshResult> {
   const seg = await areaSegments(db);
   if (seg === null) return { segments: null, rebuilt: false, days: 0, compliance: 0 };
   const state = await sql<{ area_segments: number }>`select area_segments from stat_rollup_state where id = 1`.execute(db);
