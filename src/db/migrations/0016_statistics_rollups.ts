@@ -142,7 +142,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   await sql`create index stat_cadre_months_year on stat_cadre_months (year, area text_pattern_ops)`.execute(db);
 
-  // Decided compliance rows (met or missed) per rule, area and window.
+  // Decided compliance rows (met or missed) of cadre rules per rule, region path (not cut: a
+  // cadre's row lies where their unit does) and window.
   await sql`
     create table stat_compliance (
       rule_id       integer not null,
@@ -181,6 +182,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index tickets_resolved on tickets (resolved_at) where resolved_at is not null`.execute(db);
   // A window's rows in one area (a rule's window has a row per cadre of the whole tree).
   await sql`create index compliance_results_window_area on compliance_results (rule_id, window_end, region_path text_pattern_ops)`.execute(db);
+  // Village-level questions (a township's villages) are counted from the rows: by path.
+  await sql`create index compliance_results_region on compliance_results (region_path text_pattern_ops, window_end)`.execute(db);
 
   // ── Queueing triggers ──────────────────────────────────────────────────────────────────────
   const activityKey = (rows: string) => `select distinct coalesce(x.campaign_id, 0), ${area('x.region_path')}, ${day('x.starts_at')} from ${rows} x`;
@@ -202,7 +205,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     union select coalesce(x.campaign_id, 0), ${area('x.region_path')}, ${day('x.resolved_at')} from ${rows} x where x.resolved_at is not null`);
   await queueTriggers(db, 'tickets', 'stat_queue_tickets');
   await queueFunction(db, 'stat_queue_compliance', 'stat_compliance_pending',
-    (rows) => `select distinct x.rule_id, ${area("coalesce(x.region_path, '')")}, x.window_start, x.window_end, x.cadre_id from ${rows} x`);
+    (rows) => `select distinct x.rule_id, coalesce(x.region_path, ''), x.window_start, x.window_end, x.cadre_id from ${rows} x`);
   await queueTriggers(db, 'compliance_results', 'stat_queue_compliance');
   // A rule switched on or off, or changed, decides whether its missed rows are warnings.
   await sql`
@@ -210,7 +213,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ${sql.raw(declareSeg)}
     begin
       insert into stat_compliance_pending
-        select distinct r.rule_id, ${sql.raw(area("coalesce(r.region_path, '')"))}, r.window_start, r.window_end, r.cadre_id
+        select distinct r.rule_id, coalesce(r.region_path, ''), r.window_start, r.window_end, r.cadre_id
         from stat_new n join stat_old o on o.id = n.id join compliance_results r on r.rule_id = n.id
         where (n.active, n.rule, n.campaign_id) is distinct from (o.active, o.rule, o.campaign_id);
       return null;
@@ -251,6 +254,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   for (const t of ['stat_missed', 'stat_compliance', 'stat_cadre_months', 'stat_cadre_days', 'stat_reach_month', 'stat_reach', 'stat_month', 'stat_day', 'stat_compliance_pending', 'stat_pending']) {
     await sql`drop table if exists ${sql.table(t)}`.execute(db);
   }
-  for (const i of ['writings_written_on', 'practical_matters_promised_on', 'practical_matters_done_on', 'tickets_resolved', 'compliance_results_window_area']) await sql`drop index if exists ${sql.raw(i)}`.execute(db);
+  for (const i of ['writings_written_on', 'practical_matters_promised_on', 'practical_matters_done_on', 'tickets_resolved', 'compliance_results_window_area', 'compliance_results_region']) await sql`drop index if exists ${sql.raw(i)}`.execute(db);
   await sql`drop table if exists stat_rollup_state`.execute(db);
 }

@@ -295,7 +295,10 @@ export async function computeFigures(
     ? (await refreshRollups(db)).segments
     : null;
   const fromRollups = rolled !== null && rollupsAnswer(rolled, filter, plan.childSegment);
-  const need = (fam: string) => keys.some((k) => families[k] === fam) && !(fromRollups && !['cadres', 'teams'].includes(fam));
+  // Compliance is rolled up by whole region path: it answers at any depth, without a unit filter.
+  const complianceRolled = rolled !== null && filter.unitPath === null;
+  const need = (fam: string) => keys.some((k) => families[k] === fam)
+    && !(fromRollups && !['cadres', 'teams'].includes(fam)) && !(fam === 'compliance' && complianceRolled);
   // raw[group][column]
   const raw = new Map<string, Raw>(plan.groups.map((g) => [g, {}]));
   const put = (rows: Record<string, unknown>[]) => {
@@ -314,14 +317,15 @@ export async function computeFigures(
       ...keys.filter((k) => k in additiveColumns),
       ...(has('tickets') ? ['registered', 'resolved', 'resolved_on_time', 'rated', 'satisfied', 'solved'] : []),
     ] as (keyof typeof additiveColumns)[];
-    const [sums, reach, comp] = await Promise.all([
+    const [sums, reach] = await Promise.all([
       readCounters(db, filter, g, counters),
       readReach(db, filter, g, keys.filter((k): k is ReachFigureKey => k in reachFigures)),
-      has('compliance') ? readCompliance(db, filter, g) : Promise.resolve([]),
     ]);
     put(sums);
     put(reach);
-    put(comp);
+  }
+  if (complianceRolled && keys.some((k) => families[k] === 'compliance')) {
+    put(await readCompliance(db, filter, { grouping: plan.grouping, childSegment: plan.childSegment, buckets: plan.buckets }));
   }
 
   if (need('activities')) {

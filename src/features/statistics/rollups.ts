@@ -181,21 +181,25 @@ function cadreMonthRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
     select campaign_id, area, year, cadre_id, unit_path, array_agg(cum::int order by mm) from dense group by 1, 2, 3, 4, 5`;
 }
 
-/** Rows (rule_id, area, window_start, window_end, met, decided) per key k(rule_id, area, window_start, window_end). */
-function complianceRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
+/**
+ * Rows (rule_id, area, window_start, window_end, met, decided) of the cadre rules' decided rows,
+ * per key k(rule_id, area, window_start, window_end). Here the area is the row's whole region path
+ * ('' for none), not cut: a cadre's row lies where their unit does, so the rows hardly multiply,
+ * and the rate can then be read for a township's villages too.
+ */
+function complianceRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
   const rows = keys === null
-    ? sql`select * from compliance_results r`
-    // A key's rows by the (rule, window end, path) index; rows of no region have the area ''.
+    ? sql`select r.* from compliance_results r`
     : sql`select r.* from compliance_results r join k on k.rule_id = r.rule_id and k.window_end = r.window_end and k.window_start = r.window_start
-          and ${inArea(seg, 'r.region_path', sql`k.area`)}
+          and r.region_path = k.area
         union all
         select r.* from compliance_results r join k on k.rule_id = r.rule_id and k.window_end = r.window_end and k.window_start = r.window_start
           and k.area = '' and r.region_path is null`;
   return sql`
-    select r.rule_id, coalesce(${cutSql(seg, 'r.region_path')}, '') as area, r.window_start, r.window_end,
+    select r.rule_id, coalesce(r.region_path, '') as area, r.window_start, r.window_end,
       (count(*) filter (where r.status = 'met'))::int as met, count(*)::int as decided
-    from (${rows}) r
-    where r.status in ('met', 'missed')
+    from (${rows}) r join requirement_rules rr on rr.id = r.rule_id
+    where r.status in ('met', 'missed') and (rr.rule ->> 'subject') = 'cadre'
     group by 1, 2, 3, 4`;
 }
 
@@ -270,7 +274,7 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(null)}`.execute(tx);
   await sql`insert into stat_cadre_days (campaign_id, area, month, cadre_id, unit_path, cum) ${cadreDayRows(seg, null)}`.execute(tx);
   await sql`insert into stat_cadre_months (campaign_id, area, year, cadre_id, unit_path, cum) ${cadreMonthRows(null)}`.execute(tx);
-  await sql`insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(seg, null)}`.execute(tx);
+  await sql`insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(null)}`.execute(tx);
   await sql`delete from stat_missed`.execute(tx);
   await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, null)}`.execute(tx);
   // Planner statistics for the tables just filled (PGlite has no autovacuum to gather them).
@@ -357,13 +361,13 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
     // Compliance windows touched.
     await sql`create temporary table if not exists stat_ckeys (rule_id integer, area text, window_start date, window_end date, cadre_id integer) on commit drop`.execute(tx);
     await sql`delete from stat_ckeys`.execute(tx);
-    await sql`with p as (delete from stat_compliance_pending returning *) insert into stat_ckeys select distinct rule_id, ${cutSql(seg, 'area')}, window_start, window_end, cadre_id from p`.execute(tx);
+    await sql`with p as (delete from stat_compliance_pending returning *) insert into stat_ckeys select distinct rule_id, area, window_start, window_end, cadre_id from p`.execute(tx);
     await sql`analyze stat_ckeys`.execute(tx);
     const cn = Number((await sql<{ n: number }>`select count(*)::int as n from stat_ckeys`.execute(tx)).rows[0]?.n ?? 0);
     if (cn > 0) {
       const windows = sql`(select distinct rule_id, area, window_start, window_end from stat_ckeys)`;
       await sql`delete from stat_compliance s using ${windows} k where s.rule_id = k.rule_id and s.area = k.area and s.window_start = k.window_start and s.window_end = k.window_end`.execute(tx);
-      await sql`with k as ${windows} insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(seg, sql`k`)}`.execute(tx);
+      await sql`with k as ${windows} insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(sql`k`)}`.execute(tx);
       const cadres = sql`(select distinct cadre_id from stat_ckeys where cadre_id is not null)`;
       await sql`delete from stat_missed s using ${cadres} k where s.cadre_id = k.cadre_id`.execute(tx);
       await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, cadres)}`.execute(tx);
