@@ -116,9 +116,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // Field records per cadre (and the unit they took part for) per campaign and area, for the
   // cadre and unit rankings, kept as running totals so any period reads at most a few rows per
-  // cadre: per month, the running total by day of the month (cum[d] = records on days 1..d), and
-  // per year, the running total by month (cum[m] = records in months 1..m). Records in days
-  // [a, b] of one month are cum[b] − cum[a − 1]; in months [m, n] of one year, likewise.
+  // cadre: per month, the days with records (`at`, ascending) and the running total at each
+  // (`cum`); per year, the same by month. The records of days [a, b] are total(b) − total(a − 1),
+  // total(x) being the `cum` at the last `at` not after x (a binary search, width_bucket).
   await sql`
     create table stat_cadre_days (
       campaign_id  integer not null,
@@ -126,6 +126,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       month        date not null,
       cadre_id     integer not null,
       unit_path    text not null,
+      at           integer[] not null,
       cum          integer[] not null,
       primary key (campaign_id, month, area, cadre_id, unit_path)
     )`.execute(db);
@@ -137,6 +138,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       year         integer not null,
       cadre_id     integer not null,
       unit_path    text not null,
+      at           integer[] not null,
       cum          integer[] not null,
       primary key (campaign_id, year, area, cadre_id, unit_path)
     )`.execute(db);

@@ -137,7 +137,10 @@ function reachRows(seg: number, villages: number[], keys: RawBuilder<unknown> | 
     group by 1, 2, 3, 4, 5`;
 }
 
-/** Rows of stat_cadre_days (running totals by day of the month) per key k(campaign_id, area, month). */
+/**
+ * Rows of stat_cadre_days per key k(campaign_id, area, month): the days of the month with records
+ * (`at`, ascending) and the running total at each (`cum`).
+ */
 function cadreDayRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
   const key = keys === null
     ? sql``
@@ -147,38 +150,27 @@ function cadreDayRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder
   return sql`
     with d as (
       select coalesce(a.campaign_id, 0) as campaign_id, ${cutSql(seg, 'a.region_path')} as area, date_trunc('month', ${d})::date as month,
-        p.cadre_id, p.unit_path, extract(day from ${d})::int as dd, count(*)::int as n
+        p.cadre_id, p.unit_path, extract(day from ${d})::int as at, count(*)::int as n
       from activities a ${key} join activity_participants p on p.activity_id = a.id
       group by 1, 2, 3, 4, 5, 6
     ),
-    dense as (
-      select s.campaign_id, s.area, s.month, s.cadre_id, s.unit_path, g.dd,
-        sum(coalesce(d.n, 0)) over (partition by s.campaign_id, s.area, s.month, s.cadre_id, s.unit_path order by g.dd) as cum
-      from (select distinct campaign_id, area, month, cadre_id, unit_path from d) s
-      cross join generate_series(1, 31) as g(dd)
-      left join d on d.campaign_id = s.campaign_id and d.area = s.area and d.month = s.month and d.cadre_id = s.cadre_id and d.unit_path = s.unit_path and d.dd = g.dd
-    )
-    select campaign_id, area, month, cadre_id, unit_path, array_agg(cum::int order by dd) from dense group by 1, 2, 3, 4, 5`;
+    c as (select d.*, sum(d.n) over (partition by campaign_id, area, month, cadre_id, unit_path order by at) as cum from d)
+    select campaign_id, area, month, cadre_id, unit_path, array_agg(at order by at), array_agg(cum::int order by at) from c group by 1, 2, 3, 4, 5`;
 }
 
-/** Rows of stat_cadre_months (running totals by month) from stat_cadre_days, per key k(campaign_id, area, year). */
+/** Rows of stat_cadre_months from stat_cadre_days per key k(campaign_id, area, year): the months with records and the running total at each. */
 function cadreMonthRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
   const key = keys === null
     ? sql``
     : sql`join k on k.campaign_id = c.campaign_id and k.area = c.area and c.month >= make_date(k.year, 1, 1) and c.month < make_date(k.year + 1, 1, 1)`;
   return sql`
     with m as (
-      select c.campaign_id, c.area, extract(year from c.month)::int as year, extract(month from c.month)::int as mm, c.cadre_id, c.unit_path, c.cum[31] as n
+      select c.campaign_id, c.area, extract(year from c.month)::int as year, extract(month from c.month)::int as at, c.cadre_id, c.unit_path,
+        c.cum[cardinality(c.cum)] as n
       from stat_cadre_days c ${key}
     ),
-    dense as (
-      select s.campaign_id, s.area, s.year, s.cadre_id, s.unit_path, g.mm,
-        sum(coalesce(m.n, 0)) over (partition by s.campaign_id, s.area, s.year, s.cadre_id, s.unit_path order by g.mm) as cum
-      from (select distinct campaign_id, area, year, cadre_id, unit_path from m) s
-      cross join generate_series(1, 12) as g(mm)
-      left join m on m.campaign_id = s.campaign_id and m.area = s.area and m.year = s.year and m.cadre_id = s.cadre_id and m.unit_path = s.unit_path and m.mm = g.mm
-    )
-    select campaign_id, area, year, cadre_id, unit_path, array_agg(cum::int order by mm) from dense group by 1, 2, 3, 4, 5`;
+    r as (select m.*, sum(m.n) over (partition by campaign_id, area, year, cadre_id, unit_path order by at) as cum from m)
+    select campaign_id, area, year, cadre_id, unit_path, array_agg(at order by at), array_agg(cum::int order by at) from r group by 1, 2, 3, 4, 5`;
 }
 
 /**
@@ -272,8 +264,8 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   await sql`insert into stat_reach (campaign_id, area, year, figure, subject, days, months) ${reachRows(seg, villages, null)}`.execute(tx);
   await markShared(tx, null);
   await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(null)}`.execute(tx);
-  await sql`insert into stat_cadre_days (campaign_id, area, month, cadre_id, unit_path, cum) ${cadreDayRows(seg, null)}`.execute(tx);
-  await sql`insert into stat_cadre_months (campaign_id, area, year, cadre_id, unit_path, cum) ${cadreMonthRows(null)}`.execute(tx);
+  await sql`insert into stat_cadre_days (campaign_id, area, month, cadre_id, unit_path, at, cum) ${cadreDayRows(seg, null)}`.execute(tx);
+  await sql`insert into stat_cadre_months (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreMonthRows(null)}`.execute(tx);
   await sql`insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(null)}`.execute(tx);
   await sql`delete from stat_missed`.execute(tx);
   await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, null)}`.execute(tx);
@@ -339,9 +331,9 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
         group by 1, 2, 3`.execute(tx);
       const years = sql`(select distinct campaign_id, area, extract(year from day)::int as year from stat_keys)`;
       await sql`delete from stat_cadre_days s using ${months} k where s.campaign_id = k.campaign_id and s.area = k.area and s.month = k.month`.execute(tx);
-      await sql`with k as ${months} insert into stat_cadre_days (campaign_id, area, month, cadre_id, unit_path, cum) ${cadreDayRows(seg, sql`k`)}`.execute(tx);
+      await sql`with k as ${months} insert into stat_cadre_days (campaign_id, area, month, cadre_id, unit_path, at, cum) ${cadreDayRows(seg, sql`k`)}`.execute(tx);
       await sql`delete from stat_cadre_months s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
-      await sql`with k as ${years} insert into stat_cadre_months (campaign_id, area, year, cadre_id, unit_path, cum) ${cadreMonthRows(sql`k`)}`.execute(tx);
+      await sql`with k as ${years} insert into stat_cadre_months (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreMonthRows(sql`k`)}`.execute(tx);
       // The subjects whose rows change (gone or counted again) get their shared flag recomputed.
       await sql`create temporary table if not exists stat_subjects (figure smallint, subject text, year integer) on commit drop`.execute(tx);
       await sql`delete from stat_subjects`.execute(tx);
@@ -587,8 +579,9 @@ export async function readCompliance(db: Executor, f: FigureFilter, g: RollupGro
 
 /**
  * Field records per cadre (and unit path) over the period: the relation (cadre_id, unit_path,
- * records). The period is cut into pieces each read as cum[hi] − cum[lo − 1] of one row per
- * cadre: the partial months at either end from stat_cadre_days, the whole months between from
+ * records). The period is cut into pieces each read as total(hi) − total(lo − 1) of one row per
+ * cadre, where total(x) is the running total at the last day (month) with records not after x,
+ * found by binary search (width_bucket) in the row's sorted days (months): the partial months at either end from stat_cadre_days, the whole months between from
  * stat_cadre_months (one piece per year).
  */
 export function cadreRecords(f: FigureFilter): RawBuilder<unknown> {
@@ -611,7 +604,8 @@ export function cadreRecords(f: FigureFilter): RawBuilder<unknown> {
   }
   const where = areaWhere(f);
   const parts = pieces.map((p) => sql`
-    select d.cadre_id, d.unit_path, d.cum[${sql.lit(p.hi)}] - coalesce(d.cum[${sql.lit(p.lo - 1)}], 0) as records
+    select d.cadre_id, d.unit_path,
+      coalesce(d.cum[width_bucket(${sql.lit(p.hi)}, d.at)], 0) - coalesce(d.cum[width_bucket(${sql.lit(p.lo - 1)}, d.at)], 0) as records
     from ${sql.table(p.table)} d
     where ${p.table === 'stat_cadre_days' ? sql`d.month = ${p.at}::date` : sql`d.year = ${Number(p.at)}`} and ${where('d')}`);
   return sql`select p.cadre_id, p.unit_path, sum(p.records)::int as records from (${sql.join(parts, sql` union all `)}) p group by 1, 2 having sum(p.records) > 0`;
