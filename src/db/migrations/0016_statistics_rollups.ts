@@ -59,7 +59,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Keys touched since the last refresh; duplicates allowed (drained as a set). area may be a
   // whole region path when queued before the first build: cutting it again gives the area.
   await sql`create table stat_pending (campaign_id integer not null, area text not null, day date not null)`.execute(db);
-  await sql`create table stat_compliance_pending (rule_id integer not null, area text not null, window_start date not null, window_end date not null, cadre_id integer)`.execute(db);
+  await sql`create table stat_compliance_pending (rule_id integer not null, area text not null, window_start date not null, window_end date not null)`.execute(db);
 
   // Additive figures per campaign (0 = none), area and China day, and the same per month.
   await sql`
@@ -176,6 +176,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       primary key (campaign_id, year, area, cadre_id)
     )`.execute(db);
   await sql`create index stat_missed_cadre on stat_missed (cadre_id)`.execute(db);
+  await sql`create index stat_missed_area on stat_missed (area)`.execute(db);
 
   // The recount looks records up by the day they count on.
   await sql`create index writings_written_on on writings (written_on)`.execute(db);
@@ -207,7 +208,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     union select coalesce(x.campaign_id, 0), ${area('x.region_path')}, ${day('x.resolved_at')} from ${rows} x where x.resolved_at is not null`);
   await queueTriggers(db, 'tickets', 'stat_queue_tickets');
   await queueFunction(db, 'stat_queue_compliance', 'stat_compliance_pending',
-    (rows) => `select distinct x.rule_id, coalesce(x.region_path, ''), x.window_start, x.window_end, x.cadre_id from ${rows} x`);
+    (rows) => `select distinct x.rule_id, coalesce(x.region_path, ''), x.window_start, x.window_end from ${rows} x`);
   await queueTriggers(db, 'compliance_results', 'stat_queue_compliance');
   // A rule switched on or off, or changed, decides whether its missed rows are warnings.
   await sql`
@@ -215,7 +216,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ${sql.raw(declareSeg)}
     begin
       insert into stat_compliance_pending
-        select distinct r.rule_id, coalesce(r.region_path, ''), r.window_start, r.window_end, r.cadre_id
+        select distinct r.rule_id, coalesce(r.region_path, ''), r.window_start, r.window_end
         from stat_new n join stat_old o on o.id = n.id join compliance_results r on r.rule_id = n.id
         where (n.active, n.rule, n.campaign_id) is distinct from (o.active, o.rule, o.campaign_id);
       return null;

@@ -351,16 +351,22 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
       await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(rkeys)}`.execute(tx);
     }
     // Compliance windows touched.
-    await sql`create temporary table if not exists stat_ckeys (rule_id integer, area text, window_start date, window_end date, cadre_id integer) on commit drop`.execute(tx);
+    await sql`create temporary table if not exists stat_ckeys (rule_id integer, area text, window_start date, window_end date) on commit drop`.execute(tx);
     await sql`delete from stat_ckeys`.execute(tx);
-    await sql`with p as (delete from stat_compliance_pending returning *) insert into stat_ckeys select distinct rule_id, area, window_start, window_end, cadre_id from p`.execute(tx);
+    await sql`with p as (delete from stat_compliance_pending returning *) insert into stat_ckeys select distinct rule_id, area, window_start, window_end from p`.execute(tx);
     await sql`analyze stat_ckeys`.execute(tx);
     const cn = Number((await sql<{ n: number }>`select count(*)::int as n from stat_ckeys`.execute(tx)).rows[0]?.n ?? 0);
     if (cn > 0) {
       const windows = sql`(select distinct rule_id, area, window_start, window_end from stat_ckeys)`;
       await sql`delete from stat_compliance s using ${windows} k where s.rule_id = k.rule_id and s.area = k.area and s.window_start = k.window_start and s.window_end = k.window_end`.execute(tx);
       await sql`with k as ${windows} insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(sql`k`)}`.execute(tx);
-      const cadres = sql`(select distinct cadre_id from stat_ckeys where cadre_id is not null)`;
+      // The cadres with rows at the paths touched (queued per path, not per row, to keep the
+      // queue small on a full compliance pass), and those whose missed duties were there.
+      const cadres = sql`(
+        select r.cadre_id from compliance_results r where r.cadre_id is not null and r.region_path in (select area from stat_ckeys where area <> '')
+        union select r.cadre_id from compliance_results r where r.cadre_id is not null and r.region_path is null and exists (select 1 from stat_ckeys where area = '')
+        union select m.cadre_id from stat_missed m where m.area in (select ${cutSql(seg, 'area')} from stat_ckeys) or (m.area = '' and exists (select 1 from stat_ckeys where area = ''))
+      )`;
       await sql`delete from stat_missed s using ${cadres} k where s.cadre_id = k.cadre_id`.execute(tx);
       await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, cadres)}`.execute(tx);
     }
