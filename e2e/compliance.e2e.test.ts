@@ -120,7 +120,9 @@ describe('requirement rules and compliance in Chromium', () => {
     await page.getByTestId('rule-save').click();
     await expect.poll(() => drawer.isVisible(), { timeout: 30_000 }).toBe(false);
     const row = page.getByTestId('rules-table').locator('tr', { hasText: ruleName });
-    await expect.poll(() => row.count()).toBe(1);
+    // The list is read again after the save; the server may be recounting the new rule's
+    // compliance and the statistics rollups on its one PGlite connection first.
+    await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1);
     expect(await row.innerText()).toMatch(/每名干部：每月走访入户至少2次/);
     await settled(page);
     await page.screenshot({ path: join(shots, 'compliance-rules-saved.png'), fullPage: true });
