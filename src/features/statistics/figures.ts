@@ -211,7 +211,7 @@ export const recordKindOf = (k: FigureKey): FigureRecordKind => figureDefinition
 
 type Bucket = { key: string; from: string; to: string };
 
-function addDays(date: string, n: number): string {
+export function addDays(date: string, n: number): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
@@ -269,7 +269,8 @@ async function planGroups(db: Executor, f: FigureFilter, grouping: FigureGroupin
   };
 }
 
-const chinaDay = (col: string) => sql`(${sql.ref(col)} at time zone 'Asia/Shanghai')::date`;
+/** A timestamp column's China calendar day. */
+export const chinaDay = (col: string) => sql`(${sql.ref(col)} at time zone 'Asia/Shanghai')::date`;
 const bucketsValues = (buckets: Bucket[]) =>
   sql`unnest(${buckets.map((b) => b.key)}::text[], ${buckets.map((b) => b.from)}::date[], ${buckets.map((b) => b.to)}::date[]) as b(key, b_from, b_to)`;
 

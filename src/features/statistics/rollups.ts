@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { inTransaction, type Executor } from '../../db/database.ts';
 import { pathUnder } from '../../db/paths.ts';
 import {
-  activityFigures, kindIn, targetMatches, villageOf, villageSegments, writingFigures,
+  activityFigures, addDays, chinaDay, kindIn, targetMatches, villageOf, villageSegments, writingFigures,
   type ActivityFigureKey, type FigureFilter, type WritingFigureKey,
 } from './figures.ts';
 
@@ -38,7 +38,6 @@ const REBUILD_ABOVE_KEYS = 20_000;
 const LOCK_KEY = 0x73746174;
 
 const cutSql = (segments: number, col: string) => sql<string>`array_to_string((string_to_array(${sql.ref(col)}, '/'))[1:${sql.lit(segments)}], '/')`;
-const chinaDay = (col: string) => sql`(${sql.ref(col)} at time zone 'Asia/Shanghai')::date`;
 const dayStart = (d: RawBuilder<unknown>) => sql`(${d})::timestamp at time zone 'Asia/Shanghai'`;
 /** A record path in an area: the prefix range lets the text_pattern_ops index find it; the cut makes it exact. */
 const inArea = (segments: number, col: string, area: RawBuilder<unknown>) =>
@@ -383,7 +382,6 @@ export function rollupsAnswer(segments: number | null, f: FigureFilter, childSeg
   return childSegment === null || childSegment <= segments;
 }
 
-const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const monthStart = (date: string) => `${date.slice(0, 7)}-01`;
 const nextMonth = (date: string) => {
   const [y, m] = date.slice(0, 7).split('-').map(Number) as [number, number];
