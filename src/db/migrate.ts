@@ -17,6 +17,7 @@ import * as m0013b from './migrations/0013_bulletins.ts';
 import * as m0014s from './migrations/0014_statistics.ts';
 import * as m0015k from './migrations/0015_compliance_pending_kind.ts';
 import * as m0016r from './migrations/0016_statistics_rollups.ts';
+import * as m0017s from './migrations/0017_stat_reach_shared.ts';
 
 // Migrations are listed by hand, in order: the list is the schema's history.
 const migrations: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0014_statistics': m0014s,
   '0015_compliance_pending_kind': m0015k,
   '0016_statistics_rollups': m0016r,
+  '0017_stat_reach_shared': m0017s,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

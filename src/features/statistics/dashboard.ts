@@ -286,16 +286,17 @@ const dashboardLink = (f: FigureFilter, code: string) => {
 export async function dashboard(db: Executor, actor: Actor, query: StatisticsScope, now = new Date()): Promise<DashboardResult> {
   const { filter, scope } = await resolveStatisticsScope(db, actor, query);
   // Bring the rollups up to the records once; the figure calls below then find nothing queued.
-  const { segments } = await refreshRollups(db);
+  const refreshed = await refreshRollups(db);
+  const { segments } = refreshed;
   const keys = [...headlineKeys];
   const base = await baseRegion(db, filter);
   const trendShape = trendPeriods(filter.from, filter.to);
 
   const childFilter: FigureFilter = base ? { ...filter, regionPath: base.path } : filter;
   const [overall, byChild, byPeriod, childRegions] = await Promise.all([
-    computeFigures(db, filter, keys, 'none'),
-    base ? computeFigures(db, childFilter, keys, 'childRegion') : Promise.resolve([] as FigureGroupRow[]),
-    computeFigures(db, filter, keys, trendShape.granularity),
+    computeFigures(db, filter, keys, 'none', { refreshed }),
+    base ? computeFigures(db, childFilter, keys, 'childRegion', { refreshed }) : Promise.resolve([] as FigureGroupRow[]),
+    computeFigures(db, filter, keys, trendShape.granularity, { refreshed }),
     base
       ? db.selectFrom('regions').select(['code', 'name', 'level']).where('parent_code', '=', base.code)
         .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', filter.from)])).orderBy('code').execute()

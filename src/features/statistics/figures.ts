@@ -8,7 +8,7 @@ import { isUnder, type Actor } from '../auth/actor.ts';
 import { visibleCampaign } from '../campaigns/campaigns.ts';
 import { topRegion } from '../open311/deployment.ts';
 import { chinaDayStart } from '../../lib/workdays.ts';
-import { additiveColumns, reachFigures, readCompliance, readCounters, readReach, refreshRollups, rollupsAnswer, type ReachFigureKey, type RollupGroup } from './rollups.ts';
+import { additiveColumns, reachFigures, readCompliance, readCounters, readReach, refreshRollups, rollupsAnswer, type ReachFigureKey, type RefreshResult, type RollupGroup } from './rollups.ts';
 
 // Traceable statistics (issue 7): every figure the articles quote, computed set-based from the
 // records themselves. One statement per family of figures (activities, writings, matters,
@@ -288,12 +288,15 @@ const rate = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10
  * from the records (pairings, not rolled up).
  */
 export async function computeFigures(
-  db: Executor, filter: FigureFilter, keys: readonly FigureKey[], grouping: FigureGrouping = 'none', options: { source?: 'auto' | 'records' } = {},
+  db: Executor, filter: FigureFilter, keys: readonly FigureKey[], grouping: FigureGrouping = 'none',
+  // `refreshed`: the caller has just brought the rollups up to the records (refreshRollups) and
+  // passes on what it returned, so side-by-side calls do not each probe the queues again.
+  options: { source?: 'auto' | 'records'; refreshed?: RefreshResult } = {},
 ): Promise<FigureGroupRow[]> {
   const plan = await planGroups(db, filter, grouping);
   const wanted = new Set(keys);
   const rolled = options.source !== 'records' && keys.some((k) => !['cadres', 'teams'].includes(families[k]))
-    ? (await refreshRollups(db)).segments
+    ? (options.refreshed ?? (await refreshRollups(db))).segments
     : null;
   const fromRollups = rolled !== null && rollupsAnswer(rolled, filter, plan.childSegment);
   // Compliance is rolled up by whole region path: it answers at any depth, without a unit filter.
