@@ -263,3 +263,46 @@ describe(`GET /api/v1/statistics/dashboard on ${testDriver}`, () => {
     expect((await get(null, YEAR)).statusCode).toBe(401);
   });
 });
+
+describe(`the cadre ranking of a scope with more cadres than both ends show, on ${testDriver}`, () => {
+  // 25 cadres of one unit in a campaign of their own, with 5, 5, 4, 4, 4, 3, … 0 records: the
+  // ranking shows the top ten and the bottom ten, each with its position among all 25 and its
+  // rank (one more than the cadres scoring higher), in (score desc, name) order.
+  const scores = [5, 5, 4, 4, 4, 3, 3, 3, 3, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  let ranked: DashboardResult['rankings'];
+  beforeAll(async () => {
+    const own = (await h.db.insertInto('campaigns').values({ name: '排名专项', starts_on: '2026-01-01', ends_on: '2026-12-31', region_code: XIANGSHAN, region_path: (await h.db.selectFrom('regions').select('path').where('code', '=', XIANGSHAN).executeTakeFirstOrThrow()).path })
+      .returning('id').executeTakeFirstOrThrow()).id;
+    const unitId = (await makeUnit(h.db, third.code, { name: '排名镇政府' })).id;
+    await h.db.insertInto('campaign_units').values({ campaign_id: own, unit_id: unitId }).execute();
+    const village = await h.db.selectFrom('regions').select(['code', 'path']).where('parent_code', '=', third.code).orderBy('code').executeTakeFirstOrThrow();
+    const household = (await h.db.insertInto('contact_targets').values({ kind: 'household', name: '排名户', name_initials: '', region_code: village.code, region_path: village.path, tags: [], updated_at: new Date() })
+      .returning('id').executeTakeFirstOrThrow()).id;
+    const deps = { integrity: testConfig().integrity };
+    // Created in reverse name order, so ids do not follow names.
+    const cadres: { id: number; name: string; score: number }[] = [];
+    for (let i = scores.length - 1; i >= 0; i--) {
+      const name = `排名${String(i).padStart(2, '0')}`;
+      cadres.push({ id: (await makeCadre(h.db, unitId, { name })).id, name, score: scores[i]! });
+    }
+    let day = 1;
+    for (const c of cadres) {
+      for (let k = 0; k < c.score; k++, day++) {
+        const d = `2026-04-${String(1 + (day % 28)).padStart(2, '0')}`;
+        await createActivity(h.db, admin, deps, { kind: 'household_visit', campaignId: own, startsAt: `${d}T${String(8 + (day % 9)).padStart(2, '0')}:00:00+08:00`, endsAt: `${d}T${String(8 + (day % 9)).padStart(2, '0')}:30:00+08:00`, participantIds: [c.id], targetIds: [household] });
+      }
+    }
+    ranked = (await dashboard(h.db, countyActor, { campaignId: own, ...YEAR }, NOW)).rankings;
+  });
+
+  it('shows the top and bottom ten with ranks that ties share', () => {
+    expect(ranked.cadresRanked).toBe(25);
+    const names = scores.map((_, i) => `排名${String(i).padStart(2, '0')}`);
+    const rankOf = (s: number) => 1 + scores.filter((x) => x > s).length;
+    const shown = [...names.slice(0, 10), ...names.slice(15)];
+    expect(ranked.cadres.map((c) => [c.name, c.score, c.rank])).toEqual(shown.map((n) => [n, scores[names.indexOf(n)], rankOf(scores[names.indexOf(n)]!)]));
+    expect(ranked.cadres.slice(0, 3).map((c) => c.rank)).toEqual([1, 1, 3]);
+    expect(ranked.cadres.slice(-10).every((c) => c.rank === 17 || c.name === '排名15')).toBe(true);
+    expect(ranked.cadres.find((c) => c.name === '排名15')).toMatchObject({ score: 1, rank: 13 });
+  });
+});

@@ -180,20 +180,26 @@ async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: n
       group by 1
     ),
     crecs as (select part.cadre_id, sum(part.records)::int as n from part group by 1),
-    scored as (
-      select c.id, c.name, su.name as unit_name, coalesce(crecs.n, 0)::int as score,
-        rank() over (order by coalesce(crecs.n, 0) desc)::int as rank,
-        row_number() over (order by coalesce(crecs.n, 0) desc, c.name, c.id)::int as pos,
-        count(*) over ()::int as total
+    pool as materialized (
+      select c.id, c.name, su.name as unit_name, coalesce(crecs.n, 0)::int as score
       from cadres c join su on su.id = c.unit_id left join crecs on crecs.cadre_id = c.id
       where c.status = 'active'
-    )
+    ),
+    -- Only both ends are shown: each is a top-N by (score, name, id), and a shown cadre's rank
+    -- (ties share it) is one more than the cadres scoring higher, from the scores' histogram;
+    -- ranking every cadre by window functions sorted them all twice (200,000 at the province tier).
+    hist as (select score, count(*)::int as n from pool group by score),
+    total as (select coalesce(sum(n), 0)::int as n from hist),
+    top as (select pool.*, row_number() over (order by score desc, name, id)::int as pos from (select * from pool order by score desc, name, id limit ${CADRES_EACH_END}) pool),
+    bottom as (select pool.*, ((select n from total) + 1 - row_number() over (order by score, name desc, id desc))::int as pos
+      from (select * from pool order by score, name desc, id desc limit ${CADRES_EACH_END}) pool),
+    ends as (select * from top union select * from bottom)
     select 'unit' as kind, su.id, su.name, null as unit_name, coalesce(urecs.n, 0)::int as records, cad.n::int as cadres, 0 as rank, 0 as total, 0 as pos
       from su join cad on cad.id = su.id left join urecs on urecs.id = su.id
       where cad.n > 0
     union all
-    select 'cadre', id, name, unit_name, score, 0, rank, total, pos from scored
-      where pos <= ${CADRES_EACH_END} or pos > total - ${CADRES_EACH_END}`.execute(db);
+    select 'cadre', e.id, e.name, e.unit_name, e.score, 0, (1 + (select coalesce(sum(h.n), 0) from hist h where h.score > e.score))::int, (select n from total), e.pos
+      from ends e`.execute(db);
   const scored = rows.filter((r) => r.kind === 'unit')
     .map((r) => ({ id: r.id, name: r.name, score: Math.round((Number(r.records) / Number(r.cadres)) * 100) / 100 }))
     .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name, 'zh-CN'));
