@@ -37,11 +37,12 @@ import {
 // Targets: p95 under 300 ms on PostgreSQL and 1 s on PGlite (city), under 1 s on PostgreSQL (province).
 // Run: npm run bench:statistics -- [--tier city|province|all] [--driver pglite|postgres|both] [--runs N] [--samples N] [--no-write]
 // The province tier needs a bigger heap: NODE_OPTIONS=--max-old-space-size=14000.
-// --database-url (PostgreSQL, one tier): generate into that database once and keep it; a later run
-// with the same URL migrates it to the current code and measures without generating again (the
-// province tier takes over an hour to generate). The generation figures reported are the stored ones.
+// --database-url (PostgreSQL) and --pglite-dir (PGlite), one tier: generate into that database
+// once and keep it; a later run with the same one migrates it to the current code and measures
+// without generating again (the province tier takes over an hour to generate, the city on PGlite
+// half an hour). The generation figures reported are the stored ones.
 
-const usage = 'node bin/run-ts.mjs bench/statistics.ts [--tier city|province|all] [--driver pglite|postgres|both] [--runs N] [--samples N] [--cell-budget SECONDS] [--timeout SECONDS] [--database-url URL] [--no-write]';
+const usage = 'node bin/run-ts.mjs bench/statistics.ts [--tier city|province|all] [--driver pglite|postgres|both] [--runs N] [--samples N] [--cell-budget SECONDS] [--timeout SECONDS] [--database-url URL] [--pglite-dir DIR] [--no-write]';
 const { values: opts } = parseArgs({
   options: {
     driver: { type: 'string', default: 'both' },
@@ -51,6 +52,7 @@ const { values: opts } = parseArgs({
     tier: { type: 'string', default: 'city' },
     timeout: { type: 'string', default: '10800' },
     'database-url': { type: 'string' },
+    'pglite-dir': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -71,7 +73,9 @@ if (!['city', 'province', 'all'].includes(opts.tier!)) throw new Error(`--tier m
 type StatsTier = 'city' | 'province';
 const tierNames: StatsTier[] = opts.tier === 'all' ? ['city', 'province'] : [opts.tier as StatsTier];
 const keptUrl = opts['database-url'];
-if (keptUrl && (tierNames.length !== 1 || drivers.join() !== 'postgres')) throw new Error(`--database-url needs one --tier and --driver postgres\n${usage}`);
+const keptDir = opts['pglite-dir'];
+if ((keptUrl || keptDir) && tierNames.length !== 1) throw new Error(`--database-url and --pglite-dir need one --tier\n${usage}`);
+const kept = (d: Driver) => (d === 'postgres' ? keptUrl : keptDir);
 installCleanupHandlers(timeoutMs);
 
 const NOW = new Date('2026-11-22T10:00:00+08:00');
@@ -97,7 +101,7 @@ type DriverResult = { driver: Driver; steps: Step[]; generationMs: number; first
 type RunFile = { date: string; machine: Machine; tier: StatsTier; runs: number; samples: number; commit: string; data: Data; results: DriverResult[]; totalMs: number };
 
 async function openDriver(tier: StatsTier, driver: Driver, server: PostgresServer | undefined): Promise<DatabaseHandle> {
-  const handle = keptUrl ? openPostgres(keptUrl, 10) : driver === 'pglite' ? await openPGlite() : await openFreshPostgres(server!, `lianxin_bench_statistics_${tier}`);
+  const handle = driver === 'postgres' && keptUrl ? openPostgres(keptUrl, 10) : driver === 'pglite' ? await openPGlite(keptDir) : await openFreshPostgres(server!, `lianxin_bench_statistics_${tier}`);
   return { ...handle, close: releaser(() => handle.close()) };
 }
 
@@ -267,13 +271,13 @@ async function runTier(tierName: StatsTier, server: PostgresServer | undefined) 
     const t0 = performance.now();
     const h = await openDriver(tierName, d, server);
     await migrateToLatest(h.db);
-    const kept = keptUrl ? await keptGeneration(h.db, tierName) : undefined;
-    if (kept) console.log(`  measuring the ${tierName} tier kept in --database-url, generated ${kept.at}`);
+    const keptRun = kept(d) ? await keptGeneration(h.db, tierName) : undefined;
+    if (keptRun) console.log(`  measuring the ${tierName} tier kept in ${kept(d)}, generated ${keptRun.at}`);
     else console.log(`  generating on ${driverLabel[d]}`);
-    const steps: Step[] = kept?.steps ?? [];
-    const gen = kept?.data ?? (await generate(h.db, tierName, d, steps));
-    const generationMs = kept?.generationMs ?? performance.now() - t0;
-    if (keptUrl && !kept) await keepGeneration(h.db, tierName, { data: gen, steps, generationMs, at: new Date().toISOString() });
+    const steps: Step[] = keptRun?.steps ?? [];
+    const gen = keptRun?.data ?? (await generate(h.db, tierName, d, steps));
+    const generationMs = keptRun?.generationMs ?? performance.now() - t0;
+    if (kept(d) && !keptRun) await keepGeneration(h.db, tierName, { data: gen, steps, generationMs, at: new Date().toISOString() });
     console.log(`  generated on ${driverLabel[d]} in ${secs(generationMs)} s: ${JSON.stringify({ ...gen, regions: gen.regions.map((r) => r.name) })}`);
     if (data && JSON.stringify({ ...data, complianceRows: 0 }) !== JSON.stringify({ ...gen, complianceRows: 0 })) console.warn('  the generator made different data on the two drivers');
     data = gen;
