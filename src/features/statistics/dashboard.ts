@@ -166,17 +166,19 @@ async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: n
     part as materialized (${participations(f, segments)}),
     -- A unit path lists the unit's ancestors' ids: unnesting it credits every unit above a
     -- participant's by an equi-join (a prefix join per unit was a nested loop).
+    -- Both sum per unit path first (a few thousand) and unnest those, not every cadre's.
     urecs as (
-      select anc.id::int as id, sum(part.records)::int as n
-      from part cross join lateral unnest(string_to_array(part.unit_path, '/')) as anc(id)
+      select anc.id::int as id, sum(pu.n)::int as n
+      from (select part.unit_path, sum(part.records) as n from part group by 1) pu
+      cross join lateral unnest(string_to_array(pu.unit_path, '/')) as anc(id)
       where anc.id::int in (select id from su)
       group by 1
     ),
     cad as (
-      select anc.id::int as id, count(*)::int as n
-      from cadres c join units cu on cu.id = c.unit_id
+      select anc.id::int as id, sum(cu.n)::int as n
+      from (select u.path, count(*) as n from cadres c join units u on u.id = c.unit_id where c.status = 'active' group by 1) cu
       cross join lateral unnest(string_to_array(cu.path, '/')) as anc(id)
-      where c.status = 'active' and anc.id::int in (select id from su)
+      where anc.id::int in (select id from su)
       group by 1
     ),
     crecs as (select part.cadre_id, sum(part.records)::int as n from part group by 1),
