@@ -8,7 +8,7 @@ import { seededRandom } from '../demo/names.ts';
 import { createCampaign } from '../campaigns/campaigns.ts';
 import { computeFigures, type FigureFilter, type FigureGrouping } from './figures.ts';
 import { missedByCadre, participations } from './dashboard.ts';
-import { areaSegments, refreshRollups, rollupsAnswer } from './rollups.ts';
+import { areaSegments, refreshRollups, rollupLimits, rollupsAnswer } from './rollups.ts';
 
 // The rollups must equal the records: a random world of every kind of record the figures count
 // (field records with participants and targets, writings, matters, tickets, compliance rows)
@@ -178,6 +178,8 @@ afterAll(async () => {
   await h?.close();
 });
 
+const limitBefore = rollupLimits.subjectRecountUpToKeys;
+
 describe('statistics rollups', () => {
   it('are built on first use and equal the records for every filter and grouping', async () => {
     const first = await refreshRollups(h.db);
@@ -197,43 +199,52 @@ describe('statistics rollups', () => {
     expect(await expectRollupsEqualRecords('built')).toBeGreaterThan(100);
   }, 300_000);
 
-  it('stay equal through inserts, edits that move records, deletes and re-tagged targets', async () => {
-    await addActivities(30);
-    await addOthers(10);
-    // Move records across days, areas and campaigns; change what they count.
-    const moved = await h.db.selectFrom('activities').select('id').orderBy('id').limit(25).execute();
-    for (const [i, a] of moved.entries()) {
-      const place = pick(places);
-      await h.db.updateTable('activities').set({
-        starts_at: `${day()}T10:00:00+08:00`, ends_at: `${day() > '2026-02-11' ? '2026-02-11' : '2026-02-11'}T10:00:00+08:00`, region_code: place.code, region_path: place.path,
-        campaign_id: i % 3 === 0 ? null : pick(campaigns), kind: pick(kinds), attendees: int(0, 9),
-      } as never).where('id', '=', a.id).execute();
-    }
-    await h.db.deleteFrom('activities').where('id', 'in', moved.slice(0, 5).map((a) => a.id)).execute();
-    const some = await h.db.selectFrom('activity_participants').select(['activity_id', 'cadre_id']).orderBy('activity_id', 'desc').limit(5).execute();
-    for (const p of some) await h.db.deleteFrom('activity_participants').where('activity_id', '=', p.activity_id).where('cadre_id', '=', p.cadre_id).execute();
-    await h.db.deleteFrom('activity_targets').where('activity_id', 'in', (await h.db.selectFrom('activity_targets').select('activity_id').limit(5).execute()).map((r) => r.activity_id)).execute();
-    // 困难户 added to and taken from households already visited.
-    await sql`update contact_targets set tags = case when tags = '{}' then array['困难户'] else '{}' end where kind = 'household'`.execute(h.db);
-    await sql`update writings set status = case when status = 'draft' then 'submitted' else 'draft' end, written_on = written_on + 3 where id % 3 = 0 and status in ('draft', 'submitted')`.execute(h.db);
-    await sql`update practical_matters set status = 'done', done_on = promised_on + 40 where status <> 'done' and id % 2 = 0`.execute(h.db);
-    await sql`update tickets set resolved_at = created_at + interval '20 days', resolved_on_time = true, rating = 'satisfied', state = 'closed' where resolved_at is null and id % 2 = 0`.execute(h.db);
-    await sql`update tickets set merged_into_id = (select min(id) from tickets) where id % 7 = 0 and id <> (select min(id) from tickets)`.execute(h.db);
-    await sql`update compliance_results set status = case when status = 'met' then 'missed' else 'met' end where subject_id % 2 = 0`.execute(h.db);
-    await sql`update compliance_results set region_path = ${townships[2]!.path} where subject_id % 3 = 0`.execute(h.db);
-    await sql`delete from compliance_results where window_start = '2026-02-01' and subject_id % 4 = 0`.execute(h.db);
-    // The inactive cadre rule switched on, the active one off: their missed rows swap in the warnings.
-    await sql`update requirement_rules set active = not active where (rule ->> 'subject') = 'cadre'`.execute(h.db);
-    await sql`delete from tickets where id % 11 = 0 and id not in (select merged_into_id from tickets where merged_into_id is not null)`.execute(h.db);
+  // The same edits twice: distinct reach recounted per subject reached on the days touched (as
+  // after a few writes), then per area and year (as after a bulk change).
+  for (const [label, upTo] of [['after edits, reach recounted per subject', Infinity], ['after edits, reach recounted per area and year', 0]] as const) {
+    it(`stay equal through inserts, edits that move records, deletes and re-tagged targets (${label})`, async () => {
+      rollupLimits.subjectRecountUpToKeys = upTo;
+      try {
+        await addActivities(30);
+        await addOthers(10);
+        // Move records across days, areas and campaigns; change what they count.
+        const moved = await h.db.selectFrom('activities').select('id').orderBy('id').limit(25).execute();
+        for (const [i, a] of moved.entries()) {
+          const place = pick(places);
+          await h.db.updateTable('activities').set({
+            starts_at: `${day()}T10:00:00+08:00`, ends_at: `${day() > '2026-02-11' ? '2026-02-11' : '2026-02-11'}T10:00:00+08:00`, region_code: place.code, region_path: place.path,
+            campaign_id: i % 3 === 0 ? null : pick(campaigns), kind: pick(kinds), attendees: int(0, 9),
+          } as never).where('id', '=', a.id).execute();
+        }
+        await h.db.deleteFrom('activities').where('id', 'in', moved.slice(0, 5).map((a) => a.id)).execute();
+        const some = await h.db.selectFrom('activity_participants').select(['activity_id', 'cadre_id']).orderBy('activity_id', 'desc').limit(5).execute();
+        for (const p of some) await h.db.deleteFrom('activity_participants').where('activity_id', '=', p.activity_id).where('cadre_id', '=', p.cadre_id).execute();
+        await h.db.deleteFrom('activity_targets').where('activity_id', 'in', (await h.db.selectFrom('activity_targets').select('activity_id').limit(5).execute()).map((r) => r.activity_id)).execute();
+        // 困难户 added to and taken from households already visited.
+        await sql`update contact_targets set tags = case when tags = '{}' then array['困难户'] else '{}' end where kind = 'household'`.execute(h.db);
+        await sql`update writings set status = case when status = 'draft' then 'submitted' else 'draft' end, written_on = written_on + 3 where id % 3 = 0 and status in ('draft', 'submitted')`.execute(h.db);
+        await sql`update practical_matters set status = 'done', done_on = promised_on + 40 where status <> 'done' and id % 2 = 0`.execute(h.db);
+        await sql`update tickets set resolved_at = created_at + interval '20 days', resolved_on_time = true, rating = 'satisfied', state = 'closed' where resolved_at is null and id % 2 = 0`.execute(h.db);
+        await sql`update tickets set merged_into_id = (select min(id) from tickets) where id % 7 = 0 and id <> (select min(id) from tickets)`.execute(h.db);
+        await sql`update compliance_results set status = case when status = 'met' then 'missed' else 'met' end where subject_id % 2 = 0`.execute(h.db);
+        await sql`update compliance_results set region_path = ${townships[2]!.path} where subject_id % 3 = 0`.execute(h.db);
+        await sql`delete from compliance_results where window_start = '2026-02-01' and subject_id % 4 = 0`.execute(h.db);
+        // The inactive cadre rule switched on, the active one off: their missed rows swap in the warnings.
+        await sql`update requirement_rules set active = not active where (rule ->> 'subject') = 'cadre'`.execute(h.db);
+        await sql`delete from tickets where id % 11 = 0 and id not in (select merged_into_id from tickets where merged_into_id is not null)`.execute(h.db);
 
-    const pending = await sql<{ n: number }>`select (select count(*) from stat_pending) + (select count(*) from stat_compliance_pending) as n`.execute(h.db);
-    expect(Number(pending.rows[0]!.n)).toBeGreaterThan(0);
-    const refreshed = await refreshRollups(h.db);
-    expect(refreshed).toMatchObject({ rebuilt: false });
-    expect(refreshed.days).toBeGreaterThan(0);
-    expect(refreshed.compliance).toBeGreaterThan(0);
-    expect(await expectRollupsEqualRecords('after edits')).toBeGreaterThan(100);
-  }, 300_000);
+        const pending = await sql<{ n: number }>`select (select count(*) from stat_pending) + (select count(*) from stat_compliance_pending) as n`.execute(h.db);
+        expect(Number(pending.rows[0]!.n)).toBeGreaterThan(0);
+        const refreshed = await refreshRollups(h.db);
+        expect(refreshed).toMatchObject({ rebuilt: false });
+        expect(refreshed.days).toBeGreaterThan(0);
+        expect(refreshed.compliance).toBeGreaterThan(0);
+        expect(await expectRollupsEqualRecords(label)).toBeGreaterThan(100);
+      } finally {
+        rollupLimits.subjectRecountUpToKeys = limitBefore;
+      }
+    }, 300_000);
+  }
 
   it('are what the figures read: a rollup row changed behind their back shows, and a region change rebuilds them', async () => {
     const filter: FigureFilter = { campaignId: null, regionPath: null, unitPath: null, from: '2025-11-20', to: '2026-02-10' };

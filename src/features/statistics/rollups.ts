@@ -34,6 +34,11 @@ export type ReachFigureKey = keyof typeof reachFigures;
 
 /** Above this many touched days, one rebuild of everything is cheaper than recounting each. */
 const REBUILD_ABOVE_KEYS = 20_000;
+/**
+ * Up to this many touched days, distinct reach is recounted per subject reached on them, above it
+ * per area and year (a bulk change touches most subjects anyway). Tests set it to take either path.
+ */
+export const rollupLimits = { subjectRecountUpToKeys: 500 };
 /** pg_advisory_xact_lock key serialising refreshes ("stat" in ASCII). */
 const LOCK_KEY = 0x73746174;
 
@@ -106,23 +111,43 @@ function dayRows(seg: number, keys: DayKeys): RawBuilder<unknown> {
     group by 1, 2, 3`;
 }
 
-/** Rows (campaign_id, area, year, figure, subject, days) of the records, per key k(campaign_id, area, year). */
-function reachRows(seg: number, villages: number[], keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
-  const key = keys === null
-    ? sql``
-    : sql`join k on a.starts_at >= ${dayStart(sql`make_date(k.year, 1, 1)`)} and a.starts_at < ${dayStart(sql`make_date(k.year + 1, 1, 1)`)}
-        and coalesce(a.campaign_id, 0) = k.campaign_id and ${inArea(seg, 'a.region_path', sql`k.area`)}`;
+/**
+ * Which records a reach recount reads: everything (null); those of keys k(campaign_id, area, year);
+ * those on keys k(campaign_id, area, day); or those of subjects k(campaign_id, area, year, figure, subject).
+ */
+type ReachScope = null | { years: RawBuilder<unknown> } | { days: RawBuilder<unknown> } | { subjects: RawBuilder<unknown> };
+
+/** Rows (campaign_id, area, year, figure, subject, days, months) of the records in scope. */
+function reachRows(seg: number, villages: number[], scope: ReachScope): RawBuilder<unknown> {
+  const inYear = (y: RawBuilder<unknown>) => sql`a.starts_at >= ${dayStart(sql`make_date(${y}, 1, 1)`)} and a.starts_at < ${dayStart(sql`make_date(${y} + 1, 1, 1)`)}`;
+  const keyed = sql`coalesce(a.campaign_id, 0) = k.campaign_id and ${inArea(seg, 'a.region_path', sql`k.area`)}`;
+  const key = scope === null ? sql``
+    : 'years' in scope ? sql`join ${scope.years} k on ${inYear(sql`k.year`)} and ${keyed}`
+    : 'days' in scope ? sql`join ${scope.days} k on a.starts_at >= ${dayStart(sql`k.day`)} and a.starts_at < ${dayStart(sql`k.day + 1`)} and ${keyed}`
+    : null;
   const parts: RawBuilder<unknown>[] = [];
   for (const [k, code] of Object.entries(reachFigures) as [ReachFigureKey, number][]) {
     const def = activityFigures[k];
     if (def.distinct === 'village') {
       if (villages.length === 0) continue;
-      parts.push(sql`select a.id, a.campaign_id, a.region_path, a.starts_at, ${code}::int as figure, v.code::text as subject
-        from activities a ${key} join regions v on ${villageOf(villages, 'a.region_path')}`);
+      parts.push(key !== null
+        ? sql`select a.id, a.campaign_id, a.region_path, a.starts_at, ${code}::int as figure, v.code::text as subject
+            from activities a ${key} join regions v on ${villageOf(villages, 'a.region_path')}`
+        // A village's records, found by its path per village (lateral: a join let the planner hash every record).
+        : sql`select a.id, a.campaign_id, a.region_path, a.starts_at, ${code}::int as figure, v.code::text as subject
+            from ${(scope as { subjects: RawBuilder<unknown> }).subjects} k join regions v on v.code = k.subject
+            cross join lateral (select a.* from activities a where a.region_path ~>=~ v.path and a.region_path ~<~ (v.path || '0') and ${inYear(sql`k.year`)} and ${keyed} offset 0) a
+            where k.figure = ${code} and ${villageOf(villages, 'a.region_path')}`);
     } else {
-      parts.push(sql`select a.id, a.campaign_id, a.region_path, a.starts_at, ${code}::int as figure, ct.id::text as subject
-        from activities a ${key} join activity_targets fat on fat.activity_id = a.id join contact_targets ct on ct.id = fat.target_id
-        where ${kindIn(def.kinds, 'a.kind')} and ${targetMatches(def.distinct)}`);
+      parts.push(key !== null
+        ? sql`select a.id, a.campaign_id, a.region_path, a.starts_at, ${code}::int as figure, ct.id::text as subject
+            from activities a ${key} join activity_targets fat on fat.activity_id = a.id join contact_targets ct on ct.id = fat.target_id
+            where ${kindIn(def.kinds, 'a.kind')} and ${targetMatches(def.distinct)}`
+        // A target's records, found by its links.
+        : sql`select a.id, a.campaign_id, a.region_path, a.starts_at, ${code}::int as figure, ct.id::text as subject
+            from ${(scope as { subjects: RawBuilder<unknown> }).subjects} k join contact_targets ct on ct.id = (case when k.figure = ${code} then k.subject::int end)
+            join activity_targets fat on fat.target_id = ct.id join activities a on a.id = fat.activity_id and ${inYear(sql`k.year`)} and ${keyed}
+            where k.figure = ${code} and ${kindIn(def.kinds, 'a.kind')} and ${targetMatches(def.distinct)}`);
     }
   }
   const d = chinaDay('x.starts_at');
@@ -336,13 +361,33 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
       // The subjects whose rows change (gone or counted again) get their shared flag recomputed.
       await sql`create temporary table if not exists stat_subjects (figure smallint, subject text, year integer) on commit drop`.execute(tx);
       await sql`delete from stat_subjects`.execute(tx);
-      await sql`with gone as (delete from stat_reach s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year returning s.figure, s.subject, s.year)
-        insert into stat_subjects select distinct * from gone`.execute(tx);
-      await sql`with k as ${years}, fresh as (insert into stat_reach (campaign_id, area, year, figure, subject, days, months) ${reachRows(seg, villages, sql`k`)} returning figure, subject, year)
-        insert into stat_subjects select distinct * from fresh`.execute(tx);
       await sql`create temporary table if not exists stat_rkeys (campaign_id integer, area text, year integer) on commit drop`.execute(tx);
       await sql`delete from stat_rkeys`.execute(tx);
-      await sql`insert into stat_rkeys select * from ${years} y`.execute(tx);
+      if (n <= rollupLimits.subjectRecountUpToKeys) {
+        // Few days touched (a visit logged, a record edited): recount only the subjects reached on
+        // them, before (their rows' day bit) or now (the records of those days), over their year.
+        await sql`create temporary table if not exists stat_tsubj (campaign_id integer, area text, year integer, figure smallint, subject text) on commit drop`.execute(tx);
+        await sql`delete from stat_tsubj`.execute(tx);
+        await sql`insert into stat_tsubj
+          select r.campaign_id, r.area, r.year, r.figure, r.subject from stat_reach r
+            join stat_keys k on r.campaign_id = k.campaign_id and r.area = k.area and r.year = extract(year from k.day)::int
+            where get_bit(r.days, k.day - make_date(r.year, 1, 1)) = 1
+          union
+          select x.campaign_id, x.area, x.year, x.figure, x.subject from (${reachRows(seg, villages, { days: sql`stat_keys` })}) x`.execute(tx);
+        await sql`analyze stat_tsubj`.execute(tx);
+        await sql`with gone as (delete from stat_reach s using stat_tsubj k
+            where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year and s.figure = k.figure and s.subject = k.subject returning s.figure, s.subject, s.year)
+          insert into stat_subjects select distinct * from gone`.execute(tx);
+        await sql`with fresh as (insert into stat_reach (campaign_id, area, year, figure, subject, days, months) ${reachRows(seg, villages, { subjects: sql`stat_tsubj` })} returning figure, subject, year)
+          insert into stat_subjects select distinct * from fresh`.execute(tx);
+        await sql`insert into stat_rkeys select distinct campaign_id, area, year from stat_tsubj`.execute(tx);
+      } else {
+        await sql`with gone as (delete from stat_reach s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year returning s.figure, s.subject, s.year)
+          insert into stat_subjects select distinct * from gone`.execute(tx);
+        await sql`with k as ${years}, fresh as (insert into stat_reach (campaign_id, area, year, figure, subject, days, months) ${reachRows(seg, villages, { years: sql`k` })} returning figure, subject, year)
+          insert into stat_subjects select distinct * from fresh`.execute(tx);
+        await sql`insert into stat_rkeys select * from ${years} y`.execute(tx);
+      }
       await sql`analyze stat_subjects`.execute(tx);
       await markShared(tx, sql`(select distinct figure, subject, year from stat_subjects)`);
       const rkeys = sql`(select distinct campaign_id, area, year from stat_rkeys)`;
