@@ -6,7 +6,7 @@ import { pathUnder } from '../../db/paths.ts';
 import type { Actor } from '../auth/actor.ts';
 import { unitScope } from '../units/units.ts';
 import { topRegion } from '../open311/deployment.ts';
-import { cadreRecords, missedDuties, refreshRollups, rollupsAnswer } from './rollups.ts';
+import { cadreRecords, missedDuties, refreshRollups, rollupsAnswer, TOTAL_GROUP } from './rollups.ts';
 import { activityWhere, complianceWhere, computeFigures, resolveStatisticsScope, ticketWhere, type FigureFilter, type FigureGroupRow } from './figures.ts';
 
 // The dashboard (驾驶舱): the headline figures of a scope, its regions one level down with a
@@ -301,9 +301,11 @@ export async function dashboard(db: Executor, actor: Actor, query: StatisticsSco
   const trendShape = trendPeriods(filter.from, filter.to);
 
   const childFilter: FigureFilter = base ? { ...filter, regionPath: base.path } : filter;
-  const [overall, byChild, byPeriod, childRegions] = await Promise.all([
-    computeFigures(db, filter, keys, 'none', { refreshed }),
-    base ? computeFigures(db, childFilter, keys, 'childRegion', { refreshed }) : Promise.resolve([] as FigureGroupRow[]),
+  // The scope is the children's parent (a region was asked): headline and children in one pass.
+  const together = base !== null && base.path === filter.regionPath;
+  const [headline, byChild, byPeriod, childRegions] = await Promise.all([
+    together ? Promise.resolve([] as FigureGroupRow[]) : computeFigures(db, filter, keys, 'none', { refreshed }),
+    base ? computeFigures(db, childFilter, keys, 'childRegion', { refreshed, total: together }) : Promise.resolve([] as FigureGroupRow[]),
     computeFigures(db, filter, keys, trendShape.granularity, { refreshed }),
     base
       ? db.selectFrom('regions').select(['code', 'name', 'level']).where('parent_code', '=', base.code)
@@ -311,6 +313,7 @@ export async function dashboard(db: Executor, actor: Actor, query: StatisticsSco
       : Promise.resolve([]),
   ]);
 
+  const overall = together ? byChild.filter((g) => g.group === TOTAL_GROUP).map((g) => ({ ...g, group: '' })) : headline;
   const childFigures = new Map(byChild.map((g) => [g.group, g.figures]));
   const children = childRegions.map((r) => {
     const figures = complete(keys, childFigures.get(r.code));

@@ -8,7 +8,7 @@ import { isUnder, type Actor } from '../auth/actor.ts';
 import { visibleCampaign } from '../campaigns/campaigns.ts';
 import { topRegion } from '../open311/deployment.ts';
 import { chinaDayStart } from '../../lib/workdays.ts';
-import { additiveColumns, reachFigures, readCompliance, readCounters, readReach, refreshRollups, rollupsAnswer, type ReachFigureKey, type RefreshResult, type RollupGroup } from './rollups.ts';
+import { additiveColumns, reachFigures, readCompliance, readCounters, readReach, refreshRollups, rollupsAnswer, TOTAL_GROUP, type ReachFigureKey, type RefreshResult, type RollupGroup } from './rollups.ts';
 
 // Traceable statistics (issue 7): every figure the articles quote, computed set-based from the
 // records themselves. One statement per family of figures (activities, writings, matters,
@@ -291,8 +291,11 @@ export async function computeFigures(
   db: Executor, filter: FigureFilter, keys: readonly FigureKey[], grouping: FigureGrouping = 'none',
   // `refreshed`: the caller has just brought the rollups up to the records (refreshRollups) and
   // passes on what it returned, so side-by-side calls do not each probe the queues again.
-  options: { source?: 'auto' | 'records'; refreshed?: RefreshResult } = {},
+  // `total` (childRegion only): one more group, TOTAL_GROUP, with the figures grouping 'none' gives
+  // (from the rollups in the same pass: the dashboard's headline and children read once).
+  options: { source?: 'auto' | 'records'; refreshed?: RefreshResult; total?: boolean } = {},
 ): Promise<FigureGroupRow[]> {
+  if (options.total && grouping !== 'childRegion') throw new Error('computeFigures: a total group is only asked with childRegion');
   const plan = await planGroups(db, filter, grouping);
   const wanted = new Set(keys);
   const rolled = options.source !== 'records' && keys.some((k) => !['cadres', 'teams'].includes(families[k]))
@@ -301,6 +304,15 @@ export async function computeFigures(
   const fromRollups = rolled !== null && rollupsAnswer(rolled, filter, plan.childSegment);
   // Compliance is rolled up by whole region path: it answers at any depth, without a unit filter.
   const complianceRolled = rolled !== null && filter.unitPath === null;
+  const onePass = options.total === true && fromRollups && keys.every((k) => !['cadres', 'teams'].includes(families[k]));
+  if (options.total && !onePass) {
+    const [groups, whole] = await Promise.all([
+      computeFigures(db, filter, keys, grouping, { ...options, total: false }),
+      computeFigures(db, filter, keys, 'none', { ...options, total: false }),
+    ]);
+    return [...groups, { group: TOTAL_GROUP, figures: whole[0]!.figures }];
+  }
+  if (onePass) plan.groups.push(TOTAL_GROUP);
   const need = (fam: string) => keys.some((k) => families[k] === fam)
     && !(fromRollups && !['cadres', 'teams'].includes(fam)) && !(fam === 'compliance' && complianceRolled);
   // raw[group][column]
@@ -315,7 +327,7 @@ export async function computeFigures(
   };
 
   if (fromRollups) {
-    const g: RollupGroup = { grouping: plan.grouping, childSegment: plan.childSegment, buckets: plan.buckets };
+    const g: RollupGroup = { grouping: plan.grouping, childSegment: plan.childSegment, buckets: plan.buckets, total: onePass };
     const has = (fam: string) => keys.some((k) => families[k] === fam);
     const counters = [
       ...keys.filter((k) => k in additiveColumns),
@@ -329,7 +341,7 @@ export async function computeFigures(
     put(reach);
   }
   if (complianceRolled && keys.some((k) => families[k] === 'compliance')) {
-    put(await readCompliance(db, filter, { grouping: plan.grouping, childSegment: plan.childSegment, buckets: plan.buckets }));
+    put(await readCompliance(db, filter, { grouping: plan.grouping, childSegment: plan.childSegment, buckets: plan.buckets, total: onePass }));
   }
 
   if (need('activities')) {

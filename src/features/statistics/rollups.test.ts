@@ -8,7 +8,7 @@ import { seededRandom } from '../demo/names.ts';
 import { createCampaign } from '../campaigns/campaigns.ts';
 import { computeFigures, type FigureFilter, type FigureGrouping } from './figures.ts';
 import { missedByCadre, participations } from './dashboard.ts';
-import { areaSegments, refreshRollups, rollupLimits, rollupsAnswer } from './rollups.ts';
+import { areaSegments, refreshRollups, rollupLimits, rollupsAnswer, TOTAL_GROUP } from './rollups.ts';
 
 // The rollups must equal the records: a random world of every kind of record the figures count
 // (field records with participants and targets, writings, matters, tickets, compliance rows)
@@ -129,6 +129,14 @@ async function expectRollupsEqualRecords(step: string) {
           const recounted = await computeFigures(h.db, filter, figuresWithoutPairings, grouping, { source: 'records' });
           expect(rolled, `${step}: ${JSON.stringify(filter)} by ${grouping}`).toEqual(recounted);
           compared++;
+          if (grouping === 'childRegion') {
+            // With the total group (one pass over the rollups): the children as without it, and the
+            // total as grouping 'none' counts the records.
+            const withTotal = await computeFigures(h.db, filter, figuresWithoutPairings, grouping, { total: true });
+            expect(withTotal.filter((g) => g.group !== TOTAL_GROUP), `${step}: ${JSON.stringify(filter)} children beside the total`).toEqual(recounted);
+            const whole = await computeFigures(h.db, filter, figuresWithoutPairings, 'none', { source: 'records' });
+            expect(withTotal.find((g) => g.group === TOTAL_GROUP)?.figures, `${step}: ${JSON.stringify(filter)} total`).toEqual(whole[0]!.figures);
+          }
         }
       }
     }

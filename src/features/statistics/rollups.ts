@@ -463,7 +463,25 @@ export function areaWhere(f: FigureFilter) {
   };
 }
 
-export type RollupGroup = { grouping: 'none' | 'childRegion' | 'month' | 'day'; childSegment: number | null; buckets: { key: string; from: string; to: string }[] };
+/**
+ * How rollup rows are grouped. `total` (with childRegion only): also the whole filter as one more
+ * group keyed TOTAL_GROUP, in the same pass (grouping sets), as grouping 'none' would count it.
+ */
+export type RollupGroup = { grouping: 'none' | 'childRegion' | 'month' | 'day'; childSegment: number | null; buckets: { key: string; from: string; to: string }[]; total?: boolean };
+/** The key of the total group (region codes are digits, month and day keys dates). */
+export const TOTAL_GROUP = '*';
+
+/**
+ * `select <g>, <rest> from <from> [where] group by <g>, <more>`, and with g.total also by <more>
+ * alone (the total group, keyed TOTAL_GROUP). The key is computed once, laterally, so that
+ * grouping() names it (its parameters would differ between the select list and the grouping sets).
+ */
+function grouped(g: RollupGroup, key: RawBuilder<unknown>, rest: RawBuilder<unknown>, from: RawBuilder<unknown>, where: RawBuilder<boolean> | null, more: RawBuilder<unknown>[] = []): RawBuilder<unknown> {
+  const body = sql`from ${from} cross join lateral (select ${key} as key) gk ${where === null ? sql`` : sql`where ${where}`}`;
+  if (!g.total) return sql`select gk.key as g, ${rest} ${body} group by ${sql.join([sql`gk.key`, ...more])}`;
+  return sql`select case when grouping(gk.key) = 0 then gk.key else ${TOTAL_GROUP} end as g, ${rest} ${body}
+    group by grouping sets ((${sql.join([sql`gk.key`, ...more])}), (${more.length ? sql.join(more) : sql``}))`;
+}
 
 /** The group key of a rollup row from its area and day. */
 function groupKey(g: RollupGroup, area: string, day: RawBuilder<unknown>): RawBuilder<unknown> {
@@ -478,9 +496,8 @@ export async function readCounters(db: Executor, f: FigureFilter, g: RollupGroup
   if (wanted.length === 0) return [];
   const cols = sql.join(wanted.map((c) => sql.ref(additiveColumns[c])));
   const rows = periodRows('stat_day', 'stat_month', cols, f.from, f.to, areaWhere(f), g.grouping === 'day');
-  const { rows: out } = await sql<Record<string, unknown>>`
-    select ${groupKey(g, 'p.area', sql`p.day`)} as g, ${sql.join(wanted.map((c) => sql`sum(${sql.ref(`p.${additiveColumns[c]}`)})::bigint as ${sql.ref(c)}`))}
-    from (${rows}) p group by 1`.execute(db);
+  const sums = sql.join(wanted.map((c) => sql`sum(${sql.ref(`p.${additiveColumns[c]}`)})::bigint as ${sql.ref(c)}`));
+  const { rows: out } = await sql<Record<string, unknown>>`${grouped(g, groupKey(g, 'p.area', sql`p.day`), sums, sql`(${rows}) p`, null)}`.execute(db);
   return out;
 }
 
@@ -545,10 +562,10 @@ export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, w
   const key = g.grouping === 'childRegion' ? sql`split_part(r.area, '/', ${sql.lit(g.childSegment!)})` : g.grouping === 'none' ? sql`''` : sql`b.key`;
   // The rows are read once, then joined to the buckets (scanning the table again per bucket, as
   // the planner chose for a month's 31 days, took 20 times as long).
-  const count = (rows: RawBuilder<boolean>, distinct: boolean) => sql`
-    select ${key} as g, r.figure, ${distinct ? sql`count(distinct r.subject)` : sql`count(*)`}::int as n
-    from (select * from stat_reach r where ${rows} and ${filters} offset 0) r join ${bucketsOf(masks)} on b.year = r.year and ${hit('r', 'b')}
-    group by 1, 2`;
+  const count = (rows: RawBuilder<boolean>, distinct: boolean) => grouped(g, key,
+    sql`r.figure, ${distinct ? sql`count(distinct r.subject)` : sql`count(*)`}::int as n`,
+    sql`(select * from stat_reach r where ${rows} and ${filters} offset 0) r join ${bucketsOf(masks)} on b.year = r.year and ${hit('r', 'b')}`,
+    null, [sql`r.figure`]);
   const { rows } = await sql<{ g: string; figure: number; n: number }>`${multiYear
     ? count(sql<boolean>`true`, true)
     : sql`${count(sql<boolean>`not r.shared`, false)} union all ${count(sql<boolean>`r.shared`, true)}`}`.execute(db);
@@ -612,11 +629,9 @@ export async function readCompliance(db: Executor, f: FigureFilter, g: RollupGro
   ];
   if (f.campaignId !== null) c.push(sql<boolean>`rr.campaign_id = ${f.campaignId}`);
   if (f.regionPath !== null) c.push(pathUnder('s.area', f.regionPath));
-  const { rows } = await sql<Record<string, unknown>>`
-    select ${groupKey(g, 's.area', sql`least(s.window_end, ${f.to}::date)`)} as g, sum(s.met)::bigint as met, sum(s.decided)::bigint as decided
-    from stat_compliance s join requirement_rules rr on rr.id = s.rule_id
-    where ${sql.join(c, sql` and `)}
-    group by 1`.execute(db);
+  const { rows } = await sql<Record<string, unknown>>`${grouped(g, groupKey(g, 's.area', sql`least(s.window_end, ${f.to}::date)`),
+    sql`sum(s.met)::bigint as met, sum(s.decided)::bigint as decided`,
+    sql`stat_compliance s join requirement_rules rr on rr.id = s.rule_id`, sql<boolean>`${sql.join(c, sql` and `)}`)}`.execute(db);
   return rows;
 }
 
