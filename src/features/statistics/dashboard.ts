@@ -161,8 +161,12 @@ export function participations(f: FigureFilter, segments: number | null): RawBui
  * are read once (the heaviest part of the dashboard at the city tier and above).
  */
 async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: number | null) {
+  // The units first, on their own: passed on as a list, the planner knows how many there are (six
+  // at a township, thousands at a province) and reads their cadres by index or by a scan accordingly.
+  const ids = (await sql<{ id: number }>`${scopedUnits(actor, f)}`.execute(db)).rows.map((r) => r.id);
+  const inUnits = (col: RawBuilder<unknown>) => sql<boolean>`${col} = any(${ids}::int[])`;
   const { rows } = await sql<{ kind: 'unit' | 'cadre'; id: number; name: string; unit_name: string | null; records: number; cadres: number; rank: number; total: number; pos: number }>`
-    with su as (${scopedUnits(actor, f)}),
+    with su as (select u.id, u.name, u.path from units u where ${inUnits(sql`u.id`)}),
     part as materialized (${participations(f, segments)}),
     -- A unit path lists the unit's ancestors' ids: unnesting it credits every unit above a
     -- participant's by an equi-join (a prefix join per unit was a nested loop).
@@ -171,21 +175,24 @@ async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: n
       select anc.id::int as id, sum(pu.n)::int as n
       from (select part.unit_path, sum(part.records) as n from part group by 1) pu
       cross join lateral unnest(string_to_array(pu.unit_path, '/')) as anc(id)
-      where anc.id::int in (select id from su)
+      where ${inUnits(sql`anc.id::int`)}
       group by 1
     ),
+    -- Active cadres in post per unit and every unit above it, for the units below a ranked one.
     cad as (
       select anc.id::int as id, sum(cu.n)::int as n
-      from (select u.path, count(*) as n from cadres c join units u on u.id = c.unit_id where c.status = 'active' group by 1) cu
+      from (select u.path, count(*) as n from cadres c join units u on u.id = c.unit_id
+        where c.status = 'active' and u.id in (select x.id from units x cross join lateral unnest(string_to_array(x.path, '/')) as a(id) where ${inUnits(sql`a.id::int`)})
+        group by 1) cu
       cross join lateral unnest(string_to_array(cu.path, '/')) as anc(id)
-      where anc.id::int in (select id from su)
+      where ${inUnits(sql`anc.id::int`)}
       group by 1
     ),
     crecs as (select part.cadre_id, sum(part.records)::int as n from part group by 1),
     pool as materialized (
       select c.id, c.name, su.name as unit_name, coalesce(crecs.n, 0)::int as score
       from cadres c join su on su.id = c.unit_id left join crecs on crecs.cadre_id = c.id
-      where c.status = 'active'
+      where c.status = 'active' and ${inUnits(sql`c.unit_id`)}
     ),
     -- Only both ends are shown: each is a top-N by (score, name, id), and a shown cadre's rank
     -- (ties share it) is one more than the cadres scoring higher, from the scores' histogram;
