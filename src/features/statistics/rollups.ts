@@ -125,6 +125,7 @@ function reachRows(seg: number, villages: number[], scope: ReachScope): RawBuild
     : 'years' in scope ? sql`join ${scope.years} k on ${inYear(sql`k.year`)} and ${keyed}`
     : 'days' in scope ? sql`join ${scope.days} k on a.starts_at >= ${dayStart(sql`k.day`)} and a.starts_at < ${dayStart(sql`k.day + 1`)} and ${keyed}`
     : null;
+  const subjects = scope !== null && 'subjects' in scope ? scope.subjects : null;
   const parts: RawBuilder<unknown>[] = [];
   for (const [k, code] of Object.entries(reachFigures) as [ReachFigureKey, number][]) {
     const def = activityFigures[k];
@@ -135,7 +136,7 @@ function reachRows(seg: number, villages: number[], scope: ReachScope): RawBuild
             from activities a ${key} join regions v on ${villageOf(villages, 'a.region_path')}`
         // A village's records, found by its path per village (lateral: a join let the planner hash every record).
         : sql`select a.id, a.campaign_id, a.region_path, a.starts_at, ${code}::int as figure, v.code::text as subject
-            from ${(scope as { subjects: RawBuilder<unknown> }).subjects} k join regions v on v.code = k.subject
+            from ${subjects} k join regions v on v.code = k.subject
             cross join lateral (select a.* from activities a where a.region_path ~>=~ v.path and a.region_path ~<~ (v.path || '0') and ${inYear(sql`k.year`)} and ${keyed} offset 0) a
             where k.figure = ${code} and ${villageOf(villages, 'a.region_path')}`);
     } else {
@@ -145,7 +146,7 @@ function reachRows(seg: number, villages: number[], scope: ReachScope): RawBuild
             where ${kindIn(def.kinds, 'a.kind')} and ${targetMatches(def.distinct)}`
         // A target's records, found by its links.
         : sql`select a.id, a.campaign_id, a.region_path, a.starts_at, ${code}::int as figure, ct.id::text as subject
-            from ${(scope as { subjects: RawBuilder<unknown> }).subjects} k join contact_targets ct on ct.id = (case when k.figure = ${code} then k.subject::int end)
+            from ${subjects} k join contact_targets ct on ct.id = (case when k.figure = ${code} then k.subject::int end)
             join activity_targets fat on fat.target_id = ct.id join activities a on a.id = fat.activity_id and ${inYear(sql`k.year`)} and ${keyed}
             where k.figure = ${code} and ${kindIn(def.kinds, 'a.kind')} and ${targetMatches(def.distinct)}`);
     }
@@ -560,16 +561,23 @@ export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, w
   const filters = sql<boolean>`r.year in (${sql.join(years)}) and r.figure in (${sql.join(codes)}) and ${where} and (${inPeriod})`;
   if (g.grouping === 'month' && !multiYear) return toFigures(wanted, await readReachMonthly(db, f, masks, codes, filters));
   const key = g.grouping === 'childRegion' ? sql`split_part(r.area, '/', ${sql.lit(g.childSegment!)})` : g.grouping === 'none' ? sql`''` : sql`b.key`;
-  // The rows are read once, then joined to the buckets (scanning the table again per bucket, as
-  // the planner chose for a month's 31 days, took 20 times as long).
-  const count = (rows: RawBuilder<boolean>, distinct: boolean) => grouped(g, key,
-    sql`r.figure, ${distinct ? sql`count(distinct r.subject)` : sql`count(*)`}::int as n`,
-    sql`(select * from stat_reach r where ${rows} and ${filters} offset 0) r join ${bucketsOf(masks)} on b.year = r.year and ${hit('r', 'b')}`,
-    null, [sql`r.figure`]);
+  const count = (rows: RawBuilder<boolean>, distinct: boolean) => reachCount(g, key, sql<boolean>`${rows} and ${filters}`, masks, distinct);
   const { rows } = await sql<{ g: string; figure: number; n: number }>`${multiYear
     ? count(sql<boolean>`true`, true)
     : sql`${count(sql<boolean>`not r.shared`, false)} union all ${count(sql<boolean>`r.shared`, true)}`}`.execute(db);
   return toFigures(wanted, rows);
+}
+
+/**
+ * Rows { g, figure, n } of the stat_reach rows matching `rows` that hit each bucket, counted (or
+ * their subjects counted distinct). The rows are read once, then joined to the buckets: scanning
+ * the table again per bucket, as the planner chose for a month's 31 days, took 20 times as long.
+ */
+function reachCount(g: RollupGroup, key: RawBuilder<unknown>, rows: RawBuilder<boolean>, masks: BucketMask[], distinct: boolean): RawBuilder<unknown> {
+  return grouped(g, key,
+    sql`r.figure, ${distinct ? sql`count(distinct r.subject)` : sql`count(*)`}::int as n`,
+    sql`(select * from stat_reach r where ${rows} offset 0) r join ${bucketsOf(masks)} on b.year = r.year and ${hit('r', 'b')}`,
+    null, [sql`r.figure`]);
 }
 
 /** A row is in a bucket when it was reached in one of the bucket's whole months or on one of its other days. */
@@ -607,15 +615,12 @@ async function readReachMonthly(db: Executor, f: FigureFilter, masks: BucketMask
       from stat_reach_month rm join ${bucketsOf(whole)} on b.year = rm.year and b.month = rm.month
       where rm.figure in (${sql.join(codes)}) and ${areaWhere(f)('rm')} group by 1, 2`);
   }
+  const byMonth: RollupGroup = { grouping: 'month', childSegment: null, buckets: [] };
   if (cut.length) {
     const cutPeriod = sql.join(cut.map((m) => sql<boolean>`(r.year = ${m.year} and (r.days & ${m.mask}::bit(366)) <> ${ZERO}::bit(366))`), sql` or `);
-    parts.push(sql`select b.key as g, r.figure, count(*)::int as n
-      from (select * from stat_reach r where not r.shared and ${filters} and (${cutPeriod}) offset 0) r join ${bucketsOf(cut)} on b.year = r.year and ${hit('r', 'b')}
-      group by 1, 2`);
+    parts.push(reachCount(byMonth, sql`b.key`, sql<boolean>`not r.shared and ${filters} and (${cutPeriod})`, cut, false));
   }
-  parts.push(sql`select b.key as g, r.figure, count(distinct r.subject)::int as n
-    from (select * from stat_reach r where r.shared and ${filters} offset 0) r join ${bucketsOf(masks)} on b.year = r.year and ${hit('r', 'b')}
-    group by 1, 2`);
+  parts.push(reachCount(byMonth, sql`b.key`, sql<boolean>`r.shared and ${filters}`, masks, true));
   const { rows } = await sql<{ g: string; figure: number; n: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
   return rows;
 }
