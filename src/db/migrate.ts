@@ -19,6 +19,7 @@ import * as m0015k from './migrations/0015_compliance_pending_kind.ts';
 import * as m0016r from './migrations/0016_statistics_rollups.ts';
 import * as m0017s from './migrations/0017_stat_reach_shared.ts';
 import * as m0018c from './migrations/0018_stat_compliance_area.ts';
+import * as m0019d from './migrations/0019_stat_reach_day.ts';
 
 // Migrations are listed by hand, in order: the list is the schema's history.
 const migrations: Record<string, Migration> = {
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0016_statistics_rollups': m0016r,
   '0017_stat_reach_shared': m0017s,
   '0018_stat_compliance_area': m0018c,
+  '0019_stat_reach_day': m0019d,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

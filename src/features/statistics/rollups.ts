@@ -153,7 +153,8 @@ function reachRows(seg: number, villages: number[], scope: ReachScope): RawBuild
   }
   const d = chinaDay('x.starts_at');
   return sql`
-    select c as campaign_id, area, year, figure, subject, bit_or(set_bit(repeat('0', 366)::bit(366), doy, 1)) as days, bit_or(1 << (mm - 1)) as months
+    select c as campaign_id, area, year, figure, subject, bit_or(set_bit(repeat('0', 366)::bit(366), doy, 1)) as days, bit_or(1 << (mm - 1)) as months,
+      array_agg(distinct doy::smallint order by doy::smallint) as doys
     from (
       select coalesce(x.campaign_id, 0) as c, ${cutSql(seg, 'x.region_path')} as area, extract(year from ${d})::int as year,
         x.figure, x.subject, (${d} - make_date(extract(year from ${d})::int, 1, 1))::int as doy, extract(month from ${d})::int as mm
@@ -274,28 +275,39 @@ function reachMonthRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
     group by 1, 2, 3, 4, 5`;
 }
 
+/** Rows of stat_reach_day (the unshared subjects reached per day) per key k(campaign_id, area, year), or for all. */
+function reachDayRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
+  return sql`
+    select r.campaign_id, r.area, r.year, r.figure, d.doy, count(*)::int
+    from stat_reach r ${keys === null ? sql`` : sql`join ${keys} k on k.campaign_id = r.campaign_id and k.area = r.area and k.year = r.year`}
+    cross join lateral unnest(r.doys) as d(doy)
+    where not r.shared
+    group by 1, 2, 3, 4, 5`;
+}
+
 /** Rebuilds every rollup from the records (first use, or after the region tree changed). */
 async function rebuild(tx: Executor, seg: number): Promise<void> {
   const villages = await villageSegments(tx);
   // Drain the queues first: a write committed after this point is queued again and recounted next time.
   await sql`delete from stat_pending`.execute(tx);
   await sql`delete from stat_compliance_pending`.execute(tx);
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_cadre_days', 'stat_cadre_months', 'stat_compliance', 'stat_missed']) await sql`delete from ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_cadre_days', 'stat_cadre_months', 'stat_compliance', 'stat_missed']) await sql`delete from ${sql.table(t)}`.execute(tx);
   await sql`delete from stat_rollup_state`.execute(tx);
   await sql`insert into stat_rollup_state (id, area_segments, built_at) values (1, ${seg}, now())`.execute(tx);
   await sql`insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, null)}`.execute(tx);
   await sql`insert into stat_month (campaign_id, area, month, ${counterList})
     select campaign_id, area, month, ${sumCounters} from (${monthsOf('stat_day', counterList, null)}) m group by 1, 2, 3`.execute(tx);
-  await sql`insert into stat_reach (campaign_id, area, year, figure, subject, days, months) ${reachRows(seg, villages, null)}`.execute(tx);
+  await sql`insert into stat_reach (campaign_id, area, year, figure, subject, days, months, doys) ${reachRows(seg, villages, null)}`.execute(tx);
   await markShared(tx, null);
   await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(null)}`.execute(tx);
+  await sql`insert into stat_reach_day (campaign_id, area, year, figure, doy, solo) ${reachDayRows(null)}`.execute(tx);
   await sql`insert into stat_cadre_days (campaign_id, area, month, cadre_id, unit_path, at, cum) ${cadreDayRows(seg, null)}`.execute(tx);
   await sql`insert into stat_cadre_months (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreMonthRows(null)}`.execute(tx);
   await sql`insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(null)}`.execute(tx);
   await sql`delete from stat_missed`.execute(tx);
   await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, null)}`.execute(tx);
   // Planner statistics for the tables just filled (PGlite has no autovacuum to gather them).
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_cadre_days', 'stat_cadre_months', 'stat_compliance', 'stat_missed']) await sql`analyze ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_cadre_days', 'stat_cadre_months', 'stat_compliance', 'stat_missed']) await sql`analyze ${sql.table(t)}`.execute(tx);
 }
 
 /**
@@ -379,13 +391,13 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
         await sql`with gone as (delete from stat_reach s using stat_tsubj k
             where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year and s.figure = k.figure and s.subject = k.subject returning s.figure, s.subject, s.year)
           insert into stat_subjects select distinct * from gone`.execute(tx);
-        await sql`with fresh as (insert into stat_reach (campaign_id, area, year, figure, subject, days, months) ${reachRows(seg, villages, { subjects: sql`stat_tsubj` })} returning figure, subject, year)
+        await sql`with fresh as (insert into stat_reach (campaign_id, area, year, figure, subject, days, months, doys) ${reachRows(seg, villages, { subjects: sql`stat_tsubj` })} returning figure, subject, year)
           insert into stat_subjects select distinct * from fresh`.execute(tx);
         await sql`insert into stat_rkeys select distinct campaign_id, area, year from stat_tsubj`.execute(tx);
       } else {
         await sql`with gone as (delete from stat_reach s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year returning s.figure, s.subject, s.year)
           insert into stat_subjects select distinct * from gone`.execute(tx);
-        await sql`with k as ${years}, fresh as (insert into stat_reach (campaign_id, area, year, figure, subject, days, months) ${reachRows(seg, villages, { years: sql`k` })} returning figure, subject, year)
+        await sql`with k as ${years}, fresh as (insert into stat_reach (campaign_id, area, year, figure, subject, days, months, doys) ${reachRows(seg, villages, { years: sql`k` })} returning figure, subject, year)
           insert into stat_subjects select distinct * from fresh`.execute(tx);
         await sql`insert into stat_rkeys select * from ${years} y`.execute(tx);
       }
@@ -394,6 +406,8 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
       const rkeys = sql`(select distinct campaign_id, area, year from stat_rkeys)`;
       await sql`delete from stat_reach_month s using ${rkeys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
       await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(rkeys)}`.execute(tx);
+      await sql`delete from stat_reach_day s using ${rkeys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
+      await sql`insert into stat_reach_day (campaign_id, area, year, figure, doy, solo) ${reachDayRows(rkeys)}`.execute(tx);
     }
     // Compliance windows touched.
     await sql`create temporary table if not exists stat_ckeys (rule_id integer, area text, window_start date, window_end date) on commit drop`.execute(tx);
@@ -559,7 +573,7 @@ export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, w
   });
   const inPeriod = sql.join(period.map((p) => sql`(r.year = ${p.year} and ((r.months & ${p.months}) <> 0 or (${p.partial} and (r.days & ${p.mask}::bit(366)) <> ${ZERO}::bit(366))))`), sql` or `);
   const filters = sql<boolean>`r.year in (${sql.join(years)}) and r.figure in (${sql.join(codes)}) and ${where} and (${inPeriod})`;
-  if (g.grouping === 'month' && !multiYear) return toFigures(wanted, await readReachMonthly(db, f, masks, codes, filters));
+  if ((g.grouping === 'month' || g.grouping === 'day') && !multiYear) return toFigures(wanted, await readReachSummed(db, f, g.grouping, masks, codes, filters));
   const key = g.grouping === 'childRegion' ? sql`split_part(r.area, '/', ${sql.lit(g.childSegment!)})` : g.grouping === 'none' ? sql`''` : sql`b.key`;
   const count = (rows: RawBuilder<boolean>, distinct: boolean) => reachCount(g, key, sql<boolean>`${rows} and ${filters}`, masks, distinct);
   const { rows } = await sql<{ g: string; figure: number; n: number }>`${multiYear
@@ -583,11 +597,16 @@ function reachCount(g: RollupGroup, key: RawBuilder<unknown>, rows: RawBuilder<b
 /** A row is in a bucket when it was reached in one of the bucket's whole months or on one of its other days. */
 const hit = (r: string, b: string) => sql<boolean>`((${sql.ref(`${r}.months`)} & ${sql.ref(`${b}.months`)}) <> 0 or (${sql.ref(`${b}.partial`)} and (${sql.ref(`${r}.days`)} & ${sql.ref(`${b}.mask`)}) <> ${ZERO}::bit(366)))`;
 
-/** The buckets as a relation b(key, year, months, month, partial, mask); month: the whole month's number when it is one, else 0. */
+/**
+ * The buckets as a relation b(key, year, months, month, doy, partial, mask); month: the whole
+ * month's number when the bucket is one, else 0; doy: the day of the year when it is one day, else -1.
+ */
 function bucketsOf(ms: BucketMask[]): RawBuilder<unknown> {
   const monthOf = (bits: number) => (bits === 0 || (bits & (bits - 1)) !== 0 ? 0 : Math.round(Math.log2(bits)) + 1);
+  const doyOf = (m: BucketMask) => (m.months === 0 && m.mask.indexOf('1') === m.mask.lastIndexOf('1') ? m.mask.indexOf('1') : -1);
   return sql`unnest(${ms.map((m) => m.key)}::text[], ${ms.map((m) => m.year)}::int[], ${ms.map((m) => m.months)}::int[],
-    ${ms.map((m) => monthOf(m.months))}::int[], ${ms.map((m) => m.partial)}::boolean[], ${ms.map((m) => m.mask)}::text[]::bit(366)[]) as b(key, year, months, month, partial, mask)`;
+    ${ms.map((m) => monthOf(m.months))}::int[], ${ms.map(doyOf)}::int[], ${ms.map((m) => m.partial)}::boolean[],
+    ${ms.map((m) => m.mask)}::text[]::bit(366)[]) as b(key, year, months, month, doy, partial, mask)`;
 }
 
 function toFigures(wanted: readonly ReachFigureKey[], rows: { g: string; figure: number; n: number }[]): Record<string, unknown>[] {
@@ -602,25 +621,31 @@ function toFigures(wanted: readonly ReachFigureKey[], rows: { g: string; figure:
 }
 
 /**
- * The monthly trend of distinct figures: a whole month adds up the unshared subjects reached in it
- * (stat_reach_month); a month cut by the period (its first or last) counts the unshared rows
- * reached in the days it keeps; every month counts its shared subjects distinct.
+ * The monthly or daily trend of distinct figures. A whole month (a day) adds up the unshared
+ * subjects reached in it (stat_reach_month, stat_reach_day); a month cut by the period (its first
+ * or last) counts the unshared rows reached in the days it keeps; every bucket counts its shared
+ * subjects distinct.
  */
-async function readReachMonthly(db: Executor, f: FigureFilter, masks: BucketMask[], codes: number[], filters: RawBuilder<boolean>): Promise<{ g: string; figure: number; n: number }[]> {
-  const whole = masks.filter((m) => !m.partial);
-  const cut = masks.filter((m) => m.partial);
+async function readReachSummed(db: Executor, f: FigureFilter, grain: 'month' | 'day', masks: BucketMask[], codes: number[], filters: RawBuilder<boolean>): Promise<{ g: string; figure: number; n: number }[]> {
+  // A day bucket is always whole (one day); a month bucket is whole when it has no loose days.
+  const whole = grain === 'day' ? masks : masks.filter((m) => !m.partial);
+  const cut = grain === 'day' ? [] : masks.filter((m) => m.partial);
   const parts: RawBuilder<unknown>[] = [];
   if (whole.length) {
-    parts.push(sql`select b.key as g, rm.figure, sum(rm.solo)::int as n
-      from stat_reach_month rm join ${bucketsOf(whole)} on b.year = rm.year and b.month = rm.month
-      where rm.figure in (${sql.join(codes)}) and ${areaWhere(f)('rm')} group by 1, 2`);
+    parts.push(grain === 'month'
+      ? sql`select b.key as g, rm.figure, sum(rm.solo)::int as n
+          from stat_reach_month rm join ${bucketsOf(whole)} on b.year = rm.year and b.month = rm.month
+          where rm.figure in (${sql.join(codes)}) and ${areaWhere(f)('rm')} group by 1, 2`
+      : sql`select b.key as g, rd.figure, sum(rd.solo)::int as n
+          from stat_reach_day rd join ${bucketsOf(whole)} on b.year = rd.year and b.doy = rd.doy
+          where rd.figure in (${sql.join(codes)}) and ${areaWhere(f)('rd')} group by 1, 2`);
   }
-  const byMonth: RollupGroup = { grouping: 'month', childSegment: null, buckets: [] };
+  const byBucket: RollupGroup = { grouping: grain, childSegment: null, buckets: [] };
   if (cut.length) {
     const cutPeriod = sql.join(cut.map((m) => sql<boolean>`(r.year = ${m.year} and (r.days & ${m.mask}::bit(366)) <> ${ZERO}::bit(366))`), sql` or `);
-    parts.push(reachCount(byMonth, sql`b.key`, sql<boolean>`not r.shared and ${filters} and (${cutPeriod})`, cut, false));
+    parts.push(reachCount(byBucket, sql`b.key`, sql<boolean>`not r.shared and ${filters} and (${cutPeriod})`, cut, false));
   }
-  parts.push(reachCount(byMonth, sql`b.key`, sql<boolean>`r.shared and ${filters}`, masks, true));
+  parts.push(reachCount(byBucket, sql`b.key`, sql<boolean>`r.shared and ${filters}`, masks, true));
   const { rows } = await sql<{ g: string; figure: number; n: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
   return rows;
 }
