@@ -195,7 +195,7 @@ describe('statistics rollups', () => {
     expect(first.segments).toBe(townships[0]!.path.split('/').length);
     const counts = await sql<{ d: number; r: number; c: number; k: number }>`
       select (select count(*)::int from stat_day) as d, (select count(*)::int from stat_reach) as r,
-        (select count(*)::int from stat_compliance) as c, (select count(*)::int from stat_cadre_days) as k`.execute(h.db);
+        (select count(*)::int from stat_compliance) as c, (select count(*)::int from stat_cadre_year) as k`.execute(h.db);
     expect(counts.rows[0]!.d).toBeGreaterThan(50);
     expect(counts.rows[0]!.r).toBeGreaterThan(10);
     expect(counts.rows[0]!.c).toBeGreaterThan(5);

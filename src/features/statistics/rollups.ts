@@ -164,39 +164,24 @@ function reachRows(seg: number, villages: number[], scope: ReachScope): RawBuild
 }
 
 /**
- * Rows of stat_cadre_days per key k(campaign_id, area, month): the days of the month with records
- * (`at`, ascending) and the running total at each (`cum`).
+ * Rows of stat_cadre_year per key k(campaign_id, area, year): the days of the year with records
+ * (`at`, day-of-year numbers from 1, ascending) and the running total at each (`cum`).
  */
-function cadreDayRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
+function cadreYearRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
   const key = keys === null
     ? sql``
-    : sql`join k on a.starts_at >= ${dayStart(sql`k.month`)} and a.starts_at < ${dayStart(sql`(k.month + interval '1 month')::date`)}
+    : sql`join k on a.starts_at >= ${dayStart(sql`make_date(k.year, 1, 1)`)} and a.starts_at < ${dayStart(sql`make_date(k.year + 1, 1, 1)`)}
         and coalesce(a.campaign_id, 0) = k.campaign_id and ${inArea(seg, 'a.region_path', sql`k.area`)}`;
   const d = chinaDay('a.starts_at');
   return sql`
     with d as (
-      select coalesce(a.campaign_id, 0) as campaign_id, ${cutSql(seg, 'a.region_path')} as area, date_trunc('month', ${d})::date as month,
-        p.cadre_id, p.unit_path, extract(day from ${d})::int as at, count(*)::int as n
+      select coalesce(a.campaign_id, 0) as campaign_id, ${cutSql(seg, 'a.region_path')} as area, extract(year from ${d})::int as year,
+        p.cadre_id, p.unit_path, extract(doy from ${d})::smallint as at, count(*)::int as n
       from activities a ${key} join activity_participants p on p.activity_id = a.id
       group by 1, 2, 3, 4, 5, 6
     ),
-    c as (select d.*, sum(d.n) over (partition by campaign_id, area, month, cadre_id, unit_path order by at) as cum from d)
-    select campaign_id, area, month, cadre_id, unit_path, array_agg(at order by at), array_agg(cum::int order by at) from c group by 1, 2, 3, 4, 5`;
-}
-
-/** Rows of stat_cadre_months from stat_cadre_days per key k(campaign_id, area, year): the months with records and the running total at each. */
-function cadreMonthRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
-  const key = keys === null
-    ? sql``
-    : sql`join k on k.campaign_id = c.campaign_id and k.area = c.area and c.month >= make_date(k.year, 1, 1) and c.month < make_date(k.year + 1, 1, 1)`;
-  return sql`
-    with m as (
-      select c.campaign_id, c.area, extract(year from c.month)::int as year, extract(month from c.month)::int as at, c.cadre_id, c.unit_path,
-        c.cum[cardinality(c.cum)] as n
-      from stat_cadre_days c ${key}
-    ),
-    r as (select m.*, sum(m.n) over (partition by campaign_id, area, year, cadre_id, unit_path order by at) as cum from m)
-    select campaign_id, area, year, cadre_id, unit_path, array_agg(at order by at), array_agg(cum::int order by at) from r group by 1, 2, 3, 4, 5`;
+    c as (select d.*, sum(d.n) over (partition by campaign_id, area, year, cadre_id, unit_path order by at) as cum from d)
+    select campaign_id, area, year, cadre_id, unit_path, array_agg(at order by at), array_agg(cum::int order by at) from c group by 1, 2, 3, 4, 5`;
 }
 
 /**
@@ -291,7 +276,7 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   // Drain the queues first: a write committed after this point is queued again and recounted next time.
   await sql`delete from stat_pending`.execute(tx);
   await sql`delete from stat_compliance_pending`.execute(tx);
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_cadre_days', 'stat_cadre_months', 'stat_compliance', 'stat_missed']) await sql`delete from ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_cadre_year', 'stat_compliance', 'stat_missed']) await sql`delete from ${sql.table(t)}`.execute(tx);
   await sql`delete from stat_rollup_state`.execute(tx);
   await sql`insert into stat_rollup_state (id, area_segments, built_at) values (1, ${seg}, now())`.execute(tx);
   await sql`insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, null)}`.execute(tx);
@@ -301,13 +286,12 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   await markShared(tx, null);
   await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(null)}`.execute(tx);
   await sql`insert into stat_reach_day (campaign_id, area, year, figure, doy, solo) ${reachDayRows(null)}`.execute(tx);
-  await sql`insert into stat_cadre_days (campaign_id, area, month, cadre_id, unit_path, at, cum) ${cadreDayRows(seg, null)}`.execute(tx);
-  await sql`insert into stat_cadre_months (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreMonthRows(null)}`.execute(tx);
+  await sql`insert into stat_cadre_year (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreYearRows(seg, null)}`.execute(tx);
   await sql`insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(null)}`.execute(tx);
   await sql`delete from stat_missed`.execute(tx);
   await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, null)}`.execute(tx);
   // Planner statistics for the tables just filled (PGlite has no autovacuum to gather them).
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_cadre_days', 'stat_cadre_months', 'stat_compliance', 'stat_missed']) await sql`analyze ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_cadre_year', 'stat_compliance', 'stat_missed']) await sql`analyze ${sql.table(t)}`.execute(tx);
 }
 
 /**
@@ -367,10 +351,8 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
         join stat_day d on d.campaign_id = k.campaign_id and d.area = k.area and d.day >= k.month and d.day < (k.month + interval '1 month')::date
         group by 1, 2, 3`.execute(tx);
       const years = sql`(select distinct campaign_id, area, extract(year from day)::int as year from stat_keys)`;
-      await sql`delete from stat_cadre_days s using ${months} k where s.campaign_id = k.campaign_id and s.area = k.area and s.month = k.month`.execute(tx);
-      await sql`with k as ${months} insert into stat_cadre_days (campaign_id, area, month, cadre_id, unit_path, at, cum) ${cadreDayRows(seg, sql`k`)}`.execute(tx);
-      await sql`delete from stat_cadre_months s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
-      await sql`with k as ${years} insert into stat_cadre_months (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreMonthRows(sql`k`)}`.execute(tx);
+      await sql`delete from stat_cadre_year s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
+      await sql`with k as ${years} insert into stat_cadre_year (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreYearRows(seg, sql`k`)}`.execute(tx);
       // The subjects whose rows change (gone or counted again) get their shared flag recomputed.
       await sql`create temporary table if not exists stat_subjects (figure smallint, subject text, year integer) on commit drop`.execute(tx);
       await sql`delete from stat_subjects`.execute(tx);
@@ -667,35 +649,23 @@ export async function readCompliance(db: Executor, f: FigureFilter, g: RollupGro
 
 /**
  * Field records per cadre (and unit path) over the period: the relation (cadre_id, unit_path,
- * records). The period is cut into pieces each read as total(hi) − total(lo − 1) of one row per
- * cadre, where total(x) is the running total at the last day (month) with records not after x,
- * found by binary search (width_bucket) in the row's sorted days (months): the partial months at either end from stat_cadre_days, the whole months between from
- * stat_cadre_months (one piece per year).
+ * records). Per year the period touches, one row per cadre and area gives total(hi) − total(lo − 1),
+ * where total(x) is the running total at the last day with records not after x, found by binary
+ * search (width_bucket) in the row's sorted days.
  */
 export function cadreRecords(f: FigureFilter): RawBuilder<unknown> {
-  const pieces: { table: 'stat_cadre_days' | 'stat_cadre_months'; at: string; lo: number; hi: number }[] = [];
-  const day = (d: string) => Number(d.slice(8, 10));
-  if (monthStart(f.from) === monthStart(f.to)) {
-    pieces.push({ table: 'stat_cadre_days', at: monthStart(f.from), lo: day(f.from), hi: day(f.to) });
-  } else {
-    const firstWhole = f.from === monthStart(f.from) ? f.from : nextMonth(f.from);
-    const afterLastWhole = addDays(f.to, 1) === nextMonth(f.to) ? nextMonth(f.to) : monthStart(f.to);
-    if (f.from < firstWhole) pieces.push({ table: 'stat_cadre_days', at: monthStart(f.from), lo: day(f.from), hi: 31 });
-    if (afterLastWhole <= f.to) pieces.push({ table: 'stat_cadre_days', at: afterLastWhole, lo: 1, hi: day(f.to) });
-    for (let m = firstWhole; m < afterLastWhole;) {
-      const year = m.slice(0, 4);
-      const lastOfYear = `${year}-12-01`;
-      const endMonth = addDays(afterLastWhole, -1).slice(0, 7) < `${year}-12` ? addDays(afterLastWhole, -1) : lastOfYear;
-      pieces.push({ table: 'stat_cadre_months', at: year, lo: Number(m.slice(5, 7)), hi: Number(endMonth.slice(5, 7)) });
-      m = `${Number(year) + 1}-01-01`;
-    }
-  }
   const where = areaWhere(f);
-  const parts = pieces.map((p) => sql`
-    select d.cadre_id, d.unit_path,
-      coalesce(d.cum[width_bucket(${sql.lit(p.hi)}, d.at)], 0) - coalesce(d.cum[width_bucket(${sql.lit(p.lo - 1)}, d.at)], 0) as records
-    from ${sql.table(p.table)} d
-    where ${p.table === 'stat_cadre_days' ? sql`d.month = ${p.at}::date` : sql`d.year = ${Number(p.at)}`} and ${where('d')}`);
+  const doy = (d: string) => Math.round((Date.parse(`${d}T00:00:00Z`) - Date.parse(`${d.slice(0, 4)}-01-01T00:00:00Z`)) / 86_400_000) + 1;
+  const parts: RawBuilder<unknown>[] = [];
+  for (let y = Number(f.from.slice(0, 4)); y <= Number(f.to.slice(0, 4)); y++) {
+    const lo = f.from > `${y}-01-01` ? doy(f.from) : 1;
+    const hi = f.to < `${y}-12-31` ? doy(f.to) : 366;
+    parts.push(sql`
+      select d.cadre_id, d.unit_path,
+        coalesce(d.cum[width_bucket(${sql.lit(hi)}::smallint, d.at)], 0) - coalesce(d.cum[width_bucket(${sql.lit(lo - 1)}::smallint, d.at)], 0) as records
+      from stat_cadre_year d
+      where d.year = ${y} and ${where('d')}`);
+  }
   return sql`select p.cadre_id, p.unit_path, sum(p.records)::int as records from (${sql.join(parts, sql` union all `)}) p group by 1, 2 having sum(p.records) > 0`;
 }
 
