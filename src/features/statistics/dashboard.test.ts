@@ -270,6 +270,9 @@ describe(`the cadre ranking of a scope with more cadres than both ends show, on 
   // rank (one more than the cadres scoring higher), in (score desc, name) order.
   const scores = [5, 5, 4, 4, 4, 3, 3, 3, 3, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   let ranked: DashboardResult['rankings'];
+  let warnings: DashboardResult['warnings'];
+  // Missed duties of 排名00 … 排名13 (the rest none).
+  const missed = [1, 3, 2, 2, 1, 2, 2, 1, 2, 1, 2, 1, 1, 3];
   beforeAll(async () => {
     const own = (await h.db.insertInto('campaigns').values({ name: '排名专项', starts_on: '2026-01-01', ends_on: '2026-12-31', region_code: XIANGSHAN, region_path: (await h.db.selectFrom('regions').select('path').where('code', '=', XIANGSHAN).executeTakeFirstOrThrow()).path })
       .returning('id').executeTakeFirstOrThrow()).id;
@@ -292,7 +295,22 @@ describe(`the cadre ranking of a scope with more cadres than both ends show, on 
         await createActivity(h.db, admin, deps, { kind: 'household_visit', campaignId: own, startsAt: `${d}T${String(8 + (day % 9)).padStart(2, '0')}:00:00+08:00`, endsAt: `${d}T${String(8 + (day % 9)).padStart(2, '0')}:30:00+08:00`, participantIds: [c.id], targetIds: [household] });
       }
     }
-    ranked = (await dashboard(h.db, countyActor, { campaignId: own, ...YEAR }, NOW)).rankings;
+    // Missed duties of a cadre rule of the campaign for the first fourteen cadres, ties crossing the tenth place.
+    const ruleId = (await h.db.insertInto('requirement_rules').values({ campaign_id: own, name: '每周走访', rule: JSON.stringify({ subject: 'cadre' }) })
+      .returning('id').executeTakeFirstOrThrow()).id;
+    const unitPath = (await h.db.selectFrom('units').select('path').where('id', '=', unitId).executeTakeFirstOrThrow()).path;
+    let subject = 0;
+    await h.db.insertInto('compliance_results').values(cadres.flatMap((c) => {
+      const n = missed[Number(c.name.slice(2))] ?? 0;
+      return Array.from({ length: n }, (_, k) => ({
+        rule_id: ruleId, window_key: `2026-0${3 + k}`, subject_id: ++subject, window_start: `2026-0${3 + k}-01`, window_end: `2026-0${3 + k}-28`, subject_name: `对象${subject}`,
+        count: 0, required_min: 1, required_max: null, status: 'missed' as const, reason: '', explanation: '',
+        cadre_id: c.id, unit_id: unitId, unit_path: unitPath, region_path: third.path, computed_at: new Date(),
+      }));
+    })).execute();
+    const d = await dashboard(h.db, countyActor, { campaignId: own, ...YEAR }, NOW);
+    ranked = d.rankings;
+    warnings = d.warnings;
   });
 
   it('shows the top and bottom ten with ranks that ties share', () => {
@@ -304,5 +322,17 @@ describe(`the cadre ranking of a scope with more cadres than both ends show, on 
     expect(ranked.cadres.slice(0, 3).map((c) => c.rank)).toEqual([1, 1, 3]);
     expect(ranked.cadres.slice(-10).every((c) => c.rank === 17 || c.name === '排名15')).toBe(true);
     expect(ranked.cadres.find((c) => c.name === '排名15')).toMatchObject({ score: 1, rank: 13 });
+  });
+
+  it('warns of the ten cadres missing most duties (ties by name) and how many more have some', () => {
+    const byCadre = warnings.filter((w) => w.link.startsWith('/cadres/') || w.subject === '其他干部');
+    expect(byCadre.map((w) => [w.subject, w.message])).toEqual([
+      ...['01', '13'].map((n) => [`排名${n}`, '履职要求未达标3项']),
+      ...['02', '03', '05', '06', '08', '10'].map((n) => [`排名${n}`, '履职要求未达标2项']),
+      ...['00', '04'].map((n) => [`排名${n}`, '履职要求未达标1项']),
+      ['其他干部', '另有4名干部有未达标的履职要求'],
+    ]);
+    expect(byCadre[0]).toMatchObject({ level: 'red' });
+    expect(byCadre[2]).toMatchObject({ level: 'amber' });
   });
 });

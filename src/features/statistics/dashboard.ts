@@ -253,9 +253,14 @@ export function missedByCadre(f: FigureFilter, segments: number | null): RawBuil
 
 /** Cadres with missed duties: the most first, and how many more there are. */
 async function complianceWarnings(db: Executor, f: FigureFilter, segments: number | null): Promise<Warning[]> {
+  // Names are joined only for the cadres that can be shown: those missing at least as many as the
+  // tenth most (at the province tier, 200,000 cadres have some; joining them all cost most of the time).
   const { rows } = await sql<{ id: number; name: string; n: number; cadres: number }>`
-    select c.id, c.name, m.n, (count(*) over ())::int as cadres
-    from (${missedByCadre(f, segments)}) m join cadres c on c.id = m.cadre_id
+    with m as materialized (${missedByCadre(f, segments)}),
+    cut as (select coalesce(min(t.n), 0) as n from (select m.n from m order by m.n desc limit ${WARNINGS_EACH}) t)
+    select c.id, c.name, m.n, (select count(*) from m)::int as cadres
+    from m join cadres c on c.id = m.cadre_id
+    where m.n >= (select cut.n from cut)
     order by 3 desc, c.name, c.id
     limit ${WARNINGS_EACH}`.execute(db);
   const out: Warning[] = rows.map((r) => ({
