@@ -78,11 +78,12 @@ beforeAll(async () => {
   const units = await h.db.selectFrom('units').select(['id', 'path']).execute();
   const unitPath = (id: number) => units.find((u) => u.id === id)!.path;
   let subject = 0;
+  // A cadre rule has one row per cadre and window (the engine's): a cadre missing several misses several months.
   const rows = (regionPath: string, met: number, missedBy: number[], unitId: number) => [
-    ...Array.from({ length: met }, () => ({ status: 'met' as const, cadre: null as number | null })),
-    ...missedBy.map((c) => ({ status: 'missed' as const, cadre: c })),
+    ...Array.from({ length: met }, () => ({ status: 'met' as const, cadre: null as number | null, month: 3 })),
+    ...missedBy.map((c, i) => ({ status: 'missed' as const, cadre: c, month: 3 + missedBy.slice(0, i).filter((x) => x === c).length })),
   ].map((r) => ({
-    rule_id: ruleId, window_key: '2026-03', subject_id: ++subject, window_start: '2026-03-01', window_end: '2026-03-31', subject_name: `对象${subject}`,
+    rule_id: ruleId, window_key: `2026-0${r.month}`, subject_id: ++subject, window_start: `2026-0${r.month}-01`, window_end: `2026-0${r.month}-28`, subject_name: `对象${subject}`,
     count: r.status === 'met' ? 1 : 0, required_min: 1, required_max: null, status: r.status, reason: '', explanation: '',
     cadre_id: r.cadre, unit_id: unitId, unit_path: unitPath(unitId), region_path: regionPath, computed_at: new Date(),
   }));
@@ -325,7 +326,7 @@ describe(`the cadre ranking of a scope with more cadres than both ends show, on 
   });
 
   it('warns of the ten cadres missing most duties (ties by name) and how many more have some', () => {
-    const byCadre = warnings.filter((w) => w.link.startsWith('/cadres/') || w.subject === '其他干部');
+    const byCadre = warnings.filter((w) => w.link?.startsWith('/cadres/') || w.subject === '其他干部');
     expect(byCadre.map((w) => [w.subject, w.message])).toEqual([
       ...['01', '13'].map((n) => [`排名${n}`, '履职要求未达标3项']),
       ...['02', '03', '05', '06', '08', '10'].map((n) => [`排名${n}`, '履职要求未达标2项']),

@@ -8,7 +8,7 @@ import { seededRandom } from '../demo/names.ts';
 import { createCampaign } from '../campaigns/campaigns.ts';
 import { computeFigures, type FigureFilter, type FigureGrouping } from './figures.ts';
 import { missedByCadre, participations } from './dashboard.ts';
-import { areaSegments, refreshRollups, rollupLimits, rollupsAnswer, TOTAL_GROUP } from './rollups.ts';
+import { areaSegments, MISSED_BITS, refreshRollups, rollupLimits, rollupsAnswer, TOTAL_GROUP } from './rollups.ts';
 
 // The rollups must equal the records: a random world of every kind of record the figures count
 // (field records with participants and targets, writings, matters, tickets, compliance rows)
@@ -82,7 +82,8 @@ async function addOthers(n: number) {
 }
 
 async function addCompliance() {
-  const windows: [string, string][] = [['2025-12-01', '2025-12-31'], ['2026-01-01', '2026-01-31'], ['2026-02-01', '2026-02-28'], ['2026-01-01', '2026-03-31']];
+  // Months, a quarter and a week across the year's end (its bit lies in the year it starts).
+  const windows: [string, string][] = [['2025-12-01', '2025-12-31'], ['2026-01-01', '2026-01-31'], ['2026-02-01', '2026-02-28'], ['2026-01-01', '2026-03-31'], ['2025-12-29', '2026-01-04']];
   for (const ruleId of rules) {
     for (const [start, end] of windows) {
       for (const c of cadres) {
@@ -253,6 +254,24 @@ describe('statistics rollups', () => {
       }
     }, 300_000);
   }
+
+  it('count missed duties from the compliance rows for a campaign-year with more windows than a row has bits', async () => {
+    await refreshRollups(h.db);
+    // As if 2026 had more windows than bits: its windows numbered beyond them (the rows' bits then stand for nothing).
+    const shifted = await sql`update stat_missed_window set bit = bit + ${MISSED_BITS} where year = 2026`.execute(h.db);
+    expect(Number(shifted.numAffectedRows)).toBeGreaterThan(3);
+    expect(await expectRollupsEqualRecords('2026 beyond the bits')).toBeGreaterThan(100);
+    // A window missed for the first time is numbered after them, beyond the bits too, and counted.
+    const rule = (await sql<{ id: number }>`select id from requirement_rules where active and (rule ->> 'subject') = 'cadre' order by id limit 1`.execute(h.db)).rows[0]!.id;
+    await h.db.insertInto('compliance_results').values(cadres.slice(0, 4).map((c) => ({
+      rule_id: rule, window_key: '2026-01-12~2026-01-18', subject_id: c.id, window_start: '2026-01-12', window_end: '2026-01-18', subject_name: `干部${c.id}`, count: 0,
+      required_min: 1, required_max: null, status: 'missed' as const, reason: '', explanation: '', cadre_id: c.id, unit_path: c.unitPath, region_path: townships[0]!.path,
+    }))).execute();
+    expect(await refreshRollups(h.db)).toMatchObject({ rebuilt: false });
+    const numbered = await sql<{ bit: number }>`select bit from stat_missed_window where window_start = '2026-01-12'`.execute(h.db);
+    expect(numbered.rows[0]!.bit).toBeGreaterThanOrEqual(MISSED_BITS);
+    expect(await expectRollupsEqualRecords('a new window beyond the bits')).toBeGreaterThan(100);
+  }, 300_000);
 
   it('are what the figures read: a rollup row changed behind their back shows, and a region change rebuilds them', async () => {
     const filter: FigureFilter = { campaignId: null, regionPath: null, unitPath: null, from: '2025-11-20', to: '2026-02-10' };

@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { inTransaction, type Executor } from '../../db/database.ts';
 import { pathUnder } from '../../db/paths.ts';
 import {
-  activityFigures, addDays, chinaDay, kindIn, targetMatches, villageOf, villageSegments, writingFigures,
+  activityFigures, addDays, chinaDay, complianceWhere, kindIn, targetMatches, villageOf, villageSegments, writingFigures,
   type ActivityFigureKey, type FigureFilter, type WritingFigureKey,
 } from './figures.ts';
 
@@ -206,22 +206,50 @@ function complianceRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
     group by 1, 2, 3, 4`;
 }
 
-/** Rows of stat_missed for every cadre, or for the cadres in k(cadre_id). */
+/**
+ * Bits of a stat_missed row (its width, fixed by migration 0021): a campaign-year whose windows
+ * were numbered beyond them is counted from the records.
+ */
+export const MISSED_BITS = 1024;
+const noBits = sql`repeat('0', ${sql.lit(MISSED_BITS)})::bit(${sql.lit(MISSED_BITS)})`;
+
+/** Missed rows of active cadre rules (campaign, area, cadre, rule, window), of every cadre or those in k(cadre_id). */
+function missedSource(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
+  return sql`
+    select coalesce(rr.campaign_id, 0) as campaign_id, coalesce(${cutSql(seg, 'r.region_path')}, '') as area, r.cadre_id, r.rule_id, r.window_start, r.window_end
+    from compliance_results r join requirement_rules rr on rr.id = r.rule_id
+    where r.status = 'missed' and r.cadre_id is not null and rr.active and (rr.rule ->> 'subject') = 'cadre'
+      ${keys === null ? sql`` : sql`and r.cadre_id in (select kk.cadre_id from ${keys} kk)`}`;
+}
+
+/** Numbers the windows of the missed rows (of the cadres in keys) not numbered yet, after the last bit of their campaign-year. */
+async function numberMissedWindows(tx: Executor, seg: number, keys: RawBuilder<unknown> | null): Promise<void> {
+  await sql`
+    insert into stat_missed_window (campaign_id, year, bit, rule_id, window_start, window_end)
+    select n.campaign_id, n.year, coalesce(b.top, -1) + row_number() over (partition by n.campaign_id, n.year order by n.window_start, n.window_end, n.rule_id),
+      n.rule_id, n.window_start, n.window_end
+    from (
+      select distinct m.campaign_id, extract(year from m.window_start)::int as year, m.rule_id, m.window_start, m.window_end
+      from (${missedSource(seg, keys)}) m
+      where not exists (select 1 from stat_missed_window w where w.rule_id = m.rule_id and w.window_start = m.window_start and w.window_end = m.window_end)
+    ) n
+    left join (select campaign_id, year, max(bit) as top from stat_missed_window group by 1, 2) b on b.campaign_id = n.campaign_id and b.year = n.year`.execute(tx);
+}
+
+/**
+ * Rows of stat_missed for every cadre, or for the cadres in k(cadre_id): per campaign, area, cadre
+ * and year of the window's start, the bits of the windows missed. A cadre rule has one row per
+ * cadre and window (the cadre is its subject), so a bit stands for one missed duty.
+ */
 function missedRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
   return sql`
-    with m as (
-      select coalesce(rr.campaign_id, 0) as campaign_id, coalesce(${cutSql(seg, 'r.region_path')}, '') as area, r.cadre_id, r.window_start, r.window_end
-      from compliance_results r join requirement_rules rr on rr.id = r.rule_id
-      where r.status = 'missed' and r.cadre_id is not null and rr.active and (rr.rule ->> 'subject') = 'cadre'
-        ${keys === null ? sql`` : sql`and r.cadre_id in (select kk.cadre_id from ${keys} kk)`}
-    ),
-    s as (select campaign_id, area, cadre_id, extract(year from window_start)::int as y, array_agg(window_start order by window_start) as a from m group by 1, 2, 3, 4),
-    e as (select campaign_id, area, cadre_id, extract(year from window_end)::int as y, array_agg(window_end order by window_end) as a from m group by 1, 2, 3, 4)
-    select coalesce(s.campaign_id, e.campaign_id), coalesce(s.area, e.area), coalesce(s.cadre_id, e.cadre_id), coalesce(s.y, e.y),
-      coalesce(cardinality(s.a), 0), coalesce(cardinality(e.a), 0), coalesce(s.a, '{}'::date[]), coalesce(e.a, '{}'::date[])
-    from s full join e on e.campaign_id = s.campaign_id and e.area = s.area and e.cadre_id = s.cadre_id and e.y = s.y`;
+    select m.campaign_id, m.area, m.cadre_id, w.year, bit_or(set_bit(${noBits}, w.bit, 1))
+    from (${missedSource(seg, keys)}) m
+    join stat_missed_window w on w.rule_id = m.rule_id and w.window_start = m.window_start and w.window_end = m.window_end
+    where w.bit < ${sql.lit(MISSED_BITS)}
+    group by 1, 2, 3, 4`;
 }
-const missedColumns = sql`campaign_id, area, cadre_id, year, n_starts, n_ends, starts, ends`;
+const missedColumns = sql`campaign_id, area, cadre_id, year, missed`;
 
 const monthsOf = (dayTable: string, valueCols: RawBuilder<unknown>, extraKey: RawBuilder<unknown> | null) =>
   sql`select campaign_id, area, date_trunc('month', day)::date as month${extraKey ? sql`, ${extraKey}` : sql``}, ${valueCols}
@@ -288,10 +316,11 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   await sql`insert into stat_reach_day (campaign_id, area, year, figure, doy, solo) ${reachDayRows(null)}`.execute(tx);
   await sql`insert into stat_cadre_year (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreYearRows(seg, null)}`.execute(tx);
   await sql`insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(null)}`.execute(tx);
-  await sql`delete from stat_missed`.execute(tx);
+  await sql`delete from stat_missed_window`.execute(tx);
+  await numberMissedWindows(tx, seg, null);
   await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, null)}`.execute(tx);
   // Planner statistics for the tables just filled (PGlite has no autovacuum to gather them).
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_cadre_year', 'stat_compliance', 'stat_missed']) await sql`analyze ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_cadre_year', 'stat_compliance', 'stat_missed', 'stat_missed_window']) await sql`analyze ${sql.table(t)}`.execute(tx);
 }
 
 /**
@@ -409,6 +438,7 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
         union select m.cadre_id from stat_missed m where m.area in (select ${cutSql(seg, 'area')} from stat_ckeys) or (m.area = '' and exists (select 1 from stat_ckeys where area = ''))
       )`;
       await sql`delete from stat_missed s using ${cadres} k where s.cadre_id = k.cadre_id`.execute(tx);
+      await numberMissedWindows(tx, seg, cadres);
       await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, cadres)}`.execute(tx);
     }
     return { segments: seg, rebuilt: false, days: n, compliance: cn };
@@ -671,19 +701,32 @@ export function cadreRecords(f: FigureFilter): RawBuilder<unknown> {
 
 /**
  * Missed duties per cadre over the period, as complianceWhere counts them (active cadre rules,
- * windows overlapping [from, to]): the relation (cadre_id, n) of cadres with at least one.
+ * windows overlapping [from, to]): the relation (cadre_id, n) of cadres with at least one. Per
+ * campaign-year, the bits of the windows overlapping the period are one mask, and a row's count
+ * is bit_count(missed & mask). The rows of campaign-years numbered beyond MISSED_BITS (not
+ * expected with real rules) are counted from the compliance rows instead; the guard is a one-time
+ * filter, so that part costs nothing otherwise.
  */
 export function missedDuties(f: FigureFilter): RawBuilder<unknown> {
-  const before = addDays(f.from, -1);
-  const yTo = Number(f.to.slice(0, 4));
-  const yBefore = Number(before.slice(0, 4));
+  const inCampaign = (col: string) => (f.campaignId === null ? sql<boolean>`true` : sql<boolean>`${sql.ref(col)} = ${f.campaignId}`);
+  const over = sql`(select w.campaign_id, w.year from stat_missed_window w where w.bit >= ${sql.lit(MISSED_BITS)} and ${inCampaign('w.campaign_id')})`;
   return sql`
-    select m.cadre_id,
-      (sum(case when m.year < ${yTo} then m.n_starts when m.year = ${yTo} then width_bucket(${f.to}::date, m.starts) else 0 end)
-        - sum(case when m.year < ${yBefore} then m.n_ends when m.year = ${yBefore} then width_bucket(${before}::date, m.ends) else 0 end))::int as n
-    from stat_missed m
-    where m.year <= ${yTo} and ${areaWhere(f)('m')}
-    group by m.cadre_id
-    having sum(case when m.year < ${yTo} then m.n_starts when m.year = ${yTo} then width_bucket(${f.to}::date, m.starts) else 0 end)
-      > sum(case when m.year < ${yBefore} then m.n_ends when m.year = ${yBefore} then width_bucket(${before}::date, m.ends) else 0 end)`;
+    with p as (
+      select w.campaign_id, w.year, bit_or(set_bit(${noBits}, w.bit, 1)) as mask
+      from stat_missed_window w
+      where w.bit < ${sql.lit(MISSED_BITS)} and w.window_start <= ${f.to}::date and w.window_end >= ${f.from}::date and ${inCampaign('w.campaign_id')}
+      group by 1, 2
+    )
+    select x.cadre_id, sum(x.n)::int as n from (
+      select m.cadre_id, bit_count(m.missed & p.mask) as n
+      from stat_missed m join p on p.campaign_id = m.campaign_id and p.year = m.year
+      where ${areaWhere(f)('m')} and (m.campaign_id, m.year) not in ${over}
+      union all
+      select r.cadre_id, 1
+      from compliance_results r join requirement_rules rr on rr.id = r.rule_id
+      where exists ${over} and r.status = 'missed' and r.cadre_id is not null and ${complianceWhere(f)}
+        and (coalesce(rr.campaign_id, 0), extract(year from r.window_start)::int) in ${over}
+    ) x
+    group by 1
+    having sum(x.n) > 0`;
 }
