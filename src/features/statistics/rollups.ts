@@ -530,11 +530,12 @@ export async function readCounters(db: Executor, f: FigureFilter, g: RollupGroup
 
 const ZERO = '0'.repeat(366);
 
-type BucketMask = { key: string; year: number; mask: string; months: number; partial: boolean };
+type BucketMask = { key: string; year: number; mask: string; months: number; loose: number };
 
 /**
  * Per (bucket, year): the whole months the bucket covers as month bits, and its other days as a
- * bit(366) day mask (`partial` false when there are none, so the day mask need not be tested).
+ * bit(366) day mask, with the bits of their months (`loose`, 0 when there are none): a row's
+ * months are tested against those first, an integer test, before its 46-byte day bits.
  */
 function bucketMasks(buckets: RollupGroup['buckets']): BucketMask[] {
   const out: BucketMask[] = [];
@@ -548,14 +549,18 @@ function bucketMasks(buckets: RollupGroup['buckets']): BucketMask[] {
       const doy = (d: string) => Math.round((Date.parse(`${d}T00:00:00Z`) - jan1) / 86_400_000);
       const days = new Array<string>(366).fill('0');
       let months = 0;
+      let loose = 0;
       for (let m = 1; m <= 12; m++) {
         const first = `${year}-${String(m).padStart(2, '0')}-01`;
         const last = addDays(m === 12 ? `${year + 1}-01-01` : `${year}-${String(m + 1).padStart(2, '0')}-01`, -1);
         if (last < start || first > end) continue;
         if (first >= start && last <= end) months |= 1 << (m - 1);
-        else for (let d = doy(first > start ? first : start); d <= doy(last < end ? last : end); d++) days[d] = '1';
+        else {
+          loose |= 1 << (m - 1);
+          for (let d = doy(first > start ? first : start); d <= doy(last < end ? last : end); d++) days[d] = '1';
+        }
       }
-      out.push({ key: b.key, year, mask: days.join(''), months, partial: days.includes('1') });
+      out.push({ key: b.key, year, mask: days.join(''), months, loose });
       start = `${year + 1}-01-01`;
     }
   }
@@ -581,9 +586,9 @@ export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, w
   const period = years.map((y) => {
     const ms = masks.filter((m) => m.year === y);
     const mask = ms.map((m) => m.mask).reduce((a, b) => [...a].map((c, i) => (c === '1' || b[i] === '1' ? '1' : '0')).join(''));
-    return { year: y, months: ms.reduce((a, m) => a | m.months, 0), mask, partial: mask.includes('1') };
+    return { year: y, months: ms.reduce((a, m) => a | m.months, 0), loose: ms.reduce((a, m) => a | m.loose, 0), mask };
   });
-  const inPeriod = sql.join(period.map((p) => sql`(r.year = ${p.year} and ((r.months & ${p.months}) <> 0 or (${p.partial} and (r.days & ${p.mask}::bit(366)) <> ${ZERO}::bit(366))))`), sql` or `);
+  const inPeriod = sql.join(period.map((p) => sql`(r.year = ${p.year} and ((r.months & ${p.months}) <> 0 or ((r.months & ${p.loose}) <> 0 and (r.days & ${p.mask}::bit(366)) <> ${ZERO}::bit(366))))`), sql` or `);
   const filters = sql<boolean>`r.year in (${sql.join(years)}) and r.figure in (${sql.join(codes)}) and ${where} and (${inPeriod})`;
   if ((g.grouping === 'month' || g.grouping === 'day') && !multiYear) return toFigures(wanted, await readReachSummed(db, f, g.grouping, masks, codes, filters));
   const key = g.grouping === 'childRegion' ? sql`split_part(r.area, '/', ${sql.lit(g.childSegment!)})` : g.grouping === 'none' ? sql`''` : sql`b.key`;
@@ -607,18 +612,19 @@ function reachCount(g: RollupGroup, key: RawBuilder<unknown>, rows: RawBuilder<b
 }
 
 /** A row is in a bucket when it was reached in one of the bucket's whole months or on one of its other days. */
-const hit = (r: string, b: string) => sql<boolean>`((${sql.ref(`${r}.months`)} & ${sql.ref(`${b}.months`)}) <> 0 or (${sql.ref(`${b}.partial`)} and (${sql.ref(`${r}.days`)} & ${sql.ref(`${b}.mask`)}) <> ${ZERO}::bit(366)))`;
+const hit = (r: string, b: string) => sql<boolean>`((${sql.ref(`${r}.months`)} & ${sql.ref(`${b}.months`)}) <> 0
+  or ((${sql.ref(`${r}.months`)} & ${sql.ref(`${b}.loose`)}) <> 0 and (${sql.ref(`${r}.days`)} & ${sql.ref(`${b}.mask`)}) <> ${ZERO}::bit(366)))`;
 
 /**
- * The buckets as a relation b(key, year, months, month, doy, partial, mask); month: the whole
+ * The buckets as a relation b(key, year, months, month, doy, loose, mask); month: the whole
  * month's number when the bucket is one, else 0; doy: the day of the year when it is one day, else -1.
  */
 function bucketsOf(ms: BucketMask[]): RawBuilder<unknown> {
   const monthOf = (bits: number) => (bits === 0 || (bits & (bits - 1)) !== 0 ? 0 : Math.round(Math.log2(bits)) + 1);
   const doyOf = (m: BucketMask) => (m.months === 0 && m.mask.indexOf('1') === m.mask.lastIndexOf('1') ? m.mask.indexOf('1') : -1);
   return sql`unnest(${ms.map((m) => m.key)}::text[], ${ms.map((m) => m.year)}::int[], ${ms.map((m) => m.months)}::int[],
-    ${ms.map((m) => monthOf(m.months))}::int[], ${ms.map(doyOf)}::int[], ${ms.map((m) => m.partial)}::boolean[],
-    ${ms.map((m) => m.mask)}::text[]::bit(366)[]) as b(key, year, months, month, doy, partial, mask)`;
+    ${ms.map((m) => monthOf(m.months))}::int[], ${ms.map(doyOf)}::int[], ${ms.map((m) => m.loose)}::int[],
+    ${ms.map((m) => m.mask)}::text[]::bit(366)[]) as b(key, year, months, month, doy, loose, mask)`;
 }
 
 function toFigures(wanted: readonly ReachFigureKey[], rows: { g: string; figure: number; n: number }[]): Record<string, unknown>[] {
@@ -640,8 +646,8 @@ function toFigures(wanted: readonly ReachFigureKey[], rows: { g: string; figure:
  */
 async function readReachSummed(db: Executor, f: FigureFilter, grain: 'month' | 'day', masks: BucketMask[], codes: number[], filters: RawBuilder<boolean>): Promise<{ g: string; figure: number; n: number }[]> {
   // A day bucket is always whole (one day); a month bucket is whole when it has no loose days.
-  const whole = grain === 'day' ? masks : masks.filter((m) => !m.partial);
-  const cut = grain === 'day' ? [] : masks.filter((m) => m.partial);
+  const whole = grain === 'day' ? masks : masks.filter((m) => m.loose === 0);
+  const cut = grain === 'day' ? [] : masks.filter((m) => m.loose !== 0);
   const parts: RawBuilder<unknown>[] = [];
   if (whole.length) {
     parts.push(grain === 'month'
@@ -654,7 +660,7 @@ async function readReachSummed(db: Executor, f: FigureFilter, grain: 'month' | '
   }
   const byBucket: RollupGroup = { grouping: grain, childSegment: null, buckets: [] };
   if (cut.length) {
-    const cutPeriod = sql.join(cut.map((m) => sql<boolean>`(r.year = ${m.year} and (r.days & ${m.mask}::bit(366)) <> ${ZERO}::bit(366))`), sql` or `);
+    const cutPeriod = sql.join(cut.map((m) => sql<boolean>`(r.year = ${m.year} and (r.months & ${m.loose}) <> 0 and (r.days & ${m.mask}::bit(366)) <> ${ZERO}::bit(366))`), sql` or `);
     parts.push(reachCount(byBucket, sql`b.key`, sql<boolean>`not r.shared and ${filters} and (${cutPeriod})`, cut, false));
   }
   parts.push(reachCount(byBucket, sql`b.key`, sql<boolean>`r.shared and ${filters}`, masks, true));
