@@ -147,10 +147,11 @@ function scopedUnits(actor: Actor, f: FigureFilter) {
 
 /**
  * Field records taken part in, per cadre and the unit they took part for (their unit at the time):
- * from the rollups when they answer for the filter, else counted from the records.
+ * from the rollups when they answer for the filter, else counted from the records. Unless
+ * `summed`, a cadre and unit may come in several rows, to be summed by the caller.
  */
-export function participations(f: FigureFilter, segments: number | null): RawBuilder<unknown> {
-  if (rollupsAnswer(segments, f, null)) return cadreRecords(f);
+export function participations(f: FigureFilter, segments: number | null, summed = true): RawBuilder<unknown> {
+  if (rollupsAnswer(segments, f, null)) return cadreRecords(f, summed);
   return sql`select p.cadre_id, p.unit_path, count(*)::int as records
     from activities a join activity_participants p on p.activity_id = a.id
     where ${activityWhere(f)} group by 1, 2`;
@@ -167,7 +168,7 @@ async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: n
   const inUnits = (col: RawBuilder<unknown>) => sql<boolean>`${col} = any(${ids}::int[])`;
   const { rows } = await sql<{ kind: 'unit' | 'cadre'; id: number; name: string; unit_name: string | null; records: number; cadres: number; rank: number; total: number; pos: number }>`
     with su as (select u.id, u.name, u.path from units u where ${inUnits(sql`u.id`)}),
-    part as materialized (${participations(f, segments)}),
+    part as materialized (${participations(f, segments, false)}),
     -- A unit path lists the unit's ancestors' ids: unnesting it credits every unit above a
     -- participant's by an equi-join (a prefix join per unit was a nested loop).
     -- Both sum per unit path first (a few thousand) and unnest those, not every cadre's.
@@ -178,21 +179,24 @@ async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: n
       where ${inUnits(sql`anc.id::int`)}
       group by 1
     ),
-    -- Active cadres in post per unit and every unit above it, for the units below a ranked one.
+    -- Active cadres of the ranked units and the units below them, read once: counted per unit
+    -- and every unit above it (cadres in post), and those of ranked units ranked.
+    staff as materialized (
+      select c.id, c.name, c.unit_id, u.path
+      from cadres c join units u on u.id = c.unit_id
+      where c.status = 'active' and u.id in (select x.id from units x cross join lateral unnest(string_to_array(x.path, '/')) as a(id) where ${inUnits(sql`a.id::int`)})
+    ),
     cad as (
       select anc.id::int as id, sum(cu.n)::int as n
-      from (select u.path, count(*) as n from cadres c join units u on u.id = c.unit_id
-        where c.status = 'active' and u.id in (select x.id from units x cross join lateral unnest(string_to_array(x.path, '/')) as a(id) where ${inUnits(sql`a.id::int`)})
-        group by 1) cu
+      from (select staff.path, count(*) as n from staff group by 1) cu
       cross join lateral unnest(string_to_array(cu.path, '/')) as anc(id)
       where ${inUnits(sql`anc.id::int`)}
       group by 1
     ),
     crecs as (select part.cadre_id, sum(part.records)::int as n from part group by 1),
     pool as materialized (
-      select c.id, c.name, su.name as unit_name, coalesce(crecs.n, 0)::int as score
-      from cadres c join su on su.id = c.unit_id left join crecs on crecs.cadre_id = c.id
-      where c.status = 'active' and ${inUnits(sql`c.unit_id`)}
+      select s.id, s.name, su.name as unit_name, coalesce(crecs.n, 0)::int as score
+      from staff s join su on su.id = s.unit_id left join crecs on crecs.cadre_id = s.id
     ),
     -- Only both ends are shown: each is a top-N by (score, name, id), and a shown cadre's rank
     -- (ties share it) is one more than the cadres scoring higher, from the scores' histogram;

@@ -687,9 +687,10 @@ export async function readCompliance(db: Executor, f: FigureFilter, g: RollupGro
  * Field records per cadre (and unit path) over the period: the relation (cadre_id, unit_path,
  * records). Per year the period touches, one row per cadre and area gives total(hi) − total(lo − 1),
  * where total(x) is the running total at the last day with records not after x, found by binary
- * search (width_bucket) in the row's sorted days.
+ * search (width_bucket) in the row's sorted days. Unless `summed`, a cadre and unit path may come
+ * in several rows (one per area and year), some of them 0: for callers that sum them anyway.
  */
-export function cadreRecords(f: FigureFilter): RawBuilder<unknown> {
+export function cadreRecords(f: FigureFilter, summed = true): RawBuilder<unknown> {
   const where = areaWhere(f);
   const doy = (d: string) => Math.round((Date.parse(`${d}T00:00:00Z`) - Date.parse(`${d.slice(0, 4)}-01-01T00:00:00Z`)) / 86_400_000) + 1;
   const parts: RawBuilder<unknown>[] = [];
@@ -702,7 +703,8 @@ export function cadreRecords(f: FigureFilter): RawBuilder<unknown> {
       from stat_cadre_year d
       where d.year = ${y} and ${where('d')}`);
   }
-  return sql`select p.cadre_id, p.unit_path, sum(p.records)::int as records from (${sql.join(parts, sql` union all `)}) p group by 1, 2 having sum(p.records) > 0`;
+  const rows = sql.join(parts, sql` union all `);
+  return summed ? sql`select p.cadre_id, p.unit_path, sum(p.records)::int as records from (${rows}) p group by 1, 2 having sum(p.records) > 0` : rows;
 }
 
 /**
