@@ -298,13 +298,22 @@ function reachDayRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
     group by 1, 2, 3, 4, 5`;
 }
 
+/** Rows of stat_reach_mask (the unshared subjects per set of months reached in) per key k(campaign_id, area, year), or for all. */
+function reachMaskRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
+  return sql`
+    select r.campaign_id, r.area, r.year, r.figure, r.months, count(*)::int
+    from stat_reach r ${keys === null ? sql`` : sql`join ${keys} k on k.campaign_id = r.campaign_id and k.area = r.area and k.year = r.year`}
+    where not r.shared
+    group by 1, 2, 3, 4, 5`;
+}
+
 /** Rebuilds every rollup from the records (first use, or after the region tree changed). */
 async function rebuild(tx: Executor, seg: number): Promise<void> {
   const villages = await villageSegments(tx);
   // Drain the queues first: a write committed after this point is queued again and recounted next time.
   await sql`delete from stat_pending`.execute(tx);
   await sql`delete from stat_compliance_pending`.execute(tx);
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_cadre_year', 'stat_compliance', 'stat_missed']) await sql`delete from ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_cadre_year', 'stat_compliance', 'stat_missed']) await sql`delete from ${sql.table(t)}`.execute(tx);
   await sql`delete from stat_rollup_state`.execute(tx);
   await sql`insert into stat_rollup_state (id, area_segments, built_at) values (1, ${seg}, now())`.execute(tx);
   await sql`insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, null)}`.execute(tx);
@@ -314,13 +323,14 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   await markShared(tx, null);
   await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(null)}`.execute(tx);
   await sql`insert into stat_reach_day (campaign_id, area, year, figure, doy, solo) ${reachDayRows(null)}`.execute(tx);
+  await sql`insert into stat_reach_mask (campaign_id, area, year, figure, months, n) ${reachMaskRows(null)}`.execute(tx);
   await sql`insert into stat_cadre_year (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreYearRows(seg, null)}`.execute(tx);
   await sql`insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(null)}`.execute(tx);
   await sql`delete from stat_missed_window`.execute(tx);
   await numberMissedWindows(tx, seg, null);
   await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, null)}`.execute(tx);
   // Planner statistics for the tables just filled (PGlite has no autovacuum to gather them).
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_cadre_year', 'stat_compliance', 'stat_missed', 'stat_missed_window']) await sql`analyze ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_cadre_year', 'stat_compliance', 'stat_missed', 'stat_missed_window']) await sql`analyze ${sql.table(t)}`.execute(tx);
 }
 
 /**
@@ -419,6 +429,8 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
       await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(rkeys)}`.execute(tx);
       await sql`delete from stat_reach_day s using ${rkeys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
       await sql`insert into stat_reach_day (campaign_id, area, year, figure, doy, solo) ${reachDayRows(rkeys)}`.execute(tx);
+      await sql`delete from stat_reach_mask s using ${rkeys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
+      await sql`insert into stat_reach_mask (campaign_id, area, year, figure, months, n) ${reachMaskRows(rkeys)}`.execute(tx);
     }
     // Compliance windows touched.
     await sql`create temporary table if not exists stat_ckeys (rule_id integer, area text, window_start date, window_end date) on commit drop`.execute(tx);
@@ -593,11 +605,29 @@ export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, w
   if ((g.grouping === 'month' || g.grouping === 'day') && !multiYear) return toFigures(wanted, await readReachSummed(db, f, g.grouping, masks, codes, filters));
   const key = g.grouping === 'childRegion' ? sql`split_part(r.area, '/', ${sql.lit(g.childSegment!)})` : g.grouping === 'none' ? sql`''` : sql`b.key`;
   const count = (rows: RawBuilder<boolean>, distinct: boolean) => reachCount(g, key, sql<boolean>`${rows} and ${filters}`, masks, distinct);
-  const { rows } = await sql<{ g: string; figure: number; n: number }>`${multiYear
-    ? count(sql<boolean>`true`, true)
-    : sql`${count(sql<boolean>`not r.shared`, false)} union all ${count(sql<boolean>`r.shared`, true)}`}`.execute(db);
+  if (multiYear) return toFigures(wanted, (await sql<{ g: string; figure: number; n: number }>`${count(sql<boolean>`true`, true)}`.execute(db)).rows);
+  const parts = [count(sql<boolean>`r.shared`, true)];
+  if (masks.length === 1) {
+    // One bucket in one year (the whole scope, or by child region): the unshared subjects reached
+    // in its whole months from their histogram; those reached only on its loose days by the index of days.
+    const [m] = masks as [BucketMask];
+    if (m.months !== 0) {
+      parts.push(grouped(g, groupKey(g, 'x.area', sql`null`), sql`x.figure, sum(x.n)::int as n`, sql`stat_reach_mask x`,
+        sql<boolean>`x.year = ${m.year} and x.figure in (${sql.join(codes)}) and ${areaWhere(f)('x')} and (x.months & ${m.months}) <> 0`, [sql`x.figure`]));
+    }
+    if (m.loose !== 0) {
+      parts.push(grouped(g, groupKey(g, 'r.area', sql`null`), sql`r.figure, count(*)::int as n`, sql`stat_reach r`,
+        sql<boolean>`not r.shared and r.year = ${m.year} and r.figure in (${sql.join(codes)}) and ${where} and (r.months & ${m.months}) = 0 and r.doys && ${looseDays(m)}::smallint[]`, [sql`r.figure`]));
+    }
+  } else {
+    parts.push(count(sql<boolean>`not r.shared`, false));
+  }
+  const { rows } = await sql<{ g: string; figure: number; n: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
   return toFigures(wanted, rows);
 }
+
+/** The days of the year (from 0, as in stat_reach.doys) of a bucket's loose days. */
+const looseDays = (m: BucketMask) => [...m.mask].flatMap((c, i) => (c === '1' ? [i] : []));
 
 /**
  * Rows { g, figure, n } of the stat_reach rows matching `rows` that hit each bucket, counted (or
@@ -660,7 +690,7 @@ async function readReachSummed(db: Executor, f: FigureFilter, grain: 'month' | '
   }
   const byBucket: RollupGroup = { grouping: grain, childSegment: null, buckets: [] };
   if (cut.length) {
-    const cutPeriod = sql.join(cut.map((m) => sql<boolean>`(r.year = ${m.year} and (r.months & ${m.loose}) <> 0 and (r.days & ${m.mask}::bit(366)) <> ${ZERO}::bit(366))`), sql` or `);
+    const cutPeriod = sql.join(cut.map((m) => sql<boolean>`(r.year = ${m.year} and r.doys && ${looseDays(m)}::smallint[])`), sql` or `);
     parts.push(reachCount(byBucket, sql`b.key`, sql<boolean>`not r.shared and ${filters} and (${cutPeriod})`, cut, false));
   }
   parts.push(reachCount(byBucket, sql`b.key`, sql<boolean>`r.shared and ${filters}`, masks, true));
