@@ -5,7 +5,8 @@ import { sql, type Kysely } from 'kysely';
 // (`stat_reach_mask`, a histogram of stat_reach's `months`), so a period's whole months add up
 // n where (months & the period's months) <> 0 — a third of stat_reach's rows, and narrow ones.
 // The loose days of a period (a week, the days of a month it cuts) find their rows in stat_reach
-// by the list of days they were reached on (a GIN index on `doys`) instead of testing every row.
+// by the list of days they were reached on (a GIN index on `doys`) instead of testing every row;
+// its pending list is merged after each write (rollups.ts), since PGlite has no autovacuum to.
 // The rollups are a cache: dropping the state makes the next read rebuild them.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -20,10 +21,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   await sql`create index stat_reach_mask_year on stat_reach_mask (year, figure, area text_pattern_ops)`.execute(db);
   await sql`create index stat_reach_doys on stat_reach using gin (doys)`.execute(db);
+  // A year to date's last days: the rows reached in none of its whole months are those whose
+  // month set is one of a few (reached in November and maybe December only), found by value.
+  await sql`create index stat_reach_months on stat_reach (year, figure, months) where not shared`.execute(db);
   await sql`delete from stat_rollup_state`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop index stat_reach_months`.execute(db);
   await sql`drop index stat_reach_doys`.execute(db);
   await sql`drop table stat_reach_mask`.execute(db);
   await sql`delete from stat_rollup_state`.execute(db);

@@ -278,6 +278,15 @@ async function markShared(tx: Executor, subjects: RawBuilder<unknown> | null): P
     ${subjects === null ? sql`select 1` : sql`insert into stat_rkeys select distinct * from flipped`}`.execute(tx);
 }
 
+/**
+ * Merges the pending list of stat_reach's GIN index of days into the index: rows inserted wait
+ * there, read in full by every scan and counted as cost by the planner, until a vacuum (which
+ * PGlite never runs by itself, and a transaction cannot).
+ */
+async function mergeDaysIndex(tx: Executor): Promise<void> {
+  await sql`select gin_clean_pending_list('stat_reach_doys'::regclass)`.execute(tx);
+}
+
 /** Rows of stat_reach_month (the unshared subjects reached per month) per key k(campaign_id, area, year), or for all. */
 function reachMonthRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
   return sql`
@@ -321,6 +330,7 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
     select campaign_id, area, month, ${sumCounters} from (${monthsOf('stat_day', counterList, null)}) m group by 1, 2, 3`.execute(tx);
   await sql`insert into stat_reach (campaign_id, area, year, figure, subject, days, months, doys) ${reachRows(seg, villages, null)}`.execute(tx);
   await markShared(tx, null);
+  await mergeDaysIndex(tx);
   await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(null)}`.execute(tx);
   await sql`insert into stat_reach_day (campaign_id, area, year, figure, doy, solo) ${reachDayRows(null)}`.execute(tx);
   await sql`insert into stat_reach_mask (campaign_id, area, year, figure, months, n) ${reachMaskRows(null)}`.execute(tx);
@@ -424,6 +434,7 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
       }
       await sql`analyze stat_subjects`.execute(tx);
       await markShared(tx, sql`(select distinct figure, subject, year from stat_subjects)`);
+      await mergeDaysIndex(tx);
       const rkeys = sql`(select distinct campaign_id, area, year from stat_rkeys)`;
       await sql`delete from stat_reach_month s using ${rkeys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
       await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(rkeys)}`.execute(tx);
@@ -609,15 +620,15 @@ export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, w
   const parts = [count(sql<boolean>`r.shared`, true)];
   if (masks.length === 1) {
     // One bucket in one year (the whole scope, or by child region): the unshared subjects reached
-    // in its whole months from their histogram; those reached only on its loose days by the index of days.
-    const [m] = masks as [BucketMask];
+    // in its whole months from their histogram, and those reached only on its loose days.
+    const [m] = await promoteEmptyEdges(db, masks) as [BucketMask];
     if (m.months !== 0) {
       parts.push(grouped(g, groupKey(g, 'x.area', sql`null`), sql`x.figure, sum(x.n)::int as n`, sql`stat_reach_mask x`,
         sql<boolean>`x.year = ${m.year} and x.figure in (${sql.join(codes)}) and ${areaWhere(f)('x')} and (x.months & ${m.months}) <> 0`, [sql`x.figure`]));
     }
     if (m.loose !== 0) {
       parts.push(grouped(g, groupKey(g, 'r.area', sql`null`), sql`r.figure, count(*)::int as n`, sql`stat_reach r`,
-        sql<boolean>`not r.shared and r.year = ${m.year} and r.figure in (${sql.join(codes)}) and ${where} and (r.months & ${m.months}) = 0 and r.doys && ${looseDays(m)}::smallint[]`, [sql`r.figure`]));
+        sql<boolean>`not r.shared and r.year = ${m.year} and r.figure in (${sql.join(codes)}) and ${where} and ${onlyLoose(m)}`, [sql`r.figure`]));
     }
   } else {
     parts.push(count(sql<boolean>`not r.shared`, false));
@@ -628,6 +639,69 @@ export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, w
 
 /** The days of the year (from 0, as in stat_reach.doys) of a bucket's loose days. */
 const looseDays = (m: BucketMask) => [...m.mask].flatMap((c, i) => (c === '1' ? [i] : []));
+
+/**
+ * A stat_reach row reached on the bucket's loose days and in none of its whole months. When few
+ * month sets can be such a row's (the whole months leave few others: a year to date leaves two),
+ * they are listed for the (year, figure, months) index; else the rows reached on those days are
+ * found by the GIN index of their days.
+ */
+function onlyLoose(m: BucketMask): RawBuilder<boolean> {
+  const days = sql<boolean>`r.doys && ${looseDays(m)}::smallint[]`;
+  const free = 12 - bitCount(m.months);
+  if (free > 8) return sql<boolean>`(r.months & ${m.months}) = 0 and ${days}`;
+  const sets: number[] = [];
+  for (let v = 0; v < 4096; v++) if ((v & m.months) === 0 && (v & m.loose) !== 0) sets.push(v);
+  return sql<boolean>`r.months = any(${sets}::int[]) and ${days}`;
+}
+const bitCount = (n: number) => n.toString(2).replace(/0/g, '').length;
+
+/**
+ * The masks with each loose month made whole when none of its days outside the bucket has an
+ * unshared subject reached on it (stat_reach_day): the bucket then counts the same unshared
+ * subjects as the whole month, read from the month tables. A period ending today, or yesterday,
+ * ends its last month so. Only for the unshared subjects: the shared ones keep the exact mask.
+ */
+async function promoteEmptyEdges(db: Executor, masks: BucketMask[]): Promise<BucketMask[]> {
+  const edges: { i: number; month: number; year: number; lo: number[]; hi: number[] }[] = [];
+  for (const [i, m] of masks.entries()) {
+    for (let month = 1; month <= 12; month++) {
+      if ((m.loose & (1 << (month - 1))) === 0) continue;
+      const first = doyOf(m.year, `${m.year}-${String(month).padStart(2, '0')}-01`);
+      const last = month === 12 ? doyOf(m.year, `${m.year}-12-31`) : doyOf(m.year, `${m.year}-${String(month + 1).padStart(2, '0')}-01`) - 1;
+      const lo: number[] = [];
+      const hi: number[] = [];
+      for (let d = first; d <= last; d++) {
+        if (m.mask[d] === '1') continue;
+        if (lo.length === hi.length) lo.push(d);
+        if (d === last || m.mask[d + 1] === '1') hi.push(d);
+      }
+      edges.push({ i, month, year: m.year, lo, hi });
+    }
+  }
+  if (edges.length === 0) return masks;
+  const ranges = edges.flatMap((e, k) => e.lo.map((lo, j) => ({ k, year: e.year, lo, hi: e.hi[j]! })));
+  const busy = new Set<number>();
+  if (ranges.length) {
+    const { rows } = await sql<{ k: number }>`
+      select distinct e.k from unnest(${ranges.map((r) => r.k)}::int[], ${ranges.map((r) => r.year)}::int[], ${ranges.map((r) => r.lo)}::int[], ${ranges.map((r) => r.hi)}::int[]) as e(k, year, lo, hi)
+      where exists (select 1 from stat_reach_day d where d.year = e.year and d.doy between e.lo and e.hi)`.execute(db);
+    for (const r of rows) busy.add(Number(r.k));
+  }
+  const out = masks.map((m) => ({ ...m }));
+  for (const [k, e] of edges.entries()) {
+    if (busy.has(k)) continue;
+    const m = out[e.i]!;
+    const bit = 1 << (e.month - 1);
+    m.months |= bit;
+    m.loose &= ~bit;
+    const first = doyOf(m.year, `${m.year}-${String(e.month).padStart(2, '0')}-01`);
+    const last = e.month === 12 ? doyOf(m.year, `${m.year}-12-31`) : doyOf(m.year, `${m.year}-${String(e.month + 1).padStart(2, '0')}-01`) - 1;
+    m.mask = m.mask.slice(0, first) + '0'.repeat(last - first + 1) + m.mask.slice(last + 1);
+  }
+  return out;
+}
+const doyOf = (year: number, date: string) => Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${year}-01-01T00:00:00Z`)) / 86_400_000);
 
 /**
  * Rows { g, figure, n } of the stat_reach rows matching `rows` that hit each bucket, counted (or
@@ -675,9 +749,11 @@ function toFigures(wanted: readonly ReachFigureKey[], rows: { g: string; figure:
  * subjects distinct.
  */
 async function readReachSummed(db: Executor, f: FigureFilter, grain: 'month' | 'day', masks: BucketMask[], codes: number[], filters: RawBuilder<boolean>): Promise<{ g: string; figure: number; n: number }[]> {
-  // A day bucket is always whole (one day); a month bucket is whole when it has no loose days.
-  const whole = grain === 'day' ? masks : masks.filter((m) => m.loose === 0);
-  const cut = grain === 'day' ? [] : masks.filter((m) => m.loose !== 0);
+  // A day bucket is always whole (one day); a month bucket is whole when it has no loose days, or
+  // none of its other days has unshared subjects reached on it (the month of today, say).
+  const unshared = grain === 'day' ? masks : await promoteEmptyEdges(db, masks);
+  const whole = unshared.filter((m) => m.loose === 0 || grain === 'day');
+  const cut = unshared.filter((m) => m.loose !== 0 && grain !== 'day');
   const parts: RawBuilder<unknown>[] = [];
   if (whole.length) {
     parts.push(grain === 'month'
