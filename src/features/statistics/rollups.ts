@@ -35,8 +35,9 @@ export type ReachFigureKey = keyof typeof reachFigures;
 /** Above this many touched days, one rebuild of everything is cheaper than recounting each. */
 const REBUILD_ABOVE_KEYS = 20_000;
 /**
- * Up to this many touched days, distinct reach is recounted per subject reached on them, above it
- * per area and year (a bulk change touches most subjects anyway). Tests set it to take either path.
+ * Up to this many touched days, distinct reach and the cadres' records are recounted per subject
+ * reached and cadre taking part on them, above it per area and year (a bulk change touches most
+ * anyway). Tests set it to take either path.
  */
 export const rollupLimits = { subjectRecountUpToKeys: 500 };
 /** pg_advisory_xact_lock key serialising refreshes ("stat" in ASCII). */
@@ -164,20 +165,23 @@ function reachRows(seg: number, villages: number[], scope: ReachScope): RawBuild
 }
 
 /**
- * Rows of stat_cadre_year per key k(campaign_id, area, year): the days of the year with records
- * (`at`, day-of-year numbers from 1, ascending) and the running total at each (`cum`).
+ * Rows of stat_cadre_year: the days of the year with records (`at`, day-of-year numbers from 1,
+ * ascending) and the running total at each (`cum`), for every cadre, those of keys
+ * k(campaign_id, area, year), or those of cadres k(campaign_id, area, year, cadre_id).
  */
-function cadreYearRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
-  const key = keys === null
-    ? sql``
-    : sql`join k on a.starts_at >= ${dayStart(sql`make_date(k.year, 1, 1)`)} and a.starts_at < ${dayStart(sql`make_date(k.year + 1, 1, 1)`)}
-        and coalesce(a.campaign_id, 0) = k.campaign_id and ${inArea(seg, 'a.region_path', sql`k.area`)}`;
+function cadreYearRows(seg: number, scope: null | { years: RawBuilder<unknown> } | { cadres: RawBuilder<unknown> }): RawBuilder<unknown> {
+  const inKey = sql`a.starts_at >= ${dayStart(sql`make_date(k.year, 1, 1)`)} and a.starts_at < ${dayStart(sql`make_date(k.year + 1, 1, 1)`)}
+    and coalesce(a.campaign_id, 0) = k.campaign_id and ${inArea(seg, 'a.region_path', sql`k.area`)}`;
+  const from = scope === null ? sql`activities a join activity_participants p on p.activity_id = a.id`
+    : 'years' in scope ? sql`activities a join ${scope.years} k on ${inKey} join activity_participants p on p.activity_id = a.id`
+    // A cadre's records, found by their participations.
+    : sql`${scope.cadres} k join activity_participants p on p.cadre_id = k.cadre_id join activities a on a.id = p.activity_id and ${inKey}`;
   const d = chinaDay('a.starts_at');
   return sql`
     with d as (
       select coalesce(a.campaign_id, 0) as campaign_id, ${cutSql(seg, 'a.region_path')} as area, extract(year from ${d})::int as year,
         p.cadre_id, p.unit_path, extract(doy from ${d})::smallint as at, count(*)::int as n
-      from activities a ${key} join activity_participants p on p.activity_id = a.id
+      from ${from}
       group by 1, 2, 3, 4, 5, 6
     ),
     c as (select d.*, sum(d.n) over (partition by campaign_id, area, year, cadre_id, unit_path order by at) as cum from d)
@@ -287,11 +291,20 @@ async function mergeDaysIndex(tx: Executor): Promise<void> {
   await sql`select gin_clean_pending_list('stat_reach_doys'::regclass)`.execute(tx);
 }
 
+/**
+ * The rows of stat_reach (or a table keyed like it) of keys k(campaign_id, area, year): every
+ * figure listed, so that the primary key (campaign, year, figure, area, …) is searched per figure
+ * instead of reading the whole year's rows for the area (1M rows at the province tier).
+ */
+const reachKeyJoin = (r: string, keys: RawBuilder<unknown>) =>
+  sql`join ${keys} k on k.campaign_id = ${sql.ref(`${r}.campaign_id`)} and k.area = ${sql.ref(`${r}.area`)} and k.year = ${sql.ref(`${r}.year`)}
+    and ${sql.ref(`${r}.figure`)} = any(${Object.values(reachFigures)}::smallint[])`;
+
 /** Rows of stat_reach_month (the unshared subjects reached per month) per key k(campaign_id, area, year), or for all. */
 function reachMonthRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
   return sql`
     select r.campaign_id, r.area, r.year, r.figure, m.m, count(*)::int
-    from stat_reach r ${keys === null ? sql`` : sql`join ${keys} k on k.campaign_id = r.campaign_id and k.area = r.area and k.year = r.year`}
+    from stat_reach r ${keys === null ? sql`` : reachKeyJoin('r', keys)}
     cross join generate_series(1, 12) as m(m)
     where not r.shared and (r.months & (1 << (m.m - 1))) <> 0
     group by 1, 2, 3, 4, 5`;
@@ -301,7 +314,7 @@ function reachMonthRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
 function reachDayRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
   return sql`
     select r.campaign_id, r.area, r.year, r.figure, d.doy, count(*)::int
-    from stat_reach r ${keys === null ? sql`` : sql`join ${keys} k on k.campaign_id = r.campaign_id and k.area = r.area and k.year = r.year`}
+    from stat_reach r ${keys === null ? sql`` : reachKeyJoin('r', keys)}
     cross join lateral unnest(r.doys) as d(doy)
     where not r.shared
     group by 1, 2, 3, 4, 5`;
@@ -311,7 +324,7 @@ function reachDayRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
 function reachMaskRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
   return sql`
     select r.campaign_id, r.area, r.year, r.figure, r.months, count(*)::int
-    from stat_reach r ${keys === null ? sql`` : sql`join ${keys} k on k.campaign_id = r.campaign_id and k.area = r.area and k.year = r.year`}
+    from stat_reach r ${keys === null ? sql`` : reachKeyJoin('r', keys)}
     where not r.shared
     group by 1, 2, 3, 4, 5`;
 }
@@ -400,8 +413,27 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
         join stat_day d on d.campaign_id = k.campaign_id and d.area = k.area and d.day >= k.month and d.day < (k.month + interval '1 month')::date
         group by 1, 2, 3`.execute(tx);
       const years = sql`(select distinct campaign_id, area, extract(year from day)::int as year from stat_keys)`;
-      await sql`delete from stat_cadre_year s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
-      await sql`with k as ${years} insert into stat_cadre_year (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreYearRows(seg, sql`k`)}`.execute(tx);
+      if (n <= rollupLimits.subjectRecountUpToKeys) {
+        // Few days touched: recount the year of the cadres with records on them, before (a day in
+        // their row) or now (those days' participants), in that campaign and area.
+        await sql`create temporary table if not exists stat_tcad (campaign_id integer, area text, year integer, cadre_id integer) on commit drop`.execute(tx);
+        await sql`delete from stat_tcad`.execute(tx);
+        await sql`insert into stat_tcad
+          select c.campaign_id, c.area, c.year, c.cadre_id from stat_cadre_year c
+            join stat_keys k on c.campaign_id = k.campaign_id and c.year = extract(year from k.day)::int and c.area = k.area
+            where extract(doy from k.day)::smallint = any(c.at)
+          union
+          select k.campaign_id, k.area, extract(year from k.day)::int, p.cadre_id
+            from stat_keys k join activities a on a.starts_at >= ${dayStart(sql`k.day`)} and a.starts_at < ${dayStart(sql`k.day + 1`)}
+              and coalesce(a.campaign_id, 0) = k.campaign_id and ${inArea(seg, 'a.region_path', sql`k.area`)}
+            join activity_participants p on p.activity_id = a.id`.execute(tx);
+        await sql`analyze stat_tcad`.execute(tx);
+        await sql`delete from stat_cadre_year s using stat_tcad k where s.campaign_id = k.campaign_id and s.year = k.year and s.area = k.area and s.cadre_id = k.cadre_id`.execute(tx);
+        await sql`insert into stat_cadre_year (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreYearRows(seg, { cadres: sql`stat_tcad` })}`.execute(tx);
+      } else {
+        await sql`delete from stat_cadre_year s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
+        await sql`with k as ${years} insert into stat_cadre_year (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreYearRows(seg, { years: sql`k` })}`.execute(tx);
+      }
       // The subjects whose rows change (gone or counted again) get their shared flag recomputed.
       await sql`create temporary table if not exists stat_subjects (figure smallint, subject text, year integer) on commit drop`.execute(tx);
       await sql`delete from stat_subjects`.execute(tx);
@@ -415,6 +447,7 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
         await sql`insert into stat_tsubj
           select r.campaign_id, r.area, r.year, r.figure, r.subject from stat_reach r
             join stat_keys k on r.campaign_id = k.campaign_id and r.area = k.area and r.year = extract(year from k.day)::int
+              and r.figure = any(${Object.values(reachFigures)}::smallint[])
             where get_bit(r.days, k.day - make_date(r.year, 1, 1)) = 1
           union
           select x.campaign_id, x.area, x.year, x.figure, x.subject from (${reachRows(seg, villages, { days: sql`stat_keys` })}) x`.execute(tx);
@@ -426,7 +459,8 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
           insert into stat_subjects select distinct * from fresh`.execute(tx);
         await sql`insert into stat_rkeys select distinct campaign_id, area, year from stat_tsubj`.execute(tx);
       } else {
-        await sql`with gone as (delete from stat_reach s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year returning s.figure, s.subject, s.year)
+        await sql`with gone as (delete from stat_reach s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year
+            and s.figure = any(${Object.values(reachFigures)}::smallint[]) returning s.figure, s.subject, s.year)
           insert into stat_subjects select distinct * from gone`.execute(tx);
         await sql`with k as ${years}, fresh as (insert into stat_reach (campaign_id, area, year, figure, subject, days, months, doys) ${reachRows(seg, villages, { years: sql`k` })} returning figure, subject, year)
           insert into stat_subjects select distinct * from fresh`.execute(tx);
@@ -435,8 +469,10 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
       await sql`analyze stat_subjects`.execute(tx);
       await markShared(tx, sql`(select distinct figure, subject, year from stat_subjects)`);
       await mergeDaysIndex(tx);
+      await sql`analyze stat_rkeys`.execute(tx);
       const rkeys = sql`(select distinct campaign_id, area, year from stat_rkeys)`;
-      await sql`delete from stat_reach_month s using ${rkeys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
+      await sql`delete from stat_reach_month s using ${rkeys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year
+        and s.figure = any(${Object.values(reachFigures)}::smallint[])`.execute(tx);
       await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(rkeys)}`.execute(tx);
       await sql`delete from stat_reach_day s using ${rkeys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
       await sql`insert into stat_reach_day (campaign_id, area, year, figure, doy, solo) ${reachDayRows(rkeys)}`.execute(tx);
