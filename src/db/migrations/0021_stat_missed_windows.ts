@@ -19,7 +19,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       window_start  date not null,
       window_end    date not null,
       primary key (campaign_id, year, bit),
-      unique (rule_id, window_start, window_end)
+      unique (campaign_id, rule_id, window_start, window_end)
     )`.execute(db);
   await sql`
     create table stat_missed (

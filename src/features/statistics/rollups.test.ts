@@ -242,6 +242,9 @@ describe('statistics rollups', () => {
         await sql`delete from compliance_results where window_start = '2026-02-01' and subject_id % 4 = 0`.execute(h.db);
         // The inactive cadre rule switched on, the active one off: their missed rows swap in the warnings.
         await sql`update requirement_rules set active = not active where (rule ->> 'subject') = 'cadre'`.execute(h.db);
+        // A cadre rule moved to the other campaign: its windows are numbered again there.
+        await sql`update requirement_rules set campaign_id = case when campaign_id = ${campaigns[0]!}::int then ${campaigns[1]!}::int else ${campaigns[0]!}::int end
+          where id = (select min(id) from requirement_rules where (rule ->> 'subject') = 'cadre')`.execute(h.db);
         await sql`delete from tickets where id % 11 = 0 and id not in (select merged_into_id from tickets where merged_into_id is not null)`.execute(h.db);
 
         const pending = await sql<{ n: number }>`select (select count(*) from stat_pending) + (select count(*) from stat_compliance_pending) as n`.execute(h.db);

@@ -235,7 +235,8 @@ async function numberMissedWindows(tx: Executor, seg: number, keys: RawBuilder<u
     from (
       select distinct m.campaign_id, extract(year from m.window_start)::int as year, m.rule_id, m.window_start, m.window_end
       from (${missedSource(seg, keys)}) m
-      where not exists (select 1 from stat_missed_window w where w.rule_id = m.rule_id and w.window_start = m.window_start and w.window_end = m.window_end)
+      where not exists (select 1 from stat_missed_window w
+        where w.campaign_id = m.campaign_id and w.rule_id = m.rule_id and w.window_start = m.window_start and w.window_end = m.window_end)
     ) n
     left join (select campaign_id, year, max(bit) as top from stat_missed_window group by 1, 2) b on b.campaign_id = n.campaign_id and b.year = n.year`.execute(tx);
 }
@@ -249,7 +250,7 @@ function missedRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<u
   return sql`
     select m.campaign_id, m.area, m.cadre_id, w.year, bit_or(set_bit(${noBits}, w.bit, 1))
     from (${missedSource(seg, keys)}) m
-    join stat_missed_window w on w.rule_id = m.rule_id and w.window_start = m.window_start and w.window_end = m.window_end
+    join stat_missed_window w on w.campaign_id = m.campaign_id and w.rule_id = m.rule_id and w.window_start = m.window_start and w.window_end = m.window_end
     where w.bit < ${sql.lit(MISSED_BITS)}
     group by 1, 2, 3, 4`;
 }
