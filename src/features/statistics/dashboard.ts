@@ -316,6 +316,16 @@ export async function dashboard(db: Executor, actor: Actor, query: StatisticsSco
   const base = await baseRegion(db, filter);
   const trendShape = trendPeriods(filter.from, filter.to);
 
+  // The rankings and warnings do not depend on the figures: started first, they run beside them
+  // on the pool (the rankings are the longest part at the province tier).
+  const side = Promise.all([
+    rankings(db, actor, filter, segments),
+    ticketWarnings(db, filter, now),
+    complianceWarnings(db, filter, segments),
+    integrityWarnings(db, filter),
+  ]);
+  // Settled now so that a failure of the figures below does not leave it rejected unobserved.
+  side.catch(() => undefined);
   const childFilter: FigureFilter = base ? { ...filter, regionPath: base.path } : filter;
   // The scope is the children's parent (a region was asked): headline and children in one pass.
   const together = base !== null && base.path === filter.regionPath;
@@ -349,12 +359,7 @@ export async function dashboard(db: Executor, actor: Actor, query: StatisticsSco
     .map((c) => ({ code: c.code, name: c.name, score: Math.round(c.value * 1000) / 10 }))
     .sort((a, b) => b.score - a.score || a.code.localeCompare(b.code));
 
-  const [ranked, tickets, missed, flags] = await Promise.all([
-    rankings(db, actor, filter, segments),
-    ticketWarnings(db, filter, now),
-    complianceWarnings(db, filter, segments),
-    integrityWarnings(db, filter),
-  ]);
+  const [ranked, tickets, missed, flags] = await side;
 
   const regionWarnings: Warning[] = children
     .filter((c) => c.rag !== 'green')
