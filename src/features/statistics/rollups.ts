@@ -343,6 +343,9 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   await sql`insert into stat_month (campaign_id, area, month, ${counterList})
     select campaign_id, area, month, ${sumCounters} from (${monthsOf('stat_day', counterList, null)}) m group by 1, 2, 3`.execute(tx);
   await sql`insert into stat_reach (campaign_id, area, year, figure, subject, days, months, doys) ${reachRows(seg, villages, null)}`.execute(tx);
+  // Statistics first: unanalyzed, the million rows of a province look like a few, and flagging
+  // the shared ones joined them to their counts row by row.
+  await sql`analyze stat_reach`.execute(tx);
   await markShared(tx, null);
   await mergeDaysIndex(tx);
   await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(null)}`.execute(tx);
