@@ -51,8 +51,21 @@ class PreparingClient extends pg.Client {
   }
 }
 
+/** The URL's own `options` (startup settings), if any, followed by `more`. */
+function withOption(url: string, more: string): string {
+  let own: string | null = null;
+  try {
+    own = new URL(url).searchParams.get('options');
+  } catch {
+    // not a URL (a key=value string): pg reads its options itself, ours follow
+  }
+  return own ? `${own} ${more}` : more;
+}
+
 export function openPostgres(url: string, poolSize = 10): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, Client: PreparingClient });
+  // No JIT: PostgreSQL compiles a plan whose estimated cost is high, and for the dashboard's
+  // statements at the province tier that took about 2 s each, longer than running them.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, Client: PreparingClient, options: withOption(url, '-c jit=off') });
   // An idle client losing its server (restart, shutdown) must not crash the process; the next
   // query gets a fresh connection or a clear error.
   pool.on('error', (err) => console.error('PostgreSQL pool: idle client error:', err.message));

@@ -6,7 +6,7 @@ import { pathUnder } from '../../db/paths.ts';
 import type { Actor } from '../auth/actor.ts';
 import { unitScope } from '../units/units.ts';
 import { topRegion } from '../open311/deployment.ts';
-import { cadreRecords, missedDuties, refreshRollups, rollupsAnswer, TOTAL_GROUP } from './rollups.ts';
+import { cadreRecords, missedDuties, missedOverflow, refreshRollups, rollupsAnswer, TOTAL_GROUP } from './rollups.ts';
 import { activityWhere, complianceWhere, computeFigures, resolveStatisticsScope, ticketWhere, type FigureFilter, type FigureGroupRow } from './figures.ts';
 
 // The dashboard (驾驶舱): the headline figures of a scope, its regions one level down with a
@@ -247,8 +247,8 @@ async function ticketWarnings(db: Executor, f: FigureFilter, now: Date): Promise
  * Missed duties per cadre among the decided rows the compliance rate counts (complianceWhere): the
  * relation (cadre_id, n), from the rollups when they answer for the filter, else from the rows.
  */
-export function missedByCadre(f: FigureFilter, segments: number | null): RawBuilder<unknown> {
-  if (rollupsAnswer(segments, f, null)) return missedDuties(f);
+export async function missedByCadre(db: Executor, f: FigureFilter, segments: number | null): Promise<RawBuilder<unknown>> {
+  if (rollupsAnswer(segments, f, null)) return missedDuties(f, await missedOverflow(db, f));
   return sql`select r.cadre_id, count(*)::int as n
     from compliance_results r join requirement_rules rr on rr.id = r.rule_id
     where ${complianceWhere(f)} and r.status = 'missed' and r.cadre_id is not null
@@ -260,7 +260,7 @@ async function complianceWarnings(db: Executor, f: FigureFilter, segments: numbe
   // Names are joined only for the cadres that can be shown: those missing at least as many as the
   // tenth most (at the province tier, 200,000 cadres have some; joining them all cost most of the time).
   const { rows } = await sql<{ id: number; name: string; n: number; cadres: number }>`
-    with m as materialized (${missedByCadre(f, segments)}),
+    with m as materialized (${await missedByCadre(db, f, segments)}),
     cut as (select coalesce(min(t.n), 0) as n from (select m.n from m order by m.n desc limit ${WARNINGS_EACH}) t)
     select c.id, c.name, m.n, (select count(*) from m)::int as cadres
     from m join cadres c on c.id = m.cadre_id

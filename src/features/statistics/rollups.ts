@@ -854,16 +854,32 @@ export function cadreRecords(f: FigureFilter, summed = true): RawBuilder<unknown
 }
 
 /**
+ * Whether some campaign-year of the filter has windows numbered beyond MISSED_BITS (not expected
+ * with real rules): its missed duties are then counted from the compliance rows.
+ */
+export async function missedOverflow(db: Executor, f: FigureFilter): Promise<boolean> {
+  const { rows } = await sql<{ over: boolean }>`select exists (select 1 from stat_missed_window w where w.bit >= ${sql.lit(MISSED_BITS)}
+    and ${f.campaignId === null ? sql`true` : sql`w.campaign_id = ${f.campaignId}`}) as over`.execute(db);
+  return rows[0]?.over === true;
+}
+
+/**
  * Missed duties per cadre over the period, as complianceWhere counts them (active cadre rules,
  * windows overlapping [from, to]): the relation (cadre_id, n) of cadres with at least one. Per
  * campaign-year, the bits of the windows overlapping the period are one mask, and a row's count
- * is bit_count(missed & mask). The rows of campaign-years numbered beyond MISSED_BITS (not
- * expected with real rules) are counted from the compliance rows instead; the guard is a one-time
- * filter, so that part costs nothing otherwise.
+ * is bit_count(missed & mask). With `overflow` (missedOverflow), the campaign-years numbered beyond
+ * the bits are counted from the compliance rows instead; that part is left out otherwise, since
+ * its cost estimate alone made PostgreSQL plan the statement in parallel.
  */
-export function missedDuties(f: FigureFilter): RawBuilder<unknown> {
+export function missedDuties(f: FigureFilter, overflow: boolean): RawBuilder<unknown> {
   const inCampaign = (col: string) => (f.campaignId === null ? sql<boolean>`true` : sql<boolean>`${sql.ref(col)} = ${f.campaignId}`);
   const over = sql`(select w.campaign_id, w.year from stat_missed_window w where w.bit >= ${sql.lit(MISSED_BITS)} and ${inCampaign('w.campaign_id')})`;
+  const fromRows = sql`
+      union all
+      select r.cadre_id, 1
+      from compliance_results r join requirement_rules rr on rr.id = r.rule_id
+      where r.status = 'missed' and r.cadre_id is not null and ${complianceWhere(f)}
+        and (coalesce(rr.campaign_id, 0), extract(year from r.window_start)::int) in ${over}`;
   return sql`
     with p as (
       select w.campaign_id, w.year, bit_or(set_bit(${noBits}, w.bit, 1)) as mask
@@ -874,12 +890,8 @@ export function missedDuties(f: FigureFilter): RawBuilder<unknown> {
     select x.cadre_id, sum(x.n)::int as n from (
       select m.cadre_id, bit_count(m.missed & p.mask) as n
       from stat_missed m join p on p.campaign_id = m.campaign_id and p.year = m.year
-      where ${areaWhere(f)('m')} and (m.campaign_id, m.year) not in ${over}
-      union all
-      select r.cadre_id, 1
-      from compliance_results r join requirement_rules rr on rr.id = r.rule_id
-      where exists ${over} and r.status = 'missed' and r.cadre_id is not null and ${complianceWhere(f)}
-        and (coalesce(rr.campaign_id, 0), extract(year from r.window_start)::int) in ${over}
+      where ${areaWhere(f)('m')} ${overflow ? sql`and (m.campaign_id, m.year) not in ${over}` : sql``}
+      ${overflow ? fromRows : sql``}
     ) x
     group by 1
     having sum(x.n) > 0`;
