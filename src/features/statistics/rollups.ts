@@ -703,7 +703,7 @@ const bitCount = (n: number) => n.toString(2).replace(/0/g, '').length;
  * ends its last month so. Only for the unshared subjects: the shared ones keep the exact mask.
  */
 async function promoteEmptyEdges(db: Executor, masks: BucketMask[]): Promise<BucketMask[]> {
-  const edges: { i: number; month: number; year: number; lo: number[]; hi: number[] }[] = [];
+  const edges: { i: number; month: number; year: number; first: number; last: number; lo: number[]; hi: number[] }[] = [];
   for (const [i, m] of masks.entries()) {
     for (let month = 1; month <= 12; month++) {
       if ((m.loose & (1 << (month - 1))) === 0) continue;
@@ -716,7 +716,7 @@ async function promoteEmptyEdges(db: Executor, masks: BucketMask[]): Promise<Buc
         if (lo.length === hi.length) lo.push(d);
         if (d === last || m.mask[d + 1] === '1') hi.push(d);
       }
-      edges.push({ i, month, year: m.year, lo, hi });
+      edges.push({ i, month, year: m.year, first, last, lo, hi });
     }
   }
   if (edges.length === 0) return masks;
@@ -735,9 +735,7 @@ async function promoteEmptyEdges(db: Executor, masks: BucketMask[]): Promise<Buc
     const bit = 1 << (e.month - 1);
     m.months |= bit;
     m.loose &= ~bit;
-    const first = doyOf(m.year, `${m.year}-${String(e.month).padStart(2, '0')}-01`);
-    const last = e.month === 12 ? doyOf(m.year, `${m.year}-12-31`) : doyOf(m.year, `${m.year}-${String(e.month + 1).padStart(2, '0')}-01`) - 1;
-    m.mask = m.mask.slice(0, first) + '0'.repeat(last - first + 1) + m.mask.slice(last + 1);
+    m.mask = m.mask.slice(0, e.first) + '0'.repeat(e.last - e.first + 1) + m.mask.slice(e.last + 1);
   }
   return out;
 }
@@ -765,9 +763,9 @@ const hit = (r: string, b: string) => sql<boolean>`((${sql.ref(`${r}.months`)} &
  */
 function bucketsOf(ms: BucketMask[]): RawBuilder<unknown> {
   const monthOf = (bits: number) => (bits === 0 || (bits & (bits - 1)) !== 0 ? 0 : Math.round(Math.log2(bits)) + 1);
-  const doyOf = (m: BucketMask) => (m.months === 0 && m.mask.indexOf('1') === m.mask.lastIndexOf('1') ? m.mask.indexOf('1') : -1);
+  const oneDay = (m: BucketMask) => (m.months === 0 && m.mask.indexOf('1') === m.mask.lastIndexOf('1') ? m.mask.indexOf('1') : -1);
   return sql`unnest(${ms.map((m) => m.key)}::text[], ${ms.map((m) => m.year)}::int[], ${ms.map((m) => m.months)}::int[],
-    ${ms.map((m) => monthOf(m.months))}::int[], ${ms.map(doyOf)}::int[], ${ms.map((m) => m.loose)}::int[],
+    ${ms.map((m) => monthOf(m.months))}::int[], ${ms.map(oneDay)}::int[], ${ms.map((m) => m.loose)}::int[],
     ${ms.map((m) => m.mask)}::text[]::bit(366)[]) as b(key, year, months, month, doy, loose, mask)`;
 }
 
@@ -838,11 +836,11 @@ export async function readCompliance(db: Executor, f: FigureFilter, g: RollupGro
  */
 export function cadreRecords(f: FigureFilter, summed = true): RawBuilder<unknown> {
   const where = areaWhere(f);
-  const doy = (d: string) => Math.round((Date.parse(`${d}T00:00:00Z`) - Date.parse(`${d.slice(0, 4)}-01-01T00:00:00Z`)) / 86_400_000) + 1;
   const parts: RawBuilder<unknown>[] = [];
   for (let y = Number(f.from.slice(0, 4)); y <= Number(f.to.slice(0, 4)); y++) {
-    const lo = f.from > `${y}-01-01` ? doy(f.from) : 1;
-    const hi = f.to < `${y}-12-31` ? doy(f.to) : 366;
+    // Day-of-year numbers from 1, as in stat_cadre_year.at.
+    const lo = f.from > `${y}-01-01` ? doyOf(y, f.from) + 1 : 1;
+    const hi = f.to < `${y}-12-31` ? doyOf(y, f.to) + 1 : 366;
     parts.push(sql`
       select d.cadre_id, d.unit_path,
         coalesce(d.cum[width_bucket(${sql.lit(hi)}::smallint, d.at)], 0) - coalesce(d.cum[width_bucket(${sql.lit(lo - 1)}::smallint, d.at)], 0) as records
