@@ -23,6 +23,7 @@ import * as m0019d from './migrations/0019_stat_reach_day.ts';
 import * as m0020c from './migrations/0020_stat_cadre_year.ts';
 import * as m0021m from './migrations/0021_stat_missed_windows.ts';
 import * as m0022r from './migrations/0022_stat_reach_mask.ts';
+import * as m0023w from './migrations/0023_stat_whole_tree.ts';
 
 // Migrations are listed by hand, in order: the list is the schema's history.
 const migrations: Record<string, Migration> = {
@@ -49,6 +50,7 @@ const migrations: Record<string, Migration> = {
   '0020_stat_cadre_year': m0020c,
   '0021_stat_missed_windows': m0021m,
   '0022_stat_reach_mask': m0022r,
+  '0023_stat_whole_tree': m0023w,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

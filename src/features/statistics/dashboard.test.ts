@@ -192,7 +192,8 @@ describe(`the dashboard on ${testDriver}`, () => {
     expect(d.rankings.units.map((u) => [u.name, u.score, u.rank])).toEqual([['丹东街道办', 1.5, 1], ['石浦镇政府', 1, 2], ['县农业农村局', 0.5, 3]]);
     expect(d.rankings.cadresRanked).toBe(5);
     expect(d.rankings.cadres.map((c) => [c.name, c.score, c.rank])).toEqual([
-      ['丹东甲', 2, 1], ['丹东乙', 1, 2], ['农业丁', 1, 2], ['石浦丙', 1, 2], ['农业戊', 0, 5],
+      // Ties in registration order (丹东乙, 石浦丙, 农业丁 were registered in that order).
+      ['丹东甲', 2, 1], ['丹东乙', 1, 2], ['石浦丙', 1, 2], ['农业丁', 1, 2], ['农业戊', 0, 5],
     ]);
   });
 
@@ -268,12 +269,13 @@ describe(`GET /api/v1/statistics/dashboard on ${testDriver}`, () => {
 describe(`the cadre ranking of a scope with more cadres than both ends show, on ${testDriver}`, () => {
   // 25 cadres of one unit in a campaign of their own, with 5, 5, 4, 4, 4, 3, … 0 records: the
   // ranking shows the top ten and the bottom ten, each with its position among all 25 and its
-  // rank (one more than the cadres scoring higher), in (score desc, name) order.
+  // rank (one more than the cadres scoring higher), in (score desc, cadre number) order.
   const scores = [5, 5, 4, 4, 4, 3, 3, 3, 3, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   let ranked: DashboardResult['rankings'];
   let warnings: DashboardResult['warnings'];
   // Missed duties of 排名00 … 排名13 (the rest none).
   const missed = [1, 3, 2, 2, 1, 2, 2, 1, 2, 1, 2, 1, 1, 3];
+  const idOf: { id: number; name: string; score: number; missed: number }[] = [];
   beforeAll(async () => {
     const own = (await h.db.insertInto('campaigns').values({ name: '排名专项', starts_on: '2026-01-01', ends_on: '2026-12-31', region_code: XIANGSHAN, region_path: (await h.db.selectFrom('regions').select('path').where('code', '=', XIANGSHAN).executeTakeFirstOrThrow()).path })
       .returning('id').executeTakeFirstOrThrow()).id;
@@ -284,10 +286,10 @@ describe(`the cadre ranking of a scope with more cadres than both ends show, on 
       .returning('id').executeTakeFirstOrThrow()).id;
     const deps = { integrity: testConfig().integrity };
     // Created in reverse name order, so ids do not follow names.
-    const cadres: { id: number; name: string; score: number }[] = [];
+    const cadres = idOf;
     for (let i = scores.length - 1; i >= 0; i--) {
       const name = `排名${String(i).padStart(2, '0')}`;
-      cadres.push({ id: (await makeCadre(h.db, unitId, { name })).id, name, score: scores[i]! });
+      cadres.push({ id: (await makeCadre(h.db, unitId, { name })).id, name, score: scores[i]!, missed: missed[i] ?? 0 });
     }
     let day = 1;
     for (const c of cadres) {
@@ -302,8 +304,7 @@ describe(`the cadre ranking of a scope with more cadres than both ends show, on 
     const unitPath = (await h.db.selectFrom('units').select('path').where('id', '=', unitId).executeTakeFirstOrThrow()).path;
     let subject = 0;
     await h.db.insertInto('compliance_results').values(cadres.flatMap((c) => {
-      const n = missed[Number(c.name.slice(2))] ?? 0;
-      return Array.from({ length: n }, (_, k) => ({
+      return Array.from({ length: c.missed }, (_, k) => ({
         rule_id: ruleId, window_key: `2026-0${3 + k}`, subject_id: ++subject, window_start: `2026-0${3 + k}-01`, window_end: `2026-0${3 + k}-28`, subject_name: `对象${subject}`,
         count: 0, required_min: 1, required_max: null, status: 'missed' as const, reason: '', explanation: '',
         cadre_id: c.id, unit_id: unitId, unit_path: unitPath, region_path: third.path, computed_at: new Date(),
@@ -316,21 +317,23 @@ describe(`the cadre ranking of a scope with more cadres than both ends show, on 
 
   it('shows the top and bottom ten with ranks that ties share', () => {
     expect(ranked.cadresRanked).toBe(25);
-    const names = scores.map((_, i) => `排名${String(i).padStart(2, '0')}`);
     const rankOf = (s: number) => 1 + scores.filter((x) => x > s).length;
-    const shown = [...names.slice(0, 10), ...names.slice(15)];
-    expect(ranked.cadres.map((c) => [c.name, c.score, c.rank])).toEqual(shown.map((n) => [n, scores[names.indexOf(n)], rankOf(scores[names.indexOf(n)]!)]));
+    // (score desc, cadre number): ids run against the names, so 排名01 comes before 排名00.
+    const order = [...idOf].sort((a, b) => b.score - a.score || a.id - b.id);
+    expect(order[0]!.name).toBe('排名01');
+    const shown = [...order.slice(0, 10), ...order.slice(15)];
+    expect(ranked.cadres.map((c) => [c.name, c.score, c.rank])).toEqual(shown.map((c) => [c.name, c.score, rankOf(c.score)]));
     expect(ranked.cadres.slice(0, 3).map((c) => c.rank)).toEqual([1, 1, 3]);
-    expect(ranked.cadres.slice(-10).every((c) => c.rank === 17 || c.name === '排名15')).toBe(true);
-    expect(ranked.cadres.find((c) => c.name === '排名15')).toMatchObject({ score: 1, rank: 13 });
+    expect(ranked.cadres.slice(-10).every((c) => c.rank === 17 || c.name === '排名12')).toBe(true);
+    expect(ranked.cadres.find((c) => c.name === '排名12')).toMatchObject({ score: 1, rank: 13 });
   });
 
-  it('warns of the ten cadres missing most duties (ties by name) and how many more have some', () => {
+  it('warns of the ten cadres missing most duties (ties by cadre number) and how many more have some', () => {
     const byCadre = warnings.filter((w) => w.link?.startsWith('/cadres/') || w.subject === '其他干部');
     expect(byCadre.map((w) => [w.subject, w.message])).toEqual([
-      ...['01', '13'].map((n) => [`排名${n}`, '履职要求未达标3项']),
-      ...['02', '03', '05', '06', '08', '10'].map((n) => [`排名${n}`, '履职要求未达标2项']),
-      ...['00', '04'].map((n) => [`排名${n}`, '履职要求未达标1项']),
+      ...['13', '01'].map((n) => [`排名${n}`, '履职要求未达标3项']),
+      ...['10', '08', '06', '05', '03', '02'].map((n) => [`排名${n}`, '履职要求未达标2项']),
+      ...['12', '11'].map((n) => [`排名${n}`, '履职要求未达标1项']),
       ['其他干部', '另有4名干部有未达标的履职要求'],
     ]);
     expect(byCadre[0]).toMatchObject({ level: 'red' });

@@ -6,7 +6,7 @@ import { pathUnder } from '../../db/paths.ts';
 import type { Actor } from '../auth/actor.ts';
 import { unitScope } from '../units/units.ts';
 import { topRegion } from '../open311/deployment.ts';
-import { cadreRecords, missedDuties, missedOverflow, refreshRollups, rollupsAnswer, TOTAL_GROUP } from './rollups.ts';
+import { cadreScores, missedDuties, refreshRollups, rollupsAnswer, TOTAL_GROUP, unitRecords } from './rollups.ts';
 import { activityWhere, complianceWhere, computeFigures, resolveStatisticsScope, ticketWhere, type FigureFilter, type FigureGroupRow } from './figures.ts';
 
 // The dashboard (驾驶舱): the headline figures of a scope, its regions one level down with a
@@ -23,7 +23,7 @@ import { activityWhere, complianceWhere, computeFigures, resolveStatisticsScope,
 //   unit under it taking part in a record counts once, ÷ its cadres in post), units without
 //   cadres in post not ranked.
 // - Cadre ranking: field records the cadre took part in; the top and the bottom ten.
-// - Ties share a rank (1, 1, 3).
+// - Ties share a rank (1, 1, 3); within a tie, cadres are listed by their number (registration order).
 
 export const headlineKeys = [
   'householdsVisited', 'stayDays', 'forums', 'talkAttendance', 'problemsSolved', 'mattersDone', 'matterFundsFen',
@@ -145,21 +145,26 @@ function scopedUnits(actor: Actor, f: FigureFilter) {
   return sql`select u.id, u.name, u.path from units u where ${sql.join(parts, sql` and `)}`;
 }
 
-/**
- * Field records taken part in, per cadre and the unit they took part for (their unit at the time):
- * from the rollups when they answer for the filter, else counted from the records. Unless
- * `summed`, a cadre and unit may come in several rows, to be summed by the caller.
- */
-export function participations(f: FigureFilter, segments: number | null, summed = true): RawBuilder<unknown> {
-  if (rollupsAnswer(segments, f, null)) return cadreRecords(f, summed);
-  return sql`select p.cadre_id, p.unit_path, count(*)::int as records
+/** Field records each cadre took part in over the filter: the relation (cadre_id, records), those with one at least. */
+export function cadreParticipations(f: FigureFilter, segments: number | null): RawBuilder<unknown> {
+  if (rollupsAnswer(segments, f, null)) return cadreScores(f);
+  return sql`select p.cadre_id, count(*)::int as records
     from activities a join activity_participants p on p.activity_id = a.id
-    where ${activityWhere(f)} group by 1, 2`;
+    where ${activityWhere(f)} group by 1`;
+}
+
+/** Participations (人次) per unit path (the participant's unit at the time): the relation (unit_path, records). */
+export function unitParticipations(f: FigureFilter, segments: number | null): RawBuilder<unknown> {
+  if (rollupsAnswer(segments, f, null)) return unitRecords(f);
+  return sql`select p.unit_path, count(*)::int as records
+    from activities a join activity_participants p on p.activity_id = a.id
+    where ${activityWhere(f)} group by 1`;
 }
 
 /**
- * The unit and cadre rankings in one statement: both are sums of the same participations, which
- * are read once (the heaviest part of the dashboard at the city tier and above).
+ * The unit and cadre rankings in one statement. Only cadre and unit numbers travel through it: a
+ * name is joined for the twenty cadres shown (at the province tier, sorting 200,000 names cost more
+ * than counting their records).
  */
 async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: number | null) {
   // The units first, on their own: passed on as a list, the planner knows how many there are (six
@@ -167,14 +172,12 @@ async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: n
   const ids = (await sql<{ id: number }>`${scopedUnits(actor, f)}`.execute(db)).rows.map((r) => r.id);
   const inUnits = (col: RawBuilder<unknown>) => sql<boolean>`${col} = any(${ids}::int[])`;
   const { rows } = await sql<{ kind: 'unit' | 'cadre'; id: number; name: string; unit_name: string | null; records: number; cadres: number; rank: number; total: number; pos: number }>`
-    with su as (select u.id, u.name, u.path from units u where ${inUnits(sql`u.id`)}),
-    part as materialized (${participations(f, segments, false)}),
+    with su as (select u.id, u.name from units u where ${inUnits(sql`u.id`)}),
     -- A unit path lists the unit's ancestors' ids: unnesting it credits every unit above a
     -- participant's by an equi-join (a prefix join per unit was a nested loop).
-    -- Both sum per unit path first (a few thousand) and unnest those, not every cadre's.
     urecs as (
-      select anc.id::int as id, sum(pu.n)::int as n
-      from (select part.unit_path, sum(part.records) as n from part group by 1) pu
+      select anc.id::int as id, sum(pu.records)::int as n
+      from (${unitParticipations(f, segments)}) pu
       cross join lateral unnest(string_to_array(pu.unit_path, '/')) as anc(id)
       where ${inUnits(sql`anc.id::int`)}
       group by 1
@@ -182,37 +185,37 @@ async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: n
     -- Active cadres of the ranked units and the units below them, read once: counted per unit
     -- and every unit above it (cadres in post), and those of ranked units ranked.
     staff as materialized (
-      select c.id, c.name, c.unit_id, u.path
-      from cadres c join units u on u.id = c.unit_id
-      where c.status = 'active' and u.id in (select x.id from units x cross join lateral unnest(string_to_array(x.path, '/')) as a(id) where ${inUnits(sql`a.id::int`)})
+      select c.id, c.unit_id from cadres c
+      where c.status = 'active' and c.unit_id in (select x.id from units x cross join lateral unnest(string_to_array(x.path, '/')) as a(id) where ${inUnits(sql`a.id::int`)})
     ),
     cad as (
       select anc.id::int as id, sum(cu.n)::int as n
-      from (select staff.path, count(*) as n from staff group by 1) cu
-      cross join lateral unnest(string_to_array(cu.path, '/')) as anc(id)
+      from (select staff.unit_id, count(*) as n from staff group by 1) cu
+      join units u on u.id = cu.unit_id
+      cross join lateral unnest(string_to_array(u.path, '/')) as anc(id)
       where ${inUnits(sql`anc.id::int`)}
       group by 1
     ),
-    crecs as (select part.cadre_id, sum(part.records)::int as n from part group by 1),
     pool as materialized (
-      select s.id, s.name, su.name as unit_name, coalesce(crecs.n, 0)::int as score
-      from staff s join su on su.id = s.unit_id left join crecs on crecs.cadre_id = s.id
+      select s.id, s.unit_id, coalesce(crecs.records, 0)::int as score
+      from staff s left join (${cadreParticipations(f, segments)}) crecs on crecs.cadre_id = s.id
+      where ${inUnits(sql`s.unit_id`)}
     ),
-    -- Only both ends are shown: each is a top-N by (score, name, id), and a shown cadre's rank
-    -- (ties share it) is one more than the cadres scoring higher, from the scores' histogram;
-    -- ranking every cadre by window functions sorted them all twice (200,000 at the province tier).
+    -- Only both ends are shown: each is a top-N by (score, id), and a shown cadre's rank (ties
+    -- share it) is one more than the cadres scoring higher, from the scores' histogram; ranking
+    -- every cadre by window functions sorted them all twice (200,000 at the province tier).
     hist as (select score, count(*)::int as n from pool group by score),
     total as (select coalesce(sum(n), 0)::int as n from hist),
-    top as (select pool.*, row_number() over (order by score desc, name, id)::int as pos from (select * from pool order by score desc, name, id limit ${CADRES_EACH_END}) pool),
-    bottom as (select pool.*, ((select n from total) + 1 - row_number() over (order by score, name desc, id desc))::int as pos
-      from (select * from pool order by score, name desc, id desc limit ${CADRES_EACH_END}) pool),
+    top as (select p.*, row_number() over (order by score desc, id)::int as pos from (select * from pool order by score desc, id limit ${CADRES_EACH_END}) p),
+    bottom as (select p.*, ((select n from total) + 1 - row_number() over (order by score, id desc))::int as pos
+      from (select * from pool order by score, id desc limit ${CADRES_EACH_END}) p),
     ends as (select * from top union select * from bottom)
     select 'unit' as kind, su.id, su.name, null as unit_name, coalesce(urecs.n, 0)::int as records, cad.n::int as cadres, 0 as rank, 0 as total, 0 as pos
       from su join cad on cad.id = su.id left join urecs on urecs.id = su.id
       where cad.n > 0
     union all
-    select 'cadre', e.id, e.name, e.unit_name, e.score, 0, (1 + (select coalesce(sum(h.n), 0) from hist h where h.score > e.score))::int, (select n from total), e.pos
-      from ends e`.execute(db);
+    select 'cadre', e.id, c.name, u.name, e.score, 0, (1 + (select coalesce(sum(h.n), 0) from hist h where h.score > e.score))::int, (select n from total), e.pos
+      from ends e join cadres c on c.id = e.id join units u on u.id = e.unit_id`.execute(db);
   const scored = rows.filter((r) => r.kind === 'unit')
     .map((r) => ({ id: r.id, name: r.name, score: Math.round((Number(r.records) / Number(r.cadres)) * 100) / 100 }))
     .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name, 'zh-CN'));
@@ -248,25 +251,22 @@ async function ticketWarnings(db: Executor, f: FigureFilter, now: Date): Promise
  * relation (cadre_id, n), from the rollups when they answer for the filter, else from the rows.
  */
 export async function missedByCadre(db: Executor, f: FigureFilter, segments: number | null): Promise<RawBuilder<unknown>> {
-  if (rollupsAnswer(segments, f, null)) return missedDuties(f, await missedOverflow(db, f));
+  if (rollupsAnswer(segments, f, null)) return missedDuties(db, f);
   return sql`select r.cadre_id, count(*)::int as n
     from compliance_results r join requirement_rules rr on rr.id = r.rule_id
     where ${complianceWhere(f)} and r.status = 'missed' and r.cadre_id is not null
     group by 1`;
 }
 
-/** Cadres with missed duties: the most first, and how many more there are. */
+/** Cadres with missed duties: the most first (ties by cadre number), and how many more there are. */
 async function complianceWarnings(db: Executor, f: FigureFilter, segments: number | null): Promise<Warning[]> {
-  // Names are joined only for the cadres that can be shown: those missing at least as many as the
-  // tenth most (at the province tier, 200,000 cadres have some; joining them all cost most of the time).
+  // Names are joined for the ten shown only (at the province tier, 200,000 cadres have some).
   const { rows } = await sql<{ id: number; name: string; n: number; cadres: number }>`
     with m as materialized (${await missedByCadre(db, f, segments)}),
-    cut as (select coalesce(min(t.n), 0) as n from (select m.n from m order by m.n desc limit ${WARNINGS_EACH}) t)
-    select c.id, c.name, m.n, (select count(*) from m)::int as cadres
-    from m join cadres c on c.id = m.cadre_id
-    where m.n >= (select cut.n from cut)
-    order by 3 desc, c.name, c.id
-    limit ${WARNINGS_EACH}`.execute(db);
+    top as (select m.cadre_id, m.n from m order by m.n desc, m.cadre_id limit ${WARNINGS_EACH})
+    select c.id, c.name, top.n, (select count(*) from m)::int as cadres
+    from top join cadres c on c.id = top.cadre_id
+    order by 3 desc, c.id`.execute(db);
   const out: Warning[] = rows.map((r) => ({
     level: Number(r.n) >= 3 ? 'red' as const : 'amber' as const,
     subject: r.name,

@@ -7,7 +7,7 @@ import type { DatabaseHandle } from '../../db/database.ts';
 import { seededRandom } from '../demo/names.ts';
 import { createCampaign } from '../campaigns/campaigns.ts';
 import { computeFigures, type FigureFilter, type FigureGrouping } from './figures.ts';
-import { missedByCadre, participations } from './dashboard.ts';
+import { cadreParticipations, missedByCadre, unitParticipations } from './dashboard.ts';
 import { areaSegments, MISSED_BITS, refreshRollups, rollupLimits, rollupsAnswer, TOTAL_GROUP } from './rollups.ts';
 
 // The rollups must equal the records: a random world of every kind of record the figures count
@@ -107,18 +107,23 @@ async function expectRollupsEqualRecords(step: string) {
     // Four whole months and ten days of a month with records after them (its subjects found by month set).
     ['2025-08-01', '2025-12-10'],
   ];
-  const regions = [null, county.path, townships[0]!.path, townships[1]!.path];
+  // The top of the tree (a whole tree, read per cadre from stat_cadre_root), the county and two townships.
+  const regions = [null, county.path.split('/')[0]!, county.path, townships[0]!.path, townships[1]!.path];
   let compared = 0;
   let missedSeen = 0;
+  let cadresSeen = 0;
   for (const [from, to] of periods) {
     for (const regionPath of regions) {
       for (const campaignId of [null, campaigns[0]!]) {
         const filter: FigureFilter = { campaignId, regionPath, unitPath: null, from, to };
         // The dashboard's rankings and missed-duty warnings, from the rollups and from the records.
-        const ordered = async (rel: ReturnType<typeof participations>, cols: string) =>
+        const ordered = async (rel: ReturnType<typeof cadreParticipations>, cols: string) =>
           (await sql<Record<string, unknown>>`select * from (${rel}) x order by ${sql.raw(cols)}`.execute(h.db)).rows;
-        expect(await ordered(participations(filter, seg), 'cadre_id, unit_path'), `${step}: participations ${JSON.stringify(filter)}`)
-          .toEqual(await ordered(participations(filter, null), 'cadre_id, unit_path'));
+        const cadres = await ordered(cadreParticipations(filter, seg), 'cadre_id');
+        expect(cadres, `${step}: participations per cadre ${JSON.stringify(filter)}`).toEqual(await ordered(cadreParticipations(filter, null), 'cadre_id'));
+        expect(await ordered(unitParticipations(filter, seg), 'unit_path'), `${step}: participations per unit ${JSON.stringify(filter)}`)
+          .toEqual(await ordered(unitParticipations(filter, null), 'unit_path'));
+        cadresSeen += cadres.length;
         const missed = await ordered(await missedByCadre(h.db, filter, seg), 'cadre_id');
         expect(missed, `${step}: missed duties ${JSON.stringify(filter)}`).toEqual(await ordered(await missedByCadre(h.db, filter, null), 'cadre_id'));
         missedSeen += missed.length;
@@ -126,7 +131,7 @@ async function expectRollupsEqualRecords(step: string) {
         for (const grouping of groupings) {
           const childSegment = grouping === 'childRegion' ? (regionPath ?? county.path).split('/').length + 1 : null;
           // A township's villages are below the areas: counted from the records, but for 履职达标率.
-          const villages = regionPath !== null && regionPath !== county.path && grouping === 'childRegion';
+          const villages = townships.some((t) => t.path === regionPath) && grouping === 'childRegion';
           expect(rollupsAnswer(seg, filter, childSegment), `${step}: the rollups answer ${JSON.stringify(filter)} ${grouping}`).toBe(!villages);
           const rolled = await computeFigures(h.db, filter, figuresWithoutPairings, grouping);
           const recounted = await computeFigures(h.db, filter, figuresWithoutPairings, grouping, { source: 'records' });
@@ -145,6 +150,7 @@ async function expectRollupsEqualRecords(step: string) {
     }
   }
   expect(missedSeen, `${step}: some cadres have missed duties`).toBeGreaterThan(10);
+  expect(cadresSeen, `${step}: some cadres have records`).toBeGreaterThan(10);
   return compared;
 }
 

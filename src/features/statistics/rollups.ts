@@ -256,6 +256,53 @@ function missedRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<u
 }
 const missedColumns = sql`campaign_id, area, cadre_id, year, missed`;
 
+/**
+ * stat_cadre_year rows (alias d, those `from` yields) merged per `key` (columns named in `names`):
+ * each row's running totals back to counts per day, summed per key and day, and run again.
+ */
+function mergedYears(names: string[], key: RawBuilder<unknown>, from: RawBuilder<unknown>, where: RawBuilder<unknown> = sql`true`): RawBuilder<unknown> {
+  const cols = sql.join(names.map((n) => sql.ref(n)));
+  return sql`
+    select ${cols}, array_agg(at order by at) as at, array_agg(cum::int order by at) as cum from (
+      select ${cols}, x.at, sum(sum(x.n)) over (partition by ${cols} order by x.at) as cum
+      from (
+        select ${key}, u.at, u.cum - coalesce(d.cum[u.i - 1], 0) as n
+        from ${from} cross join lateral unnest(d.at, d.cum) with ordinality as u(at, cum, i)
+        where ${where}
+      ) x
+      group by ${cols}, x.at
+    ) y
+    group by ${cols}`;
+}
+
+/** Rows of stat_unit_year from stat_cadre_year: of every key, or of those in k(campaign_id, area, year). */
+function unitYearRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
+  const from = keys === null ? sql`stat_cadre_year d`
+    : sql`stat_cadre_year d join ${keys} k on k.campaign_id = d.campaign_id and k.year = d.year and k.area = d.area`;
+  return mergedYears(['campaign_id', 'area', 'year', 'unit_path'], sql`d.campaign_id, d.area, d.year, d.unit_path`, from);
+}
+
+/**
+ * Rows of stat_cadre_root from stat_cadre_year and stat_missed, of every cadre or of those in
+ * k(cadre_id): per campaign, year, top-level region and cadre, over all their areas and unit paths.
+ */
+function cadreRootRows(cadres: RawBuilder<unknown> | null): RawBuilder<unknown> {
+  const only = (alias: string) => (cadres === null ? sql`true` : sql`${sql.ref(`${alias}.cadre_id`)} in (select kk.cadre_id from ${cadres} kk)`);
+  const root = (alias: string) => sql`split_part(${sql.ref(`${alias}.area`)}, '/', 1)`;
+  return sql`
+    with cy as (${mergedYears(['campaign_id', 'year', 'root', 'cadre_id'], sql`d.campaign_id, d.year, ${root('d')} as root, d.cadre_id`, sql`stat_cadre_year d`, only('d'))}),
+    ms as (
+      select m.campaign_id, m.year, ${root('m')} as root, m.cadre_id, bit_or(m.missed) as missed
+      from stat_missed m where ${only('m')}
+      group by 1, 2, 3, 4
+    )
+    select coalesce(cy.campaign_id, ms.campaign_id), coalesce(cy.year, ms.year), coalesce(cy.root, ms.root), coalesce(cy.cadre_id, ms.cadre_id),
+      coalesce(cy.at, '{}'), coalesce(cy.cum, '{}'), coalesce(ms.missed, ${noBits})
+    from cy full join ms on ms.campaign_id = cy.campaign_id and ms.year = cy.year and ms.root = cy.root and ms.cadre_id = cy.cadre_id`;
+}
+const cadreRootColumns = sql`campaign_id, year, root, cadre_id, at, cum, missed`;
+const unitYearColumns = sql`campaign_id, area, year, unit_path, at, cum`;
+
 const monthsOf = (dayTable: string, valueCols: RawBuilder<unknown>, extraKey: RawBuilder<unknown> | null) =>
   sql`select campaign_id, area, date_trunc('month', day)::date as month${extraKey ? sql`, ${extraKey}` : sql``}, ${valueCols}
     from ${sql.table(dayTable)} d`;
@@ -336,7 +383,7 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   // Drain the queues first: a write committed after this point is queued again and recounted next time.
   await sql`delete from stat_pending`.execute(tx);
   await sql`delete from stat_compliance_pending`.execute(tx);
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_cadre_year', 'stat_compliance', 'stat_missed']) await sql`delete from ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_cadre_year', 'stat_unit_year', 'stat_compliance', 'stat_missed', 'stat_cadre_root']) await sql`delete from ${sql.table(t)}`.execute(tx);
   await sql`delete from stat_rollup_state`.execute(tx);
   await sql`insert into stat_rollup_state (id, area_segments, built_at) values (1, ${seg}, now())`.execute(tx);
   await sql`insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, null)}`.execute(tx);
@@ -352,12 +399,16 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   await sql`insert into stat_reach_day (campaign_id, area, year, figure, doy, solo) ${reachDayRows(null)}`.execute(tx);
   await sql`insert into stat_reach_mask (campaign_id, area, year, figure, months, n) ${reachMaskRows(null)}`.execute(tx);
   await sql`insert into stat_cadre_year (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreYearRows(seg, null)}`.execute(tx);
+  await sql`analyze stat_cadre_year`.execute(tx);
+  await sql`insert into stat_unit_year (${unitYearColumns}) ${unitYearRows(null)}`.execute(tx);
   await sql`insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(null)}`.execute(tx);
   await sql`delete from stat_missed_window`.execute(tx);
   await numberMissedWindows(tx, seg, null);
   await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, null)}`.execute(tx);
+  await sql`analyze stat_missed`.execute(tx);
+  await sql`insert into stat_cadre_root (${cadreRootColumns}) ${cadreRootRows(null)}`.execute(tx);
   // Planner statistics for the tables just filled (PGlite has no autovacuum to gather them).
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_cadre_year', 'stat_compliance', 'stat_missed', 'stat_missed_window']) await sql`analyze ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_cadre_year', 'stat_unit_year', 'stat_compliance', 'stat_missed', 'stat_missed_window', 'stat_cadre_root']) await sql`analyze ${sql.table(t)}`.execute(tx);
 }
 
 /**
@@ -393,6 +444,9 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
       await rebuild(tx, seg);
       return { segments: seg, rebuilt: true, days: 0, compliance: 0 };
     }
+    // The cadres whose stat_cadre_year or stat_missed rows change: their stat_cadre_root rows are recounted last.
+    await sql`create temporary table if not exists stat_tcadres (cadre_id integer) on commit drop`.execute(tx);
+    await sql`delete from stat_tcadres`.execute(tx);
     // The touched day keys, cut to areas (keys queued before the first build hold whole paths).
     await sql`create temporary table if not exists stat_keys (campaign_id integer, area text, day date) on commit drop`.execute(tx);
     await sql`delete from stat_keys`.execute(tx);
@@ -434,10 +488,17 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
         await sql`analyze stat_tcad`.execute(tx);
         await sql`delete from stat_cadre_year s using stat_tcad k where s.campaign_id = k.campaign_id and s.year = k.year and s.area = k.area and s.cadre_id = k.cadre_id`.execute(tx);
         await sql`insert into stat_cadre_year (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreYearRows(seg, { cadres: sql`stat_tcad` })}`.execute(tx);
+        await sql`insert into stat_tcadres select distinct cadre_id from stat_tcad`.execute(tx);
       } else {
-        await sql`delete from stat_cadre_year s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
-        await sql`with k as ${years} insert into stat_cadre_year (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreYearRows(seg, { years: sql`k` })}`.execute(tx);
+        await sql`with gone as (delete from stat_cadre_year s using ${years} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year returning s.cadre_id)
+          insert into stat_tcadres select distinct cadre_id from gone`.execute(tx);
+        await sql`with k as ${years}, fresh as (insert into stat_cadre_year (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreYearRows(seg, { years: sql`k` })} returning cadre_id)
+          insert into stat_tcadres select distinct cadre_id from fresh`.execute(tx);
       }
+      // The unit rows of the areas and years whose cadre rows were recounted.
+      const unitKeys = n <= rollupLimits.subjectRecountUpToKeys ? sql`(select distinct campaign_id, area, year from stat_tcad)` : years;
+      await sql`delete from stat_unit_year s using ${unitKeys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
+      await sql`with k as ${unitKeys} insert into stat_unit_year (${unitYearColumns}) ${unitYearRows(sql`k`)}`.execute(tx);
       // The subjects whose rows change (gone or counted again) get their shared flag recomputed.
       await sql`create temporary table if not exists stat_subjects (figure smallint, subject text, year integer) on commit drop`.execute(tx);
       await sql`delete from stat_subjects`.execute(tx);
@@ -500,9 +561,16 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
         union select r.cadre_id from compliance_results r where r.cadre_id is not null and r.region_path is null and exists (select 1 from stat_ckeys where area = '')
         union select m.cadre_id from stat_missed m where m.area in (select ${cutSql(seg, 'area')} from stat_ckeys) or (m.area = '' and exists (select 1 from stat_ckeys where area = ''))
       )`;
+      await sql`insert into stat_tcadres select k.cadre_id from ${cadres} k`.execute(tx);
       await sql`delete from stat_missed s using ${cadres} k where s.cadre_id = k.cadre_id`.execute(tx);
       await numberMissedWindows(tx, seg, cadres);
       await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, cadres)}`.execute(tx);
+    }
+    if (n > 0 || cn > 0) {
+      await sql`analyze stat_tcadres`.execute(tx);
+      const changed = sql`(select distinct cadre_id from stat_tcadres)`;
+      await sql`delete from stat_cadre_root s using ${changed} k where s.cadre_id = k.cadre_id`.execute(tx);
+      await sql`insert into stat_cadre_root (${cadreRootColumns}) ${cadreRootRows(changed)}`.execute(tx);
     }
     return { segments: seg, rebuilt: false, days: n, compliance: cn };
   });
@@ -827,50 +895,82 @@ export async function readCompliance(db: Executor, f: FigureFilter, g: RollupGro
   return rows;
 }
 
-/**
- * Field records per cadre (and unit path) over the period: the relation (cadre_id, unit_path,
- * records). Per year the period touches, one row per cadre and area gives total(hi) − total(lo − 1),
- * where total(x) is the running total at the last day with records not after x, found by binary
- * search (width_bucket) in the row's sorted days. Unless `summed`, a cadre and unit path may come
- * in several rows (one per area and year), some of them 0: for callers that sum them anyway.
- */
-export function cadreRecords(f: FigureFilter, summed = true): RawBuilder<unknown> {
-  const where = areaWhere(f);
-  const parts: RawBuilder<unknown>[] = [];
+/** Per year of the period, its day-of-year bounds (numbers from 1, as in the `at` arrays). */
+function yearSpans(f: FigureFilter): { year: number; lo: number; hi: number }[] {
+  const out: { year: number; lo: number; hi: number }[] = [];
   for (let y = Number(f.from.slice(0, 4)); y <= Number(f.to.slice(0, 4)); y++) {
-    // Day-of-year numbers from 1, as in stat_cadre_year.at.
-    const lo = f.from > `${y}-01-01` ? doyOf(y, f.from) + 1 : 1;
-    const hi = f.to < `${y}-12-31` ? doyOf(y, f.to) + 1 : 366;
-    parts.push(sql`
-      select d.cadre_id, d.unit_path,
-        coalesce(d.cum[width_bucket(${sql.lit(hi)}::smallint, d.at)], 0) - coalesce(d.cum[width_bucket(${sql.lit(lo - 1)}::smallint, d.at)], 0) as records
-      from stat_cadre_year d
-      where d.year = ${y} and ${where('d')}`);
+    out.push({ year: y, lo: f.from > `${y}-01-01` ? doyOf(y, f.from) + 1 : 1, hi: f.to < `${y}-12-31` ? doyOf(y, f.to) + 1 : 366 });
   }
-  const rows = sql.join(parts, sql` union all `);
-  return summed ? sql`select p.cadre_id, p.unit_path, sum(p.records)::int as records from (${rows}) p group by 1, 2 having sum(p.records) > 0` : rows;
+  return out;
+}
+
+/** The records of an `at`/`cum` row (alias d) between day lo and hi of its year: two binary searches. */
+const recordsIn = (lo: number, hi: number) =>
+  sql`coalesce(d.cum[width_bucket(${sql.lit(hi)}::smallint, d.at)], 0) - coalesce(d.cum[width_bucket(${sql.lit(lo - 1)}::smallint, d.at)], 0)`;
+
+/**
+ * Whether the filter's region is a whole tree (a top-level region, or none), read per cadre from
+ * stat_cadre_root; and whether one row per cadre answers (one campaign, one root, `years` years).
+ */
+function wholeTree(f: FigureFilter): boolean {
+  return f.regionPath === null || !f.regionPath.includes('/');
+}
+function rootWhere(f: FigureFilter): RawBuilder<boolean> {
+  const c: RawBuilder<boolean>[] = [];
+  if (f.campaignId !== null) c.push(sql<boolean>`d.campaign_id = ${f.campaignId}`);
+  if (f.regionPath !== null) c.push(sql<boolean>`d.root = ${f.regionPath}`);
+  return c.length === 0 ? sql<boolean>`true` : sql<boolean>`(${sql.join(c, sql` and `)})`;
 }
 
 /**
- * Whether some campaign-year of the filter has windows numbered beyond MISSED_BITS (not expected
- * with real rules): its missed duties are then counted from the compliance rows.
+ * Field records each cadre took part in over the period: the relation (cadre_id, records) of the
+ * cadres with at least one. For a whole region tree, one stat_cadre_root row per cadre and year;
+ * summed per cadre only when several can match (several years, campaigns or roots).
  */
-export async function missedOverflow(db: Executor, f: FigureFilter): Promise<boolean> {
-  const { rows } = await sql<{ over: boolean }>`select exists (select 1 from stat_missed_window w where w.bit >= ${sql.lit(MISSED_BITS)}
-    and ${f.campaignId === null ? sql`true` : sql`w.campaign_id = ${f.campaignId}`}) as over`.execute(db);
-  return rows[0]?.over === true;
+export function cadreScores(f: FigureFilter): RawBuilder<unknown> {
+  const spans = yearSpans(f);
+  if (wholeTree(f)) {
+    const parts = spans.map(({ year, lo, hi }) => sql`select d.cadre_id, (${recordsIn(lo, hi)})::int as records from stat_cadre_root d where d.year = ${year} and ${rootWhere(f)}`);
+    if (spans.length === 1 && f.campaignId !== null && f.regionPath !== null) return sql`select p.cadre_id, p.records from (${parts[0]!}) p where p.records > 0`;
+    return sql`select p.cadre_id, sum(p.records)::int as records from (${sql.join(parts, sql` union all `)}) p group by 1 having sum(p.records) > 0`;
+  }
+  const where = areaWhere(f);
+  const parts = spans.map(({ year, lo, hi }) => sql`select d.cadre_id, ${recordsIn(lo, hi)} as records from stat_cadre_year d where d.year = ${year} and ${where('d')}`);
+  return sql`select p.cadre_id, sum(p.records)::int as records from (${sql.join(parts, sql` union all `)}) p group by 1 having sum(p.records) > 0`;
+}
+
+/** Participations (人次) per unit path over the period, from stat_unit_year: the relation (unit_path, records), those with one at least. */
+export function unitRecords(f: FigureFilter): RawBuilder<unknown> {
+  const where = areaWhere(f);
+  const parts = yearSpans(f).map(({ year, lo, hi }) => sql`select d.unit_path, ${recordsIn(lo, hi)} as records from stat_unit_year d where d.year = ${year} and ${where('d')}`);
+  return sql`select p.unit_path, sum(p.records)::int as records from (${sql.join(parts, sql` union all `)}) p group by 1 having sum(p.records) > 0`;
 }
 
 /**
  * Missed duties per cadre over the period, as complianceWhere counts them (active cadre rules,
  * windows overlapping [from, to]): the relation (cadre_id, n) of cadres with at least one. Per
  * campaign-year, the bits of the windows overlapping the period are one mask, and a row's count
- * is bit_count(missed & mask). With `overflow` (missedOverflow), the campaign-years numbered beyond
- * the bits are counted from the compliance rows instead; that part is left out otherwise, since
- * its cost estimate alone made PostgreSQL plan the statement in parallel.
+ * is bit_count(missed & mask). For a whole region tree, from stat_cadre_root, one row per cadre
+ * when one campaign-year has such windows. A campaign-year with windows numbered beyond the bits
+ * (not expected with real rules) is counted from the compliance rows; that part is left out
+ * otherwise, since its cost estimate alone made PostgreSQL plan the statement in parallel.
  */
-export function missedDuties(f: FigureFilter, overflow: boolean): RawBuilder<unknown> {
+export async function missedDuties(db: Executor, f: FigureFilter): Promise<RawBuilder<unknown>> {
   const inCampaign = (col: string) => (f.campaignId === null ? sql<boolean>`true` : sql<boolean>`${sql.ref(col)} = ${f.campaignId}`);
+  const { rows: masks } = await sql<{ campaign_id: number; year: number; mask: string; over: boolean }>`
+    select w.campaign_id, w.year, bit_or(case when w.bit < ${sql.lit(MISSED_BITS)} then set_bit(${noBits}, w.bit, 1) else ${noBits} end)::text as mask,
+      bool_or(w.bit >= ${sql.lit(MISSED_BITS)}) as over
+    from stat_missed_window w
+    where w.window_start <= ${f.to}::date and w.window_end >= ${f.from}::date and ${inCampaign('w.campaign_id')}
+    group by 1, 2`.execute(db);
+  const overflow = masks.some((m) => m.over);
+  if (masks.length === 0) return sql`select null::int as cadre_id, 0 as n where false`;
+  const p = sql`(values ${sql.join(masks.map((m) => sql`(${m.campaign_id}::int, ${m.year}::int, ${m.mask}::bit(${sql.lit(MISSED_BITS)}))`))}) as p(campaign_id, year, mask)`;
+  if (!overflow && wholeTree(f)) {
+    const rows = sql`select d.cadre_id, bit_count(d.missed & p.mask)::int as n from stat_cadre_root d join ${p} on p.campaign_id = d.campaign_id and p.year = d.year where ${rootWhere(f)}`;
+    if (masks.length === 1 && f.regionPath !== null) return sql`select x.cadre_id, x.n from (${rows}) x where x.n > 0`;
+    return sql`select x.cadre_id, sum(x.n)::int as n from (${rows}) x group by 1 having sum(x.n) > 0`;
+  }
   const over = sql`(select w.campaign_id, w.year from stat_missed_window w where w.bit >= ${sql.lit(MISSED_BITS)} and ${inCampaign('w.campaign_id')})`;
   const fromRows = sql`
       union all
@@ -879,15 +979,9 @@ export function missedDuties(f: FigureFilter, overflow: boolean): RawBuilder<unk
       where r.status = 'missed' and r.cadre_id is not null and ${complianceWhere(f)}
         and (coalesce(rr.campaign_id, 0), extract(year from r.window_start)::int) in ${over}`;
   return sql`
-    with p as (
-      select w.campaign_id, w.year, bit_or(set_bit(${noBits}, w.bit, 1)) as mask
-      from stat_missed_window w
-      where w.bit < ${sql.lit(MISSED_BITS)} and w.window_start <= ${f.to}::date and w.window_end >= ${f.from}::date and ${inCampaign('w.campaign_id')}
-      group by 1, 2
-    )
     select x.cadre_id, sum(x.n)::int as n from (
-      select m.cadre_id, bit_count(m.missed & p.mask) as n
-      from stat_missed m join p on p.campaign_id = m.campaign_id and p.year = m.year
+      select m.cadre_id, bit_count(m.missed & p.mask)::int as n
+      from stat_missed m join ${p} on p.campaign_id = m.campaign_id and p.year = m.year
       where ${areaWhere(f)('m')} ${overflow ? sql`and (m.campaign_id, m.year) not in ${over}` : sql``}
       ${overflow ? fromRows : sql``}
     ) x
