@@ -24,6 +24,7 @@ import * as m0020c from './migrations/0020_stat_cadre_year.ts';
 import * as m0021m from './migrations/0021_stat_missed_windows.ts';
 import * as m0022r from './migrations/0022_stat_reach_mask.ts';
 import * as m0023w from './migrations/0023_stat_whole_tree.ts';
+import * as m0024c from './migrations/0024_stat_compliance_county.ts';
 
 // Migrations are listed by hand, in order: the list is the schema's history.
 const migrations: Record<string, Migration> = {
@@ -51,6 +52,7 @@ const migrations: Record<string, Migration> = {
   '0021_stat_missed_windows': m0021m,
   '0022_stat_reach_mask': m0022r,
   '0023_stat_whole_tree': m0023w,
+  '0024_stat_compliance_county': m0024c,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -341,7 +341,7 @@ export async function computeFigures(
     put(reach);
   }
   if (complianceRolled && keys.some((k) => families[k] === 'compliance')) {
-    put(await readCompliance(db, filter, { grouping: plan.grouping, childSegment: plan.childSegment, buckets: plan.buckets, total: onePass }));
+    put(await readCompliance(db, filter, { grouping: plan.grouping, childSegment: plan.childSegment, buckets: plan.buckets, total: onePass }, rolled));
   }
 
   if (need('activities')) {

@@ -107,8 +107,9 @@ async function expectRollupsEqualRecords(step: string) {
     // Four whole months and ten days of a month with records after them (its subjects found by month set).
     ['2025-08-01', '2025-12-10'],
   ];
-  // The top of the tree (a whole tree, read per cadre from stat_cadre_root), the county and two townships.
-  const regions = [null, county.path.split('/')[0]!, county.path, townships[0]!.path, townships[1]!.path];
+  // The top of the tree (a whole tree, read per cadre from stat_cadre_root), the city (its counties
+  // read from stat_compliance_county), the county (its townships from stat_compliance) and two townships.
+  const regions = [null, county.path.split('/')[0]!, county.path.split('/').slice(0, 2).join('/'), county.path, townships[0]!.path, townships[1]!.path];
   let compared = 0;
   let missedSeen = 0;
   let cadresSeen = 0;

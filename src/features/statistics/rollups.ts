@@ -210,6 +210,15 @@ function complianceRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
     group by 1, 2, 3, 4`;
 }
 
+/** Rows of stat_compliance_county from stat_compliance: every window, or those in k(rule_id, window_start, window_end). */
+function complianceCountyRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
+  return sql`
+    select s.rule_id, ${cutSql(seg - 1, 's.area')} as area, s.window_start, s.window_end, sum(s.met)::int, sum(s.decided)::int
+    from stat_compliance s ${keys === null ? sql`` : sql`join ${keys} k on k.rule_id = s.rule_id and k.window_start = s.window_start and k.window_end = s.window_end`}
+    group by 1, 2, 3, 4`;
+}
+const complianceColumns = sql`rule_id, area, window_start, window_end, met, decided`;
+
 /**
  * Bits of a stat_missed row (its width, fixed by migration 0021): a campaign-year whose windows
  * were numbered beyond them is counted from the records.
@@ -383,7 +392,7 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   // Drain the queues first: a write committed after this point is queued again and recounted next time.
   await sql`delete from stat_pending`.execute(tx);
   await sql`delete from stat_compliance_pending`.execute(tx);
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_cadre_year', 'stat_unit_year', 'stat_compliance', 'stat_missed', 'stat_cadre_root']) await sql`delete from ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_cadre_year', 'stat_unit_year', 'stat_compliance', 'stat_compliance_county', 'stat_missed', 'stat_cadre_root']) await sql`delete from ${sql.table(t)}`.execute(tx);
   await sql`delete from stat_rollup_state`.execute(tx);
   await sql`insert into stat_rollup_state (id, area_segments, built_at) values (1, ${seg}, now())`.execute(tx);
   await sql`insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, null)}`.execute(tx);
@@ -402,13 +411,14 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   await sql`analyze stat_cadre_year`.execute(tx);
   await sql`insert into stat_unit_year (${unitYearColumns}) ${unitYearRows(null)}`.execute(tx);
   await sql`insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(null)}`.execute(tx);
+  await sql`insert into stat_compliance_county (${complianceColumns}) ${complianceCountyRows(seg, null)}`.execute(tx);
   await sql`delete from stat_missed_window`.execute(tx);
   await numberMissedWindows(tx, seg, null);
   await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, null)}`.execute(tx);
   await sql`analyze stat_missed`.execute(tx);
   await sql`insert into stat_cadre_root (${cadreRootColumns}) ${cadreRootRows(null)}`.execute(tx);
   // Planner statistics for the tables just filled (PGlite has no autovacuum to gather them).
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_cadre_year', 'stat_unit_year', 'stat_compliance', 'stat_missed', 'stat_missed_window', 'stat_cadre_root']) await sql`analyze ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_cadre_year', 'stat_unit_year', 'stat_compliance', 'stat_compliance_county', 'stat_missed', 'stat_missed_window', 'stat_cadre_root']) await sql`analyze ${sql.table(t)}`.execute(tx);
 }
 
 /**
@@ -554,6 +564,9 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
       const windows = sql`(select distinct rule_id, area, window_start, window_end from stat_ckeys)`;
       await sql`delete from stat_compliance s using ${windows} k where s.rule_id = k.rule_id and s.area = k.area and s.window_start = k.window_start and s.window_end = k.window_end`.execute(tx);
       await sql`with k as ${windows} insert into stat_compliance (rule_id, area, window_start, window_end, met, decided) ${complianceRows(sql`k`)}`.execute(tx);
+      const countyWindows = sql`(select distinct rule_id, window_start, window_end from stat_ckeys)`;
+      await sql`delete from stat_compliance_county s using ${countyWindows} k where s.rule_id = k.rule_id and s.window_start = k.window_start and s.window_end = k.window_end`.execute(tx);
+      await sql`with k as ${countyWindows} insert into stat_compliance_county (${complianceColumns}) ${complianceCountyRows(seg, sql`k`)}`.execute(tx);
       // The cadres with rows at the paths touched (queued per path, not per row, to keep the
       // queue small on a full compliance pass), and those whose missed duties were there.
       const cadres = sql`(
@@ -881,7 +894,10 @@ async function readReachSummed(db: Executor, f: FigureFilter, grain: 'month' | '
 }
 
 /** Decided compliance rows per group: rows { g, met, decided }, as complianceWhere counts them. */
-export async function readCompliance(db: Executor, f: FigureFilter, g: RollupGroup): Promise<Record<string, unknown>[]> {
+export async function readCompliance(db: Executor, f: FigureFilter, g: RollupGroup, segments: number): Promise<Record<string, unknown>[]> {
+  // The county rows answer when neither the region nor the children lie below the county level.
+  const county = segments - 1;
+  const coarse = (f.regionPath === null || f.regionPath.split('/').length <= county) && (g.childSegment === null || g.childSegment <= county);
   const c: RawBuilder<boolean>[] = [
     sql<boolean>`rr.active`,
     sql<boolean>`(rr.rule ->> 'subject') = 'cadre'`,
@@ -891,7 +907,7 @@ export async function readCompliance(db: Executor, f: FigureFilter, g: RollupGro
   if (f.regionPath !== null) c.push(pathUnder('s.area', f.regionPath));
   const { rows } = await sql<Record<string, unknown>>`${grouped(g, groupKey(g, 's.area', sql`least(s.window_end, ${f.to}::date)`),
     sql`sum(s.met)::bigint as met, sum(s.decided)::bigint as decided`,
-    sql`stat_compliance s join requirement_rules rr on rr.id = s.rule_id`, sql<boolean>`${sql.join(c, sql` and `)}`)}`.execute(db);
+    sql`${sql.table(coarse ? 'stat_compliance_county' : 'stat_compliance')} s join requirement_rules rr on rr.id = s.rule_id`, sql<boolean>`${sql.join(c, sql` and `)}`)}`.execute(db);
   return rows;
 }
 
