@@ -291,25 +291,21 @@ function unitYearRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
   return mergedYears(['campaign_id', 'area', 'year', 'unit_path'], sql`d.campaign_id, d.area, d.year, d.unit_path`, from);
 }
 
-/**
- * Rows of stat_cadre_root from stat_cadre_year and stat_missed, of every cadre or of those in
- * k(cadre_id): per campaign, year, top-level region and cadre, over all their areas and unit paths.
- */
+/** Rows of stat_cadre_root from stat_cadre_year, of every cadre or of those in k(cadre_id): per campaign, year, top-level region and cadre, over all their areas and unit paths. */
 function cadreRootRows(cadres: RawBuilder<unknown> | null): RawBuilder<unknown> {
-  const only = (alias: string) => (cadres === null ? sql`true` : sql`${sql.ref(`${alias}.cadre_id`)} in (select kk.cadre_id from ${cadres} kk)`);
-  const root = (alias: string) => sql`split_part(${sql.ref(`${alias}.area`)}, '/', 1)`;
-  return sql`
-    with cy as (${mergedYears(['campaign_id', 'year', 'root', 'cadre_id'], sql`d.campaign_id, d.year, ${root('d')} as root, d.cadre_id`, sql`stat_cadre_year d`, only('d'))}),
-    ms as (
-      select m.campaign_id, m.year, ${root('m')} as root, m.cadre_id, bit_or(m.missed) as missed
-      from stat_missed m where ${only('m')}
-      group by 1, 2, 3, 4
-    )
-    select coalesce(cy.campaign_id, ms.campaign_id), coalesce(cy.year, ms.year), coalesce(cy.root, ms.root), coalesce(cy.cadre_id, ms.cadre_id),
-      coalesce(cy.at, '{}'), coalesce(cy.cum, '{}'), coalesce(ms.missed, ${noBits})
-    from cy full join ms on ms.campaign_id = cy.campaign_id and ms.year = cy.year and ms.root = cy.root and ms.cadre_id = cy.cadre_id`;
+  const only = cadres === null ? sql`true` : sql`d.cadre_id in (select kk.cadre_id from ${cadres} kk)`;
+  return mergedYears(['campaign_id', 'year', 'root', 'cadre_id'], sql`d.campaign_id, d.year, split_part(d.area, '/', 1) as root, d.cadre_id`, sql`stat_cadre_year d`, only);
 }
-const cadreRootColumns = sql`campaign_id, year, root, cadre_id, at, cum, missed`;
+
+/** Rows of stat_missed_root from stat_missed, of every cadre or of those in k(cadre_id), as cadreRootRows. */
+function missedRootRows(cadres: RawBuilder<unknown> | null): RawBuilder<unknown> {
+  return sql`
+    select m.campaign_id, m.year, split_part(m.area, '/', 1), m.cadre_id, bit_or(m.missed)
+    from stat_missed m ${cadres === null ? sql`` : sql`where m.cadre_id in (select kk.cadre_id from ${cadres} kk)`}
+    group by 1, 2, 3, 4`;
+}
+const cadreRootColumns = sql`campaign_id, year, root, cadre_id, at, cum`;
+const missedRootColumns = sql`campaign_id, year, root, cadre_id, missed`;
 const unitYearColumns = sql`campaign_id, area, year, unit_path, at, cum`;
 
 const monthsOf = (dayTable: string, valueCols: RawBuilder<unknown>, extraKey: RawBuilder<unknown> | null) =>
@@ -392,7 +388,7 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   // Drain the queues first: a write committed after this point is queued again and recounted next time.
   await sql`delete from stat_pending`.execute(tx);
   await sql`delete from stat_compliance_pending`.execute(tx);
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_cadre_year', 'stat_unit_year', 'stat_compliance', 'stat_compliance_county', 'stat_missed', 'stat_cadre_root']) await sql`delete from ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_cadre_year', 'stat_unit_year', 'stat_compliance', 'stat_compliance_county', 'stat_missed', 'stat_cadre_root', 'stat_missed_root']) await sql`delete from ${sql.table(t)}`.execute(tx);
   await sql`delete from stat_rollup_state`.execute(tx);
   await sql`insert into stat_rollup_state (id, area_segments, built_at) values (1, ${seg}, now())`.execute(tx);
   await sql`insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, null)}`.execute(tx);
@@ -417,8 +413,9 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, null)}`.execute(tx);
   await sql`analyze stat_missed`.execute(tx);
   await sql`insert into stat_cadre_root (${cadreRootColumns}) ${cadreRootRows(null)}`.execute(tx);
+  await sql`insert into stat_missed_root (${missedRootColumns}) ${missedRootRows(null)}`.execute(tx);
   // Planner statistics for the tables just filled (PGlite has no autovacuum to gather them).
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_cadre_year', 'stat_unit_year', 'stat_compliance', 'stat_compliance_county', 'stat_missed', 'stat_missed_window', 'stat_cadre_root']) await sql`analyze ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_cadre_year', 'stat_unit_year', 'stat_compliance', 'stat_compliance_county', 'stat_missed', 'stat_missed_window', 'stat_cadre_root', 'stat_missed_root']) await sql`analyze ${sql.table(t)}`.execute(tx);
 }
 
 /**
@@ -454,7 +451,7 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
       await rebuild(tx, seg);
       return { segments: seg, rebuilt: true, days: 0, compliance: 0 };
     }
-    // The cadres whose stat_cadre_year or stat_missed rows change: their stat_cadre_root rows are recounted last.
+    // The cadres whose stat_cadre_year or stat_missed rows change: their stat_cadre_root and stat_missed_root rows are recounted last.
     await sql`create temporary table if not exists stat_tcadres (cadre_id integer) on commit drop`.execute(tx);
     await sql`delete from stat_tcadres`.execute(tx);
     // The touched day keys, cut to areas (keys queued before the first build hold whole paths).
@@ -584,6 +581,8 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
       const changed = sql`(select distinct cadre_id from stat_tcadres)`;
       await sql`delete from stat_cadre_root s using ${changed} k where s.cadre_id = k.cadre_id`.execute(tx);
       await sql`insert into stat_cadre_root (${cadreRootColumns}) ${cadreRootRows(changed)}`.execute(tx);
+      await sql`delete from stat_missed_root s using ${changed} k where s.cadre_id = k.cadre_id`.execute(tx);
+      await sql`insert into stat_missed_root (${missedRootColumns}) ${missedRootRows(changed)}`.execute(tx);
     }
     return { segments: seg, rebuilt: false, days: n, compliance: cn };
   });
@@ -924,10 +923,7 @@ function yearSpans(f: FigureFilter): { year: number; lo: number; hi: number }[] 
 const recordsIn = (lo: number, hi: number) =>
   sql`coalesce(d.cum[width_bucket(${sql.lit(hi)}::smallint, d.at)], 0) - coalesce(d.cum[width_bucket(${sql.lit(lo - 1)}::smallint, d.at)], 0)`;
 
-/**
- * Whether the filter's region is a whole tree (a top-level region, or none), read per cadre from
- * stat_cadre_root; and whether one row per cadre answers (one campaign, one root, `years` years).
- */
+/** Whether the filter's region is a whole tree (a top-level region, or none): read per cadre from stat_cadre_root and stat_missed_root. */
 function wholeTree(f: FigureFilter): boolean {
   return f.regionPath === null || !f.regionPath.includes('/');
 }
@@ -966,7 +962,7 @@ export function unitRecords(f: FigureFilter): RawBuilder<unknown> {
  * Missed duties per cadre over the period, as complianceWhere counts them (active cadre rules,
  * windows overlapping [from, to]): the relation (cadre_id, n) of cadres with at least one. Per
  * campaign-year, the bits of the windows overlapping the period are one mask, and a row's count
- * is bit_count(missed & mask). For a whole region tree, from stat_cadre_root, one row per cadre
+ * is bit_count(missed & mask). For a whole region tree, from stat_missed_root, one row per cadre
  * when one campaign-year has such windows. A campaign-year with windows numbered beyond the bits
  * (not expected with real rules) is counted from the compliance rows; that part is left out
  * otherwise, since its cost estimate alone made PostgreSQL plan the statement in parallel.
@@ -983,7 +979,7 @@ export async function missedDuties(db: Executor, f: FigureFilter): Promise<RawBu
   if (masks.length === 0) return sql`select null::int as cadre_id, 0 as n where false`;
   const p = sql`(values ${sql.join(masks.map((m) => sql`(${m.campaign_id}::int, ${m.year}::int, ${m.mask}::bit(${sql.lit(MISSED_BITS)}))`))}) as p(campaign_id, year, mask)`;
   if (!overflow && wholeTree(f)) {
-    const rows = sql`select d.cadre_id, bit_count(d.missed & p.mask)::int as n from stat_cadre_root d join ${p} on p.campaign_id = d.campaign_id and p.year = d.year where ${rootWhere(f)}`;
+    const rows = sql`select d.cadre_id, bit_count(d.missed & p.mask)::int as n from stat_missed_root d join ${p} on p.campaign_id = d.campaign_id and p.year = d.year where ${rootWhere(f)}`;
     if (masks.length === 1 && f.regionPath !== null) return sql`select x.cadre_id, x.n from (${rows}) x where x.n > 0`;
     return sql`select x.cadre_id, sum(x.n)::int as n from (${rows}) x group by 1 having sum(x.n) > 0`;
   }
