@@ -451,9 +451,12 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
       await rebuild(tx, seg);
       return { segments: seg, rebuilt: true, days: 0, compliance: 0 };
     }
-    // The cadres whose stat_cadre_year or stat_missed rows change: their stat_cadre_root and stat_missed_root rows are recounted last.
+    // The cadres whose stat_cadre_year rows (stat_tcadres) or stat_missed rows (stat_tmissed)
+    // change: their stat_cadre_root or stat_missed_root rows are recounted last.
     await sql`create temporary table if not exists stat_tcadres (cadre_id integer) on commit drop`.execute(tx);
     await sql`delete from stat_tcadres`.execute(tx);
+    await sql`create temporary table if not exists stat_tmissed (cadre_id integer) on commit drop`.execute(tx);
+    await sql`delete from stat_tmissed`.execute(tx);
     // The touched day keys, cut to areas (keys queued before the first build hold whole paths).
     await sql`create temporary table if not exists stat_keys (campaign_id integer, area text, day date) on commit drop`.execute(tx);
     await sql`delete from stat_keys`.execute(tx);
@@ -571,16 +574,20 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
         union select r.cadre_id from compliance_results r where r.cadre_id is not null and r.region_path is null and exists (select 1 from stat_ckeys where area = '')
         union select m.cadre_id from stat_missed m where m.area in (select ${cutSql(seg, 'area')} from stat_ckeys) or (m.area = '' and exists (select 1 from stat_ckeys where area = ''))
       )`;
-      await sql`insert into stat_tcadres select k.cadre_id from ${cadres} k`.execute(tx);
+      await sql`insert into stat_tmissed select k.cadre_id from ${cadres} k`.execute(tx);
       await sql`delete from stat_missed s using ${cadres} k where s.cadre_id = k.cadre_id`.execute(tx);
       await numberMissedWindows(tx, seg, cadres);
       await sql`insert into stat_missed (${missedColumns}) ${missedRows(seg, cadres)}`.execute(tx);
     }
-    if (n > 0 || cn > 0) {
+    if (n > 0) {
       await sql`analyze stat_tcadres`.execute(tx);
       const changed = sql`(select distinct cadre_id from stat_tcadres)`;
       await sql`delete from stat_cadre_root s using ${changed} k where s.cadre_id = k.cadre_id`.execute(tx);
       await sql`insert into stat_cadre_root (${cadreRootColumns}) ${cadreRootRows(changed)}`.execute(tx);
+    }
+    if (cn > 0) {
+      await sql`analyze stat_tmissed`.execute(tx);
+      const changed = sql`(select distinct cadre_id from stat_tmissed)`;
       await sql`delete from stat_missed_root s using ${changed} k where s.cadre_id = k.cadre_id`.execute(tx);
       await sql`insert into stat_missed_root (${missedRootColumns}) ${missedRootRows(changed)}`.execute(tx);
     }
