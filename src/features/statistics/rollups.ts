@@ -748,10 +748,14 @@ export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, w
   if (masks.length === 1) {
     // One bucket in one year (the whole scope, or by child region): the unshared subjects reached
     // in its whole months from their histogram, and those reached only on its loose days.
-    const [m] = await promoteEmptyEdges(db, masks) as [BucketMask];
+    const [m] = await wholeLooseMonths(db, masks) as [WholeLoose];
     if (m.months !== 0) {
       parts.push(grouped(g, groupKey(g, 'x.area', sql`null`), sql`x.figure, sum(x.n)::int as n`, sql`stat_reach_mask x`,
         sql<boolean>`x.year = ${m.year} and x.figure in (${sql.join(codes)}) and ${areaWhere(f)('x')} and (x.months & ${m.months}) <> 0`, [sql`x.figure`]));
+    }
+    if (m.minus !== null) {
+      parts.push(grouped(g, groupKey(g, 'r.area', sql`null`), sql`r.figure, -count(*)::int as n`, sql`stat_reach r`,
+        minusRows(m, sql<boolean>`r.figure in (${sql.join(codes)}) and ${where}`), [sql`r.figure`]));
     }
     if (m.loose !== 0) {
       parts.push(grouped(g, groupKey(g, 'r.area', sql`null`), sql`r.figure, count(*)::int as n`, sql`stat_reach r`,
@@ -784,47 +788,73 @@ function onlyLoose(m: BucketMask): RawBuilder<boolean> {
 const bitCount = (n: number) => n.toString(2).replace(/0/g, '').length;
 
 /**
- * The masks with each loose month made whole when none of its days outside the bucket has an
- * unshared subject reached on it (stat_reach_day): the bucket then counts the same unshared
- * subjects as the whole month, read from the month tables. A period ending today, or yesterday,
- * ends its last month so. Only for the unshared subjects: the shared ones keep the exact mask.
+ * A bucket whose loose months are partly read as whole (`wholeLoose`): the unshared subjects of
+ * `months` (which then include those months) less `minus`, the unshared rows reached in none of the
+ * bucket's original whole months (`whole`) nor on its days (`mask`, the original loose days), but
+ * on the left-out days (`excluded`) of those months. A subject reached in such a month is in the
+ * bucket unless all its days there are left out, so this is exact; and cheap when the left-out
+ * days hold fewer rows than the kept ones (a period ending yesterday: the month's later days).
  */
-async function promoteEmptyEdges(db: Executor, masks: BucketMask[]): Promise<BucketMask[]> {
-  const edges: { i: number; month: number; year: number; first: number; last: number; lo: number[]; hi: number[] }[] = [];
+type WholeLoose = BucketMask & { minus: { whole: number; mask: string; excluded: number[] } | null };
+
+/** Up to this many stat_reach_day rows are counted on either side of a loose month to choose how to read it. */
+const EDGE_PROBE_ROWS = 2000;
+
+/**
+ * The masks with each loose month read as a whole month less its left-out days' subjects
+ * (WholeLoose) when its left-out days have fewer unshared subjects reached on them
+ * (stat_reach_day, counted up to EDGE_PROBE_ROWS) than its kept days; none at all (the month of
+ * today, say) needs no `minus`. Only for the unshared subjects: the shared ones keep the exact mask.
+ */
+async function wholeLooseMonths(db: Executor, masks: BucketMask[]): Promise<WholeLoose[]> {
+  const edges: { i: number; month: number; first: number; last: number; out: [number, number][]; kept: [number, number][] }[] = [];
   for (const [i, m] of masks.entries()) {
     for (let month = 1; month <= 12; month++) {
       if ((m.loose & (1 << (month - 1))) === 0) continue;
       const first = doyOf(m.year, `${m.year}-${String(month).padStart(2, '0')}-01`);
       const last = month === 12 ? doyOf(m.year, `${m.year}-12-31`) : doyOf(m.year, `${m.year}-${String(month + 1).padStart(2, '0')}-01`) - 1;
-      const lo: number[] = [];
-      const hi: number[] = [];
+      const out: [number, number][] = [];
+      const kept: [number, number][] = [];
       for (let d = first; d <= last; d++) {
-        if (m.mask[d] === '1') continue;
-        if (lo.length === hi.length) lo.push(d);
-        if (d === last || m.mask[d + 1] === '1') hi.push(d);
+        const side = m.mask[d] === '1' ? kept : out;
+        const prev = side.at(-1);
+        if (prev && prev[1] === d - 1) prev[1] = d;
+        else side.push([d, d]);
       }
-      edges.push({ i, month, year: m.year, first, last, lo, hi });
+      edges.push({ i, month, first, last, out, kept });
     }
   }
-  if (edges.length === 0) return masks;
-  const ranges = edges.flatMap((e, k) => e.lo.map((lo, j) => ({ k, year: e.year, lo, hi: e.hi[j]! })));
-  const busy = new Set<number>();
-  if (ranges.length) {
-    const { rows } = await sql<{ k: number }>`
-      select distinct e.k from unnest(${ranges.map((r) => r.k)}::int[], ${ranges.map((r) => r.year)}::int[], ${ranges.map((r) => r.lo)}::int[], ${ranges.map((r) => r.hi)}::int[]) as e(k, year, lo, hi)
-      where exists (select 1 from stat_reach_day d where d.year = e.year and d.doy between e.lo and e.hi)`.execute(db);
-    for (const r of rows) busy.add(Number(r.k));
-  }
-  const out = masks.map((m) => ({ ...m }));
+  const result: WholeLoose[] = masks.map((m) => ({ ...m, minus: null }));
+  if (edges.length === 0) return result;
+  const ranges = edges.flatMap((e, k) => [...e.out.map((r) => ({ k, side: 0, r })), ...e.kept.map((r) => ({ k, side: 1, r }))]);
+  const { rows } = await sql<{ k: number; side: number; n: number }>`
+    select e.k, e.side, sum((select count(*) from (select 1 from stat_reach_day d where d.year = e.year and d.doy between e.lo and e.hi limit ${sql.lit(EDGE_PROBE_ROWS)}) x))::int as n
+    from unnest(${ranges.map((x) => x.k)}::int[], ${ranges.map((x) => x.side)}::int[], ${ranges.map((x) => masks[edges[x.k]!.i]!.year)}::int[],
+      ${ranges.map((x) => x.r[0])}::int[], ${ranges.map((x) => x.r[1])}::int[]) as e(k, side, year, lo, hi)
+    group by 1, 2`.execute(db);
+  const count = (k: number, side: number) => Number(rows.find((r) => Number(r.k) === k && Number(r.side) === side)?.n ?? 0);
   for (const [k, e] of edges.entries()) {
-    if (busy.has(k)) continue;
-    const m = out[e.i]!;
+    const outside = count(k, 0);
+    if (outside > 0 && outside >= count(k, 1)) continue;
+    const orig = masks[e.i]!;
+    const m = result[e.i]!;
     const bit = 1 << (e.month - 1);
+    if (outside > 0) {
+      m.minus ??= { whole: orig.months, mask: orig.mask, excluded: [] };
+      for (const [lo, hi] of e.out) for (let d = lo; d <= hi; d++) m.minus.excluded.push(d);
+    }
     m.months |= bit;
     m.loose &= ~bit;
     m.mask = m.mask.slice(0, e.first) + '0'.repeat(e.last - e.first + 1) + m.mask.slice(e.last + 1);
   }
-  return out;
+  return result;
+}
+
+/** The unshared rows of a WholeLoose bucket's `minus` (rows must also meet `where`, on alias r). */
+function minusRows(m: WholeLoose, where: RawBuilder<boolean>): RawBuilder<boolean> {
+  const x = m.minus!;
+  return sql<boolean>`not r.shared and r.year = ${m.year} and ${where} and (r.months & ${x.whole}) = 0
+    and r.doys && ${x.excluded}::smallint[] and (r.days & ${x.mask}::bit(366)) = ${ZERO}::bit(366)`;
 }
 const doyOf = (year: number, date: string) => Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${year}-01-01T00:00:00Z`)) / 86_400_000);
 
@@ -876,7 +906,7 @@ function toFigures(wanted: readonly ReachFigureKey[], rows: { g: string; figure:
 async function readReachSummed(db: Executor, f: FigureFilter, grain: 'month' | 'day', masks: BucketMask[], codes: number[], filters: RawBuilder<boolean>): Promise<{ g: string; figure: number; n: number }[]> {
   // A day bucket is always whole (one day); a month bucket is whole when it has no loose days, or
   // none of its other days has unshared subjects reached on it (the month of today, say).
-  const unshared = grain === 'day' ? masks : await promoteEmptyEdges(db, masks);
+  const unshared: WholeLoose[] = grain === 'day' ? masks.map((m) => ({ ...m, minus: null })) : await wholeLooseMonths(db, masks);
   const whole = unshared.filter((m) => m.loose === 0 || grain === 'day');
   const cut = unshared.filter((m) => m.loose !== 0 && grain !== 'day');
   const parts: RawBuilder<unknown>[] = [];
@@ -893,6 +923,11 @@ async function readReachSummed(db: Executor, f: FigureFilter, grain: 'month' | '
   if (cut.length) {
     const cutPeriod = sql.join(cut.map((m) => sql<boolean>`(r.year = ${m.year} and r.doys && ${looseDays(m)}::smallint[])`), sql` or `);
     parts.push(reachCount(byBucket, sql`b.key`, sql<boolean>`not r.shared and ${filters} and (${cutPeriod})`, cut, false));
+  }
+  for (const m of unshared) {
+    if (m.minus === null) continue;
+    parts.push(sql`select ${m.key}::text as g, r.figure, -count(*)::int as n from stat_reach r
+      where ${minusRows(m, sql<boolean>`r.figure in (${sql.join(codes)}) and ${areaWhere(f)('r')}`)} group by 2`);
   }
   parts.push(reachCount(byBucket, sql`b.key`, sql<boolean>`r.shared and ${filters}`, masks, true));
   const { rows } = await sql<{ g: string; figure: number; n: number }>`${sql.join(parts, sql` union all `)}`.execute(db);
