@@ -166,11 +166,27 @@ export function unitParticipations(f: FigureFilter, segments: number | null): Ra
  * name is joined for the twenty cadres shown (at the province tier, sorting 200,000 names cost more
  * than counting their records).
  */
-async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: number | null) {
+export async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: number | null, leaveOut?: boolean) {
   // The units first, on their own: passed on as a list, the planner knows how many there are (six
   // at a township, thousands at a province) and reads their cadres by index or by a scan accordingly.
   const ids = (await sql<{ id: number }>`${scopedUnits(actor, f)}`.execute(db)).rows.map((r) => r.id);
   const inUnits = (col: RawBuilder<unknown>) => sql<boolean>`${col} = any(${ids}::int[])`;
+  const ranked = (c: string) => sql<boolean>`${sql.ref(`${c}.status`)} = 'active' and ${inUnits(sql.ref(`${c}.unit_id`))}`;
+  // The ranked cadres with records. When most units are ranked (a province or a city), the few
+  // cadres who are not (retired, transferred, in units outside the campaign) are left out of the
+  // scores, rather than joining 200,000 scores to 200,000 cadres; else the scores are joined.
+  // (`leaveOut` chooses, for tests.)
+  const wide = leaveOut ?? ids.length * 2 > Number((await sql<{ n: number }>`select count(*)::int as n from units`.execute(db)).rows[0]?.n ?? 0);
+  const pool = wide
+    ? sql`select s.cadre_id as id, s.records as score from (${cadreParticipations(f, segments)}) s
+        where s.cadre_id not in (select excl.id from excl)`
+    : sql`select s.cadre_id as id, s.records as score from (${cadreParticipations(f, segments)}) s
+        join cadres c on c.id = s.cadre_id where ${ranked('c')}`;
+  // Ranked cadres without a record, in cadre-number order (only read when some are needed). The
+  // NOT IN forms are hashed subplans; as anti-joins the planner sorted 200,000 rows to merge them.
+  const zeros = (when: RawBuilder<boolean>, order: 'asc' | 'desc') => sql`(select c.id, 0 as score from cadres c
+    where ${when} and ${ranked('c')} and c.id not in (select pool.id from pool)
+    order by c.id ${sql.raw(order)} limit ${CADRES_EACH_END})`;
   const { rows } = await sql<{ kind: 'unit' | 'cadre'; id: number; name: string; unit_name: string | null; records: number; cadres: number; rank: number; total: number; pos: number }>`
     with su as (select u.id, u.name from units u where ${inUnits(sql`u.id`)}),
     -- A unit path lists the unit's ancestors' ids: unnesting it credits every unit above a
@@ -182,40 +198,51 @@ async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: n
       where ${inUnits(sql`anc.id::int`)}
       group by 1
     ),
-    -- Active cadres of the ranked units and the units below them, read once: counted per unit
-    -- and every unit above it (cadres in post), and those of ranked units ranked.
-    staff as materialized (
-      select c.id, c.unit_id from cadres c
+    -- Active cadres per unit of the ranked units and those below them: counted for the unit and
+    -- every unit above it (cadres in post), and those of ranked units are the cadres ranked.
+    cu as materialized (
+      select c.unit_id, count(*)::int as n from cadres c
       where c.status = 'active' and c.unit_id in (select x.id from units x cross join lateral unnest(string_to_array(x.path, '/')) as a(id) where ${inUnits(sql`a.id::int`)})
+      group by 1
     ),
     cad as (
       select anc.id::int as id, sum(cu.n)::int as n
-      from (select staff.unit_id, count(*) as n from staff group by 1) cu
-      join units u on u.id = cu.unit_id
+      from cu join units u on u.id = cu.unit_id
       cross join lateral unnest(string_to_array(u.path, '/')) as anc(id)
       where ${inUnits(sql`anc.id::int`)}
       group by 1
     ),
-    pool as materialized (
-      select s.id, s.unit_id, coalesce(crecs.records, 0)::int as score
-      from staff s left join (${cadreParticipations(f, segments)}) crecs on crecs.cadre_id = s.id
-      where ${inUnits(sql`s.unit_id`)}
+    total as (select coalesce(sum(cu.n), 0)::int as n from cu where ${inUnits(sql`cu.unit_id`)}),
+    excl as materialized (select c.id from cadres c where not (${ranked('c')})),
+    pool as materialized (${pool}),
+    nz as (select count(*)::int as n from pool),
+    -- Only both ends are shown: each is a top-N by (score, cadre number), and a shown cadre's rank
+    -- (ties share it) is one more than the cadres scoring higher, from the scores' histogram (the
+    -- cadres without a record its zero); ranking every cadre by window functions sorted them all
+    -- twice (200,000 at the province tier).
+    hist as materialized (
+      select score, count(*)::int as n from pool group by score
+      union all select 0, (select n from total) - (select n from nz) where (select n from total) > (select n from nz)
     ),
-    -- Only both ends are shown: each is a top-N by (score, id), and a shown cadre's rank (ties
-    -- share it) is one more than the cadres scoring higher, from the scores' histogram; ranking
-    -- every cadre by window functions sorted them all twice (200,000 at the province tier).
-    hist as (select score, count(*)::int as n from pool group by score),
-    total as (select coalesce(sum(n), 0)::int as n from hist),
-    top as (select p.*, row_number() over (order by score desc, id)::int as pos from (select * from pool order by score desc, id limit ${CADRES_EACH_END}) p),
-    bottom as (select p.*, ((select n from total) + 1 - row_number() over (order by score, id desc))::int as pos
-      from (select * from pool order by score, id desc limit ${CADRES_EACH_END}) p),
+    top as (
+      select p.id, p.score, row_number() over (order by p.score desc, p.id)::int as pos
+      from ((select id, score from pool order by score desc, id limit ${CADRES_EACH_END})
+        union all ${zeros(sql<boolean>`(select n from nz) < ${CADRES_EACH_END}`, 'asc')}) p
+      order by p.score desc, p.id limit ${CADRES_EACH_END}
+    ),
+    bottom as (
+      select p.id, p.score, ((select n from total) + 1 - row_number() over (order by p.score, p.id desc))::int as pos
+      from (${zeros(sql<boolean>`(select n from total) > (select n from nz)`, 'desc')}
+        union all (select id, score from pool order by score, id desc limit ${CADRES_EACH_END})) p
+      order by p.score, p.id desc limit ${CADRES_EACH_END}
+    ),
     ends as (select * from top union select * from bottom)
     select 'unit' as kind, su.id, su.name, null as unit_name, coalesce(urecs.n, 0)::int as records, cad.n::int as cadres, 0 as rank, 0 as total, 0 as pos
       from su join cad on cad.id = su.id left join urecs on urecs.id = su.id
       where cad.n > 0
     union all
     select 'cadre', e.id, c.name, u.name, e.score, 0, (1 + (select coalesce(sum(h.n), 0) from hist h where h.score > e.score))::int, (select n from total), e.pos
-      from ends e join cadres c on c.id = e.id join units u on u.id = e.unit_id`.execute(db);
+      from ends e join cadres c on c.id = e.id join units u on u.id = c.unit_id`.execute(db);
   const scored = rows.filter((r) => r.kind === 'unit')
     .map((r) => ({ id: r.id, name: r.name, score: Math.round((Number(r.records) / Number(r.cadres)) * 100) / 100 }))
     .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name, 'zh-CN'));

@@ -7,7 +7,8 @@ import type { DatabaseHandle } from '../../db/database.ts';
 import { seededRandom } from '../demo/names.ts';
 import { createCampaign } from '../campaigns/campaigns.ts';
 import { computeFigures, type FigureFilter, type FigureGrouping } from './figures.ts';
-import { cadreParticipations, missedByCadre, unitParticipations } from './dashboard.ts';
+import { systemActor } from '../auth/actor.ts';
+import { cadreParticipations, missedByCadre, rankings, unitParticipations } from './dashboard.ts';
 import { areaSegments, MISSED_BITS, refreshRollups, rollupLimits, rollupsAnswer, TOTAL_GROUP } from './rollups.ts';
 
 // The rollups must equal the records: a random world of every kind of record the figures count
@@ -113,6 +114,7 @@ async function expectRollupsEqualRecords(step: string) {
   let compared = 0;
   let missedSeen = 0;
   let cadresSeen = 0;
+  let rankedSeen = 0;
   for (const [from, to] of periods) {
     for (const regionPath of regions) {
       for (const campaignId of [null, campaigns[0]!]) {
@@ -125,6 +127,12 @@ async function expectRollupsEqualRecords(step: string) {
         expect(await ordered(unitParticipations(filter, seg), 'unit_path'), `${step}: participations per unit ${JSON.stringify(filter)}`)
           .toEqual(await ordered(unitParticipations(filter, null), 'unit_path'));
         cadresSeen += cadres.length;
+        // The rankings the same from the rollups and the records, the scores joined to the cadres or the unranked left out.
+        const ranked = await rankings(h.db, systemActor('test'), filter, seg, true);
+        for (const [s, leaveOut] of [[seg, false], [null, true], [null, false]] as const) {
+          expect(await rankings(h.db, systemActor('test'), filter, s, leaveOut), `${step}: rankings ${JSON.stringify(filter)} ${s} ${leaveOut}`).toEqual(ranked);
+        }
+        rankedSeen += ranked.cadres.length;
         const missed = await ordered(await missedByCadre(h.db, filter, seg), 'cadre_id');
         expect(missed, `${step}: missed duties ${JSON.stringify(filter)}`).toEqual(await ordered(await missedByCadre(h.db, filter, null), 'cadre_id'));
         missedSeen += missed.length;
@@ -152,6 +160,7 @@ async function expectRollupsEqualRecords(step: string) {
   }
   expect(missedSeen, `${step}: some cadres have missed duties`).toBeGreaterThan(10);
   expect(cadresSeen, `${step}: some cadres have records`).toBeGreaterThan(10);
+  expect(rankedSeen, `${step}: some cadres are ranked`).toBeGreaterThan(10);
   return compared;
 }
 
@@ -238,6 +247,9 @@ describe('statistics rollups', () => {
         const some = await h.db.selectFrom('activity_participants').select(['activity_id', 'cadre_id']).orderBy('activity_id', 'desc').limit(5).execute();
         for (const p of some) await h.db.deleteFrom('activity_participants').where('activity_id', '=', p.activity_id).where('cadre_id', '=', p.cadre_id).execute();
         await h.db.deleteFrom('activity_targets').where('activity_id', 'in', (await h.db.selectFrom('activity_targets').select('activity_id').limit(5).execute()).map((r) => r.activity_id)).execute();
+        // A cadre retired and one moved to the third unit: out of the ranking, and ranked there.
+        await h.db.updateTable('cadres').set({ status: 'retired' }).where('id', '=', cadres[0]!.id).execute();
+        await sql`update cadres set unit_id = (select unit_id from cadres where id = ${cadres[8]!.id}) where id = ${cadres[1]!.id}`.execute(h.db);
         // 困难户 added to and taken from households already visited.
         await sql`update contact_targets set tags = case when tags = '{}' then array['困难户'] else '{}' end where kind = 'household'`.execute(h.db);
         await sql`update writings set status = case when status = 'draft' then 'submitted' else 'draft' end, written_on = written_on + 3 where id % 3 = 0 and status in ('draft', 'submitted')`.execute(h.db);
