@@ -169,14 +169,16 @@ export function unitParticipations(f: FigureFilter, segments: number | null): Ra
 export async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: number | null, leaveOut?: boolean) {
   // The units first, on their own: passed on as a list, the planner knows how many there are (six
   // at a township, thousands at a province) and reads their cadres by index or by a scan accordingly.
-  const ids = (await sql<{ id: number }>`${scopedUnits(actor, f)}`.execute(db)).rows.map((r) => r.id);
+  // With them, how many units there are in all (for the choice below), in the same round trip.
+  const scoped = (await sql<{ id: number; units: number }>`select s.id, (select count(*)::int from units) as units from (${scopedUnits(actor, f)}) s`.execute(db)).rows;
+  const ids = scoped.map((r) => r.id);
   const inUnits = (col: RawBuilder<unknown>) => sql<boolean>`${col} = any(${ids}::int[])`;
   const ranked = (c: string) => sql<boolean>`${sql.ref(`${c}.status`)} = 'active' and ${inUnits(sql.ref(`${c}.unit_id`))}`;
   // The ranked cadres with records. When most units are ranked (a province or a city), the few
   // cadres who are not (retired, transferred, in units outside the campaign) are left out of the
   // scores, rather than joining 200,000 scores to 200,000 cadres; else the scores are joined.
   // (`leaveOut` chooses, for tests.)
-  const wide = leaveOut ?? ids.length * 2 > Number((await sql<{ n: number }>`select count(*)::int as n from units`.execute(db)).rows[0]?.n ?? 0);
+  const wide = leaveOut ?? ids.length * 2 > Number(scoped[0]?.units ?? 0);
   const pool = wide
     ? sql`select s.cadre_id as id, s.records as score from (${cadreParticipations(f, segments)}) s
         where s.cadre_id not in (select excl.id from excl)`
