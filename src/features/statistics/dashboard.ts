@@ -161,69 +161,91 @@ export function unitParticipations(f: FigureFilter, segments: number | null): Ra
     where ${activityWhere(f)} group by 1`;
 }
 
+/** The units a ranking covers, as a condition on a unit id: the list, or when most units are ranked, the few that are not. */
+type RankedUnits = { wide: boolean; ids: number[]; others: number[] };
+const inRanked = (r: RankedUnits, col: RawBuilder<unknown>) =>
+  (r.wide ? sql<boolean>`not (${col} = any(${r.others}::int[]))` : sql<boolean>`${col} = any(${r.ids}::int[])`);
+const rankedCadre = (r: RankedUnits, c: string) => sql<boolean>`${sql.ref(`${c}.status`)} = 'active' and ${inRanked(r, sql.ref(`${c}.unit_id`))}`;
+
 /**
- * The unit and cadre rankings in one statement. Only cadre and unit numbers travel through it: a
- * name is joined for the twenty cadres shown (at the province tier, sorting 200,000 names cost more
- * than counting their records).
+ * The unit and cadre rankings, two statements run side by side. Only cadre and unit numbers travel
+ * through them: a name is joined for the twenty cadres shown (at the province tier, sorting
+ * 200,000 names cost more than counting their records).
  */
 export async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: number | null, leaveOut?: boolean) {
   // The units first, on their own: passed on as a list, the planner knows how many there are (six
-  // at a township, thousands at a province) and reads their cadres by index or by a scan accordingly.
-  // With them, how many units there are in all (for the choice below), in the same round trip.
-  const scoped = (await sql<{ id: number; units: number }>`select s.id, (select count(*)::int from units) as units from (${scopedUnits(actor, f)}) s`.execute(db)).rows;
-  const ids = scoped.map((r) => r.id);
-  const inUnits = (col: RawBuilder<unknown>) => sql<boolean>`${col} = any(${ids}::int[])`;
-  const ranked = (c: string) => sql<boolean>`${sql.ref(`${c}.status`)} = 'active' and ${inUnits(sql.ref(`${c}.unit_id`))}`;
-  // The ranked cadres with records. When most units are ranked (a province or a city), the few
-  // cadres who are not (retired, transferred, in units outside the campaign) are left out of the
-  // scores, rather than joining 200,000 scores to 200,000 cadres; else the scores are joined.
-  // (`leaveOut` chooses, for tests.)
-  const wide = leaveOut ?? ids.length * 2 > Number(scoped[0]?.units ?? 0);
-  const pool = wide
-    ? sql`select s.cadre_id as id, s.records as score from (${cadreParticipations(f, segments)}) s
-        where s.cadre_id not in (select excl.id from excl)`
-    : sql`select s.cadre_id as id, s.records as score from (${cadreParticipations(f, segments)}) s
-        join cadres c on c.id = s.cadre_id where ${ranked('c')}`;
+  // at a township, thousands at a province) and reads their cadres by index or by a scan
+  // accordingly. When most units are ranked (a province, a city: `leaveOut` chooses, for tests),
+  // the few that are not are listed instead: a long list is costly to plan at every use.
+  const scoped = (await sql<{ id: number; ranked: boolean }>`select u.id, u.id in (select s.id from (${scopedUnits(actor, f)}) s) as ranked from units u`.execute(db)).rows;
+  const ids = scoped.filter((r) => r.ranked).map((r) => r.id);
+  const wide = leaveOut ?? ids.length * 2 > scoped.length;
+  const r: RankedUnits = { wide, ids, others: wide ? scoped.filter((x) => !x.ranked).map((x) => x.id) : [] };
+  const [units, cadres] = await Promise.all([unitRanking(db, f, segments, r), cadreRanking(db, f, segments, r)]);
+  return { units, ...cadres };
+}
+
+/** Units by field-record participations per cadre in post (the first hundred). */
+async function unitRanking(db: Executor, f: FigureFilter, segments: number | null, r: RankedUnits) {
+  if (r.ids.length === 0) return [];
+  // Active cadres per unit: of every unit when most are ranked (one pass over the cadres), else of
+  // the ranked units and those below them (by index).
+  const perUnit = r.wide
+    ? sql`select c.unit_id, count(*)::int as n from cadres c where c.status = 'active' group by 1`
+    : sql`select c.unit_id, count(*)::int as n from cadres c
+      where c.status = 'active' and c.unit_id in (select x.id from units x cross join lateral unnest(string_to_array(x.path, '/')) as a(id) where ${inRanked(r, sql`a.id::int`)})
+      group by 1`;
+  // A unit path lists the unit's ancestors' ids: unnesting it credits every unit above a
+  // participant's by an equi-join (a prefix join per unit was a nested loop). Participations and
+  // cadres in post (of the unit and every unit under it) are summed in one grouping: joined after
+  // grouping, the planner could not know the groups' sizes and nested the loops.
+  const { rows } = await sql<{ id: number; name: string; records: number; cadres: number }>`
+    select g.id, u.name, g.records, g.cadres
+    from (
+      select x.id, sum(x.records)::int as records, sum(x.cadres)::int as cadres
+      from (
+        select anc.id::int as id, pu.records, 0 as cadres
+        from (${unitParticipations(f, segments)}) pu cross join lateral unnest(string_to_array(pu.unit_path, '/')) as anc(id)
+        union all
+        select anc.id::int, 0, cu.n
+        from (${perUnit}) cu join units cu_unit on cu_unit.id = cu.unit_id cross join lateral unnest(string_to_array(cu_unit.path, '/')) as anc(id)
+      ) x
+      where ${inRanked(r, sql`x.id`)}
+      group by 1 having sum(x.cadres) > 0
+    ) g join units u on u.id = g.id`.execute(db);
+  const scored = rows
+    .map((x) => ({ id: x.id, name: x.name, score: Math.round((Number(x.records) / Number(x.cadres)) * 100) / 100 }))
+    .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name, 'zh-CN'));
+  return rankBy(scored).slice(0, 100);
+}
+
+/** The cadres at both ends of the ranking by field records, and how many are ranked. */
+async function cadreRanking(db: Executor, f: FigureFilter, segments: number | null, r: RankedUnits) {
+  if (r.ids.length === 0) return { cadres: [], cadresRanked: 0 };
+  // The ranked cadres with records. When most units are ranked, the few cadres who are not
+  // (retired, transferred, in units outside the campaign) are left out of the scores, rather than
+  // joining 200,000 scores to 200,000 cadres; else the scores are joined.
+  const scores = cadreParticipations(f, segments);
+  const pool = r.wide
+    ? sql`select s.cadre_id as id, s.records as score from (${scores}) s where s.cadre_id not in (select excl.id from excl)`
+    : sql`select s.cadre_id as id, s.records as score from (${scores}) s join cadres c on c.id = s.cadre_id where ${rankedCadre(r, 'c')}`;
   // Ranked cadres without a record, in cadre-number order (only read when some are needed). The
   // NOT IN forms are hashed subplans; as anti-joins the planner sorted 200,000 rows to merge them.
   const zeros = (when: RawBuilder<boolean>, order: 'asc' | 'desc') => sql`(select c.id, 0 as score from cadres c
-    where ${when} and ${ranked('c')} and c.id not in (select pool.id from pool)
+    where ${when} and ${rankedCadre(r, 'c')} and c.id not in (select pool.id from pool)
     order by c.id ${sql.raw(order)} limit ${CADRES_EACH_END})`;
-  const { rows } = await sql<{ kind: 'unit' | 'cadre'; id: number; name: string; unit_name: string | null; records: number; cadres: number; rank: number; total: number; pos: number }>`
-    with su as (select u.id, u.name from units u where ${inUnits(sql`u.id`)}),
-    -- A unit path lists the unit's ancestors' ids: unnesting it credits every unit above a
-    -- participant's by an equi-join (a prefix join per unit was a nested loop).
-    urecs as (
-      select anc.id::int as id, sum(pu.records)::int as n
-      from (${unitParticipations(f, segments)}) pu
-      cross join lateral unnest(string_to_array(pu.unit_path, '/')) as anc(id)
-      where ${inUnits(sql`anc.id::int`)}
-      group by 1
-    ),
-    -- Active cadres per unit of the ranked units and those below them: counted for the unit and
-    -- every unit above it (cadres in post), and those of ranked units are the cadres ranked.
-    cu as materialized (
-      select c.unit_id, count(*)::int as n from cadres c
-      where c.status = 'active' and c.unit_id in (select x.id from units x cross join lateral unnest(string_to_array(x.path, '/')) as a(id) where ${inUnits(sql`a.id::int`)})
-      group by 1
-    ),
-    cad as (
-      select anc.id::int as id, sum(cu.n)::int as n
-      from cu join units u on u.id = cu.unit_id
-      cross join lateral unnest(string_to_array(u.path, '/')) as anc(id)
-      where ${inUnits(sql`anc.id::int`)}
-      group by 1
-    ),
-    total as (select coalesce(sum(cu.n), 0)::int as n from cu where ${inUnits(sql`cu.unit_id`)}),
-    excl as materialized (select c.id from cadres c where not (${ranked('c')})),
+  const { rows } = await sql<{ id: number; name: string; unit_name: string; records: number; rank: number; total: number; pos: number }>`
+    with total as (select count(*)::int as n from cadres c where ${rankedCadre(r, 'c')}),
+    excl as materialized (select c.id from cadres c where not (${rankedCadre(r, 'c')})),
     pool as materialized (${pool}),
-    nz as (select count(*)::int as n from pool),
     -- Only both ends are shown: each is a top-N by (score, cadre number), and a shown cadre's rank
     -- (ties share it) is one more than the cadres scoring higher, from the scores' histogram (the
     -- cadres without a record its zero); ranking every cadre by window functions sorted them all
     -- twice (200,000 at the province tier).
-    hist as materialized (
-      select score, count(*)::int as n from pool group by score
+    scored as materialized (select score, count(*)::int as n from pool group by score),
+    nz as (select coalesce(sum(n), 0)::int as n from scored),
+    hist as (
+      select score, n from scored
       union all select 0, (select n from total) - (select n from nz) where (select n from total) > (select n from nz)
     ),
     top as (
@@ -239,20 +261,13 @@ export async function rankings(db: Executor, actor: Actor, f: FigureFilter, segm
       order by p.score, p.id desc limit ${CADRES_EACH_END}
     ),
     ends as (select * from top union select * from bottom)
-    select 'unit' as kind, su.id, su.name, null as unit_name, coalesce(urecs.n, 0)::int as records, cad.n::int as cadres, 0 as rank, 0 as total, 0 as pos
-      from su join cad on cad.id = su.id left join urecs on urecs.id = su.id
-      where cad.n > 0
-    union all
-    select 'cadre', e.id, c.name, u.name, e.score, 0, (1 + (select coalesce(sum(h.n), 0) from hist h where h.score > e.score))::int, (select n from total), e.pos
-      from ends e join cadres c on c.id = e.id join units u on u.id = c.unit_id`.execute(db);
-  const scored = rows.filter((r) => r.kind === 'unit')
-    .map((r) => ({ id: r.id, name: r.name, score: Math.round((Number(r.records) / Number(r.cadres)) * 100) / 100 }))
-    .sort((a, b) => b.score - a.score || a.name.localeCompare(b.name, 'zh-CN'));
-  const cadreRows = rows.filter((r) => r.kind === 'cadre').sort((a, b) => Number(a.pos) - Number(b.pos));
+    select e.id, c.name, u.name as unit_name, e.score as records, (1 + (select coalesce(sum(h.n), 0) from hist h where h.score > e.score))::int as rank,
+      (select n from total) as total, e.pos
+    from ends e join cadres c on c.id = e.id join units u on u.id = c.unit_id`.execute(db);
+  const ends = [...rows].sort((a, b) => Number(a.pos) - Number(b.pos));
   return {
-    units: rankBy(scored).slice(0, 100),
-    cadres: cadreRows.map((r) => ({ id: r.id, name: r.name, unitName: r.unit_name ?? '', score: Number(r.records), rank: Number(r.rank) })),
-    cadresRanked: Number(cadreRows[0]?.total ?? 0),
+    cadres: ends.map((x) => ({ id: x.id, name: x.name, unitName: x.unit_name ?? '', score: Number(x.records), rank: Number(x.rank) })),
+    cadresRanked: Number(ends[0]?.total ?? 0),
   };
 }
 

@@ -778,12 +778,15 @@ const looseDays = (m: BucketMask) => [...m.mask].flatMap((c, i) => (c === '1' ? 
  * found by the GIN index of their days.
  */
 function onlyLoose(m: BucketMask): RawBuilder<boolean> {
-  const days = sql<boolean>`r.doys && ${looseDays(m)}::smallint[]`;
-  const free = 12 - bitCount(m.months);
-  if (free > 8) return sql<boolean>`(r.months & ${m.months}) = 0 and ${days}`;
+  return sql<boolean>`${monthsOutside(m.months, m.loose)} and r.doys && ${looseDays(m)}::smallint[]`;
+}
+
+/** A stat_reach row reached in none of the months `whole` and in one of `some`: listed for the index when few sets can be. */
+function monthsOutside(whole: number, some: number): RawBuilder<boolean> {
+  if (12 - bitCount(whole) > 8) return sql<boolean>`(r.months & ${whole}) = 0`;
   const sets: number[] = [];
-  for (let v = 0; v < 4096; v++) if ((v & m.months) === 0 && (v & m.loose) !== 0) sets.push(v);
-  return sql<boolean>`r.months = any(${sets}::int[]) and ${days}`;
+  for (let v = 0; v < 4096; v++) if ((v & whole) === 0 && (v & some) !== 0) sets.push(v);
+  return sql<boolean>`r.months = any(${sets}::int[])`;
 }
 const bitCount = (n: number) => n.toString(2).replace(/0/g, '').length;
 
@@ -803,8 +806,8 @@ const EDGE_PROBE_ROWS = 2000;
 /**
  * The masks with each loose month read as a whole month less its left-out days' subjects
  * (WholeLoose) when its left-out days have fewer unshared subjects reached on them
- * (stat_reach_day, counted up to EDGE_PROBE_ROWS) than its kept days; none at all (the month of
- * today, say) needs no `minus`. Only for the unshared subjects: the shared ones keep the exact mask.
+ * (stat_reach_day, counted up to EDGE_PROBE_ROWS a range) than its kept days, or, both sides past
+ * that, fewer days; none at all (the month of today, say) needs no `minus`. Only for the unshared subjects: the shared ones keep the exact mask.
  */
 async function wholeLooseMonths(db: Executor, masks: BucketMask[]): Promise<WholeLoose[]> {
   const edges: { i: number; month: number; first: number; last: number; out: [number, number][]; kept: [number, number][] }[] = [];
@@ -833,9 +836,13 @@ async function wholeLooseMonths(db: Executor, masks: BucketMask[]): Promise<Whol
       ${ranges.map((x) => x.r[0])}::int[], ${ranges.map((x) => x.r[1])}::int[]) as e(k, side, year, lo, hi)
     group by 1, 2`.execute(db);
   const count = (k: number, side: number) => Number(rows.find((r) => Number(r.k) === k && Number(r.side) === side)?.n ?? 0);
+  const days = (rs: [number, number][]) => rs.reduce((n, [lo, hi]) => n + hi - lo + 1, 0);
   for (const [k, e] of edges.entries()) {
     const outside = count(k, 0);
-    if (outside > 0 && outside >= count(k, 1)) continue;
+    const kept = count(k, 1);
+    // Both sides past the probe's cap: about as dense, so the side with fewer days has fewer rows.
+    const dense = outside >= EDGE_PROBE_ROWS && kept >= EDGE_PROBE_ROWS;
+    if (outside > 0 && (dense ? days(e.out) >= days(e.kept) : outside >= kept)) continue;
     const orig = masks[e.i]!;
     const m = result[e.i]!;
     const bit = 1 << (e.month - 1);
@@ -853,7 +860,8 @@ async function wholeLooseMonths(db: Executor, masks: BucketMask[]): Promise<Whol
 /** The unshared rows of a WholeLoose bucket's `minus` (rows must also meet `where`, on alias r). */
 function minusRows(m: WholeLoose, where: RawBuilder<boolean>): RawBuilder<boolean> {
   const x = m.minus!;
-  return sql<boolean>`not r.shared and r.year = ${m.year} and ${where} and (r.months & ${x.whole}) = 0
+  const monthsOf = x.excluded.reduce((bits, d) => bits | (1 << (new Date(Date.UTC(m.year, 0, 1 + d)).getUTCMonth())), 0);
+  return sql<boolean>`not r.shared and r.year = ${m.year} and ${where} and ${monthsOutside(x.whole, monthsOf)}
     and r.doys && ${x.excluded}::smallint[] and (r.days & ${x.mask}::bit(366)) = ${ZERO}::bit(366)`;
 }
 const doyOf = (year: number, date: string) => Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${year}-01-01T00:00:00Z`)) / 86_400_000);
@@ -962,8 +970,11 @@ function yearSpans(f: FigureFilter): { year: number; lo: number; hi: number }[] 
 }
 
 /** The records of an `at`/`cum` row (alias d) between day lo and hi of its year: two binary searches. */
-const recordsIn = (lo: number, hi: number) =>
-  sql`coalesce(d.cum[width_bucket(${sql.lit(hi)}::smallint, d.at)], 0) - coalesce(d.cum[width_bucket(${sql.lit(lo - 1)}::smallint, d.at)], 0)`;
+const recordsIn = (lo: number, hi: number) => {
+  // At the year's ends a search is saved: nothing lies before day 1, and all lies by day 366.
+  const upTo = hi >= 366 ? sql`coalesce(d.cum[cardinality(d.cum)], 0)` : sql`coalesce(d.cum[width_bucket(${sql.lit(hi)}::smallint, d.at)], 0)`;
+  return lo <= 1 ? upTo : sql`${upTo} - coalesce(d.cum[width_bucket(${sql.lit(lo - 1)}::smallint, d.at)], 0)`;
+};
 
 /** Whether the filter's region is a whole tree (a top-level region, or none): read per cadre from stat_cadre_root and stat_missed_root. */
 function wholeTree(f: FigureFilter): boolean {
@@ -985,7 +996,8 @@ export function cadreScores(f: FigureFilter): RawBuilder<unknown> {
   const spans = yearSpans(f);
   if (wholeTree(f)) {
     const parts = spans.map(({ year, lo, hi }) => sql`select d.cadre_id, (${recordsIn(lo, hi)})::int as records from stat_cadre_root d where d.year = ${year} and ${rootWhere(f)}`);
-    if (spans.length === 1 && f.campaignId !== null && f.regionPath !== null) return sql`select p.cadre_id, p.records from (${parts[0]!}) p where p.records > 0`;
+    // offset 0 keeps the subquery whole: pulled up, its expression was computed again for the filter.
+    if (spans.length === 1 && f.campaignId !== null && f.regionPath !== null) return sql`select p.cadre_id, p.records from (${parts[0]!} offset 0) p where p.records > 0`;
     return sql`select p.cadre_id, sum(p.records)::int as records from (${sql.join(parts, sql` union all `)}) p group by 1 having sum(p.records) > 0`;
   }
   const where = areaWhere(f);
@@ -1022,7 +1034,7 @@ export async function missedDuties(db: Executor, f: FigureFilter): Promise<RawBu
   const p = sql`(values ${sql.join(masks.map((m) => sql`(${m.campaign_id}::int, ${m.year}::int, ${m.mask}::bit(${sql.lit(MISSED_BITS)}))`))}) as p(campaign_id, year, mask)`;
   if (!overflow && wholeTree(f)) {
     const rows = sql`select d.cadre_id, bit_count(d.missed & p.mask)::int as n from stat_missed_root d join ${p} on p.campaign_id = d.campaign_id and p.year = d.year where ${rootWhere(f)}`;
-    if (masks.length === 1 && f.regionPath !== null) return sql`select x.cadre_id, x.n from (${rows}) x where x.n > 0`;
+    if (masks.length === 1 && f.regionPath !== null) return sql`select x.cadre_id, x.n from (${rows} offset 0) x where x.n > 0`;
     return sql`select x.cadre_id, sum(x.n)::int as n from (${rows}) x group by 1 having sum(x.n) > 0`;
   }
   const over = sql`(select w.campaign_id, w.year from stat_missed_window w where w.bit >= ${sql.lit(MISSED_BITS)} and ${inCampaign('w.campaign_id')})`;
