@@ -25,6 +25,7 @@ import * as m0021m from './migrations/0021_stat_missed_windows.ts';
 import * as m0022r from './migrations/0022_stat_reach_mask.ts';
 import * as m0023w from './migrations/0023_stat_whole_tree.ts';
 import * as m0024c from './migrations/0024_stat_compliance_county.ts';
+import * as m0025r from './migrations/0025_stat_reach_mask_up.ts';
 
 // Migrations are listed by hand, in order: the list is the schema's history.
 const migrations: Record<string, Migration> = {
@@ -53,6 +54,7 @@ const migrations: Record<string, Migration> = {
   '0022_stat_reach_mask': m0022r,
   '0023_stat_whole_tree': m0023w,
   '0024_stat_compliance_county': m0024c,
+  '0025_stat_reach_mask_up': m0025r,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -335,7 +335,7 @@ export async function computeFigures(
     ] as (keyof typeof additiveColumns)[];
     const [sums, reach] = await Promise.all([
       readCounters(db, filter, g, counters),
-      readReach(db, filter, g, keys.filter((k): k is ReachFigureKey => k in reachFigures)),
+      readReach(db, filter, g, keys.filter((k): k is ReachFigureKey => k in reachFigures), rolled),
     ]);
     put(sums);
     put(reach);
