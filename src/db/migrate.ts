@@ -26,6 +26,7 @@ import * as m0022r from './migrations/0022_stat_reach_mask.ts';
 import * as m0023w from './migrations/0023_stat_whole_tree.ts';
 import * as m0024c from './migrations/0024_stat_compliance_county.ts';
 import * as m0025r from './migrations/0025_stat_reach_mask_up.ts';
+import * as m0026d from './migrations/0026_stat_day_up.ts';
 
 // Migrations are listed by hand, in order: the list is the schema's history.
 const migrations: Record<string, Migration> = {
@@ -55,6 +56,7 @@ const migrations: Record<string, Migration> = {
   '0023_stat_whole_tree': m0023w,
   '0024_stat_compliance_county': m0024c,
   '0025_stat_reach_mask_up': m0025r,
+  '0026_stat_day_up': m0026d,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

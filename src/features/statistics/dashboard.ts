@@ -173,16 +173,22 @@ const rankedCadre = (r: RankedUnits, c: string) => sql<boolean>`${sql.ref(`${c}.
  * 200,000 names cost more than counting their records).
  */
 export async function rankings(db: Executor, actor: Actor, f: FigureFilter, segments: number | null, leaveOut?: boolean) {
-  // The units first, on their own: passed on as a list, the planner knows how many there are (six
-  // at a township, thousands at a province) and reads their cadres by index or by a scan
-  // accordingly. When most units are ranked (a province, a city: `leaveOut` chooses, for tests),
-  // the few that are not are listed instead: a long list is costly to plan at every use.
-  const scoped = (await sql<{ id: number; ranked: boolean }>`select u.id, u.id in (select s.id from (${scopedUnits(actor, f)}) s) as ranked from units u`.execute(db)).rows;
-  const ids = scoped.filter((r) => r.ranked).map((r) => r.id);
-  const wide = leaveOut ?? ids.length * 2 > scoped.length;
-  const r: RankedUnits = { wide, ids, others: wide ? scoped.filter((x) => !x.ranked).map((x) => x.id) : [] };
+  const r = await rankedUnits(db, actor, f, leaveOut);
   const [units, cadres] = await Promise.all([unitRanking(db, f, segments, r), cadreRanking(db, f, segments, r)]);
   return { units, ...cadres };
+}
+
+/**
+ * The units a ranking covers, read first on their own: passed on as a list, the planner knows how
+ * many there are (six at a township, thousands at a province) and reads their cadres by index or by
+ * a scan accordingly. When most units are ranked (a province, a city: `leaveOut` chooses, for
+ * tests), the few that are not are listed instead: a long list is costly to plan at every use.
+ */
+async function rankedUnits(db: Executor, actor: Actor, f: FigureFilter, leaveOut?: boolean): Promise<RankedUnits> {
+  const scoped = (await sql<{ id: number; ranked: boolean }>`select u.id, u.id in (select s.id from (${scopedUnits(actor, f)}) s) as ranked from units u`.execute(db)).rows;
+  const ids = scoped.filter((x) => x.ranked).map((x) => x.id);
+  const wide = leaveOut ?? ids.length * 2 > scoped.length;
+  return { wide, ids, others: wide ? scoped.filter((x) => !x.ranked).map((x) => x.id) : [] };
 }
 
 /** Units by field-record participations per cadre in post (the first hundred). */
@@ -360,12 +366,17 @@ export async function dashboard(db: Executor, actor: Actor, query: StatisticsSco
   const base = await baseRegion(db, filter);
   const trendShape = trendPeriods(filter.from, filter.to);
 
-  // The rankings and warnings do not depend on the figures: started first, they run beside them
-  // on the pool (the rankings are the longest part at the province tier).
+  // The rankings and warnings do not depend on the figures. Started first, the longest first (the
+  // cadre ranking, then the missed duties and the unit ranking at the province tier), they run
+  // beside the figures on the pool instead of queueing behind them.
+  const ranked = await rankedUnits(db, actor, filter);
+  const cadreRanked = cadreRanking(db, filter, segments, ranked);
+  const missedWarnings = complianceWarnings(db, filter, segments);
   const side = Promise.all([
-    rankings(db, actor, filter, segments),
+    unitRanking(db, filter, segments, ranked),
+    cadreRanked,
     ticketWarnings(db, filter, now),
-    complianceWarnings(db, filter, segments),
+    missedWarnings,
     integrityWarnings(db, filter),
   ]);
   // Settled now so that a failure of the figures below does not leave it rejected unobserved.
@@ -403,7 +414,7 @@ export async function dashboard(db: Executor, actor: Actor, query: StatisticsSco
     .map((c) => ({ code: c.code, name: c.name, score: Math.round(c.value * 1000) / 10 }))
     .sort((a, b) => b.score - a.score || a.code.localeCompare(b.code));
 
-  const [ranked, tickets, missed, flags] = await side;
+  const [unitsRanked, { cadres, cadresRanked }, tickets, missed, flags] = await side;
 
   const regionWarnings: Warning[] = children
     .filter((c) => c.rag !== 'green')
@@ -415,7 +426,7 @@ export async function dashboard(db: Executor, actor: Actor, query: StatisticsSco
     figures: complete(keys, overall.find((g) => g.group === '')?.figures ?? overall[0]?.figures),
     children,
     trend,
-    rankings: { regions: rankBy(regionScored), units: ranked.units, cadres: ranked.cadres, cadresRanked: ranked.cadresRanked },
+    rankings: { regions: rankBy(regionScored), units: unitsRanked, cadres, cadresRanked },
     warnings,
     computedAt: now.toISOString(),
   };

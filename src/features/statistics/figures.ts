@@ -334,7 +334,7 @@ export async function computeFigures(
       ...(has('tickets') ? ['registered', 'resolved', 'resolved_on_time', 'rated', 'satisfied', 'solved'] : []),
     ] as (keyof typeof additiveColumns)[];
     const [sums, reach] = await Promise.all([
-      readCounters(db, filter, g, counters),
+      readCounters(db, filter, g, counters, rolled),
       readReach(db, filter, g, keys.filter((k): k is ReachFigureKey => k in reachFigures), rolled),
     ]);
     put(sums);

@@ -298,15 +298,24 @@ describe('statistics rollups', () => {
   }, 300_000);
 
   it('are what the figures read: a rollup row changed behind their back shows, and a region change rebuilds them', async () => {
-    const filter: FigureFilter = { campaignId: null, regionPath: null, unitPath: null, from: '2025-11-20', to: '2026-02-10' };
+    // An area's figures read stat_day and stat_month; the whole tree's, stat_day_up (its days summed at the top).
+    const { area } = (await sql<{ area: string }>`select area from stat_day where day between '2025-11-20' and '2025-11-30' and cardinality(string_to_array(area, '/')) = (select area_segments from stat_rollup_state) limit 1`.execute(h.db)).rows[0]!;
+    const period = { campaignId: null, unitPath: null, from: '2025-11-20', to: '2026-02-10' };
+    const inArea: FigureFilter = { ...period, regionPath: area };
+    const whole: FigureFilter = { ...period, regionPath: null };
     const keys: FigureKey[] = ['stayDays'];
-    const truth = (await computeFigures(h.db, filter, keys))[0]!.figures[0]!.value as number;
-    await sql`update stat_day set stay_days = stay_days + 1000 where ctid = (select ctid from stat_day where day between '2025-11-20' and '2025-11-30' limit 1)`.execute(h.db);
-    await sql`update stat_month set stay_days = stay_days + 1000 where ctid = (select ctid from stat_month where month = '2025-12-01' limit 1)`.execute(h.db);
-    expect((await computeFigures(h.db, filter, keys))[0]!.figures[0]!.value).toBe(truth + 2000);
+    const stays = async (f: FigureFilter) => (await computeFigures(h.db, f, keys))[0]!.figures[0]!.value as number;
+    const [areaTruth, wholeTruth] = [await stays(inArea), await stays(whole)];
+    await sql`update stat_day set stay_days = stay_days + 1000 where ctid = (select ctid from stat_day where day between '2025-11-20' and '2025-11-30' and area = ${area} limit 1)`.execute(h.db);
+    await sql`insert into stat_month (campaign_id, area, month, stay_days) values (0, ${area}, '2025-12-01', 1000)
+      on conflict (campaign_id, month, area) do update set stay_days = stat_month.stay_days + 1000`.execute(h.db);
+    await sql`update stat_day_up set stay_days = stay_days + 1000 where ctid = (select ctid from stat_day_up where cut = 1 and day between '2025-11-20' and '2026-02-10' limit 1)`.execute(h.db);
+    expect(await stays(inArea)).toBe(areaTruth + 2000);
+    expect(await stays(whole)).toBe(wholeTruth + 1000);
     // Any change to the region tree (here a name) makes the next read rebuild from the records.
     await sql`update regions set name = name where code = ${XIANGSHAN}`.execute(h.db);
-    expect((await computeFigures(h.db, filter, keys))[0]!.figures[0]!.value).toBe(truth);
+    expect(await stays(inArea)).toBe(areaTruth);
+    expect(await stays(whole)).toBe(wholeTruth);
   }, 120_000);
 
   it('rebuild once when asked side by side inside one transaction (one session: the advisory lock does not separate them)', async () => {

@@ -383,16 +383,64 @@ function reachMaskRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
 }
 
 /**
- * Rows of stat_reach_mask_up from stat_reach_mask-shaped rows (campaign_id, area, year, figure,
- * months, n) in `from`: summed per ancestor of the area at every cut above the areas' (1 to seg − 1).
+ * The reach histograms (rows per campaign, area, year, figure and `x`, counting `n`) and their
+ * twins summed at every cut above the areas (`_up`, cut 1 to seg − 1).
  */
-function maskUpRows(seg: number, from: RawBuilder<unknown>): RawBuilder<unknown> {
+const histograms = [
+  { table: 'stat_reach_month', x: 'month', n: 'solo' },
+  { table: 'stat_reach_day', x: 'doy', n: 'solo' },
+  { table: 'stat_reach_mask', x: 'months', n: 'n' },
+] as const;
+type Histogram = (typeof histograms)[number];
+
+/** The path of `col` cut to its first `cut` segments (a number, or an SQL expression). */
+const cutTo = (col: string, cut: RawBuilder<unknown>) => sql<string>`array_to_string((string_to_array(${sql.ref(col)}, '/'))[1:${cut}], '/')`;
+/** Every cut above the areas, as a relation c(cut). */
+const cuts = (seg: number) => sql`generate_series(1, ${sql.lit(seg - 1)}) as c(cut)`;
+
+/** `_up` rows of a histogram from rows shaped like it (campaign_id, area, year, figure, x, n) in `from`. */
+function histogramUpRows(seg: number, x: string, n: string, from: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`
-    select c.cut, m.campaign_id, array_to_string((string_to_array(m.area, '/'))[1:c.cut], '/'), m.year, m.figure, m.months, sum(m.n)::int
-    from ${from} m cross join generate_series(1, ${sql.lit(seg - 1)}) as c(cut)
+    select c.cut, m.campaign_id, ${cutTo('m.area', sql`c.cut`)}, m.year, m.figure, ${sql.ref(`m.${x}`)}, sum(${sql.ref(`m.${n}`)})::int
+    from ${from} m cross join ${cuts(seg)}
     group by 1, 2, 3, 4, 5, 6`;
 }
-const maskUpColumns = sql`cut, campaign_id, area, year, figure, months, n`;
+const histogramColumns = (h: Histogram) => sql`campaign_id, area, year, figure, ${sql.ref(h.x)}, ${sql.ref(h.n)}`;
+
+/**
+ * Replaces a histogram's rows of the keys k(campaign_id, area, year) (`where` narrows them) by
+ * `fresh`, and carries the change up: the old counts taken off the areas' ancestors' `_up` rows, the
+ * new ones added, rows left at zero dropped. Exact, and cheap: recounting an ancestor would read
+ * every area under it (a year of a province's days is a million rows).
+ */
+async function replaceHistogram(tx: Executor, seg: number, h: Histogram, keys: RawBuilder<unknown>, where: RawBuilder<boolean>, fresh: RawBuilder<unknown>): Promise<void> {
+  const up = sql.table(`${h.table}_up`);
+  await sql`create temporary table if not exists stat_thist (campaign_id integer, area text, year integer, figure smallint, x integer, n integer) on commit drop`.execute(tx);
+  await sql`delete from stat_thist`.execute(tx);
+  await sql`with gone as (delete from ${sql.table(h.table)} s using ${keys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year and ${where}
+      returning s.campaign_id, s.area, s.year, s.figure, ${sql.ref(`s.${h.x}`)}, ${sql.ref(`s.${h.n}`)})
+    insert into stat_thist select campaign_id, area, year, figure, ${sql.ref(h.x)}, -${sql.ref(h.n)} from gone`.execute(tx);
+  await sql`with fresh as (insert into ${sql.table(h.table)} (${histogramColumns(h)}) ${fresh} returning ${histogramColumns(h)})
+    insert into stat_thist select * from fresh`.execute(tx);
+  if (seg <= 1) return;
+  await sql`create temporary table if not exists stat_thistup (cut smallint, campaign_id integer, area text, year integer, figure smallint, x integer, n integer) on commit drop`.execute(tx);
+  await sql`delete from stat_thistup`.execute(tx);
+  await sql`insert into stat_thistup ${histogramUpRows(seg, 'x', 'n', sql`stat_thist`)}`.execute(tx);
+  await sql`insert into ${up} (cut, ${histogramColumns(h)}) select * from stat_thistup where n <> 0
+    on conflict (cut, campaign_id, year, area, figure, ${sql.ref(h.x)}) do update set ${sql.ref(h.n)} = ${sql.ref(`${h.table}_up.${h.n}`)} + excluded.${sql.ref(h.n)}`.execute(tx);
+  await sql`delete from ${up} u using stat_thistup k
+    where u.cut = k.cut and u.campaign_id = k.campaign_id and u.year = k.year and u.area = k.area and u.figure = k.figure and ${sql.ref(`u.${h.x}`)} = k.x and ${sql.ref(`u.${h.n}`)} = 0`.execute(tx);
+}
+
+/** stat_day_up rows of the keys k(cut, campaign_id, area, day) (cut areas), or of every day, from stat_day. */
+function dayUpRows(seg: number, keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
+  if (keys === null) {
+    return sql`select c.cut, d.campaign_id, ${cutTo('d.area', sql`c.cut`)}, d.day, ${sumCounters} from stat_day d cross join ${cuts(seg)} group by 1, 2, 3, 4`;
+  }
+  return sql`select k.cut, k.campaign_id, k.area, k.day, ${sumCounters}
+    from ${keys} k join stat_day d on d.campaign_id = k.campaign_id and d.day = k.day and ${cutTo('d.area', sql`k.cut`)} = k.area
+    group by 1, 2, 3, 4`;
+}
 
 /** Rebuilds every rollup from the records (first use, or after the region tree changed). */
 async function rebuild(tx: Executor, seg: number): Promise<void> {
@@ -400,7 +448,7 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   // Drain the queues first: a write committed after this point is queued again and recounted next time.
   await sql`delete from stat_pending`.execute(tx);
   await sql`delete from stat_compliance_pending`.execute(tx);
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_reach_mask_up', 'stat_cadre_year', 'stat_unit_year', 'stat_compliance', 'stat_compliance_county', 'stat_missed', 'stat_cadre_root', 'stat_missed_root']) await sql`delete from ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_reach_month_up', 'stat_reach_day_up', 'stat_reach_mask_up', 'stat_day_up', 'stat_cadre_year', 'stat_unit_year', 'stat_compliance', 'stat_compliance_county', 'stat_missed', 'stat_cadre_root', 'stat_missed_root']) await sql`delete from ${sql.table(t)}`.execute(tx);
   await sql`delete from stat_rollup_state`.execute(tx);
   await sql`insert into stat_rollup_state (id, area_segments, built_at) values (1, ${seg}, now())`.execute(tx);
   await sql`insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, null)}`.execute(tx);
@@ -415,7 +463,8 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(null)}`.execute(tx);
   await sql`insert into stat_reach_day (campaign_id, area, year, figure, doy, solo) ${reachDayRows(null)}`.execute(tx);
   await sql`insert into stat_reach_mask (campaign_id, area, year, figure, months, n) ${reachMaskRows(null)}`.execute(tx);
-  await sql`insert into stat_reach_mask_up (${maskUpColumns}) ${maskUpRows(seg, sql`stat_reach_mask`)}`.execute(tx);
+  for (const h of histograms) await sql`insert into ${sql.table(`${h.table}_up`)} (cut, ${histogramColumns(h)}) ${histogramUpRows(seg, h.x, h.n, sql.table(h.table))}`.execute(tx);
+  await sql`insert into stat_day_up (cut, campaign_id, area, day, ${counterList}) ${dayUpRows(seg, null)}`.execute(tx);
   await sql`insert into stat_cadre_year (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreYearRows(seg, null)}`.execute(tx);
   await sql`analyze stat_cadre_year`.execute(tx);
   await sql`insert into stat_unit_year (${unitYearColumns}) ${unitYearRows(null)}`.execute(tx);
@@ -428,7 +477,7 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   await sql`insert into stat_cadre_root (${cadreRootColumns}) ${cadreRootRows(null)}`.execute(tx);
   await sql`insert into stat_missed_root (${missedRootColumns}) ${missedRootRows(null)}`.execute(tx);
   // Planner statistics for the tables just filled (PGlite has no autovacuum to gather them).
-  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_reach_mask_up', 'stat_cadre_year', 'stat_unit_year', 'stat_compliance', 'stat_compliance_county', 'stat_missed', 'stat_missed_window', 'stat_cadre_root', 'stat_missed_root']) await sql`analyze ${sql.table(t)}`.execute(tx);
+  for (const t of ['stat_day', 'stat_month', 'stat_reach', 'stat_reach_month', 'stat_reach_day', 'stat_reach_mask', 'stat_reach_month_up', 'stat_reach_day_up', 'stat_reach_mask_up', 'stat_day_up', 'stat_cadre_year', 'stat_unit_year', 'stat_compliance', 'stat_compliance_county', 'stat_missed', 'stat_missed_window', 'stat_cadre_root', 'stat_missed_root']) await sql`analyze ${sql.table(t)}`.execute(tx);
 }
 
 /**
@@ -486,6 +535,12 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
       const days = sql`with k as (select * from ${k})`;
       await sql`delete from stat_day s using stat_keys k where s.campaign_id = k.campaign_id and s.area = k.area and s.day = k.day`.execute(tx);
       await sql`${days} insert into stat_day (campaign_id, area, day, ${counterList}) ${dayRows(seg, k)}`.execute(tx);
+      if (seg > 1) {
+        // The touched days of the areas' ancestors, recounted from stat_day.
+        const upKeys = sql`(select distinct c.cut, k.campaign_id, ${cutTo('k.area', sql`c.cut`)} as area, k.day from stat_keys k cross join ${cuts(seg)})`;
+        await sql`delete from stat_day_up s using ${upKeys} k where s.cut = k.cut and s.campaign_id = k.campaign_id and s.area = k.area and s.day = k.day`.execute(tx);
+        await sql`insert into stat_day_up (cut, campaign_id, area, day, ${counterList}) ${dayUpRows(seg, upKeys)}`.execute(tx);
+      }
       // Months and years touched, recounted from the days (months) or the records (years).
       const months = sql`(select distinct campaign_id, area, date_trunc('month', day)::date as month from stat_keys)`;
       await sql`delete from stat_month s using ${months} k where s.campaign_id = k.campaign_id and s.area = k.area and s.month = k.month`.execute(tx);
@@ -559,30 +614,10 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
       await mergeDaysIndex(tx);
       await sql`analyze stat_rkeys`.execute(tx);
       const rkeys = sql`(select distinct campaign_id, area, year from stat_rkeys)`;
-      await sql`delete from stat_reach_month s using ${rkeys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year
-        and s.figure = any(${Object.values(reachFigures)}::smallint[])`.execute(tx);
-      await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(rkeys)}`.execute(tx);
-      await sql`delete from stat_reach_day s using ${rkeys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year`.execute(tx);
-      await sql`insert into stat_reach_day (campaign_id, area, year, figure, doy, solo) ${reachDayRows(rkeys)}`.execute(tx);
-      // The mask rows recounted, and their change (old counts taken off, new added) carried up to
-      // the areas' ancestors in stat_reach_mask_up; rows left at zero are dropped.
-      await sql`create temporary table if not exists stat_tmask (campaign_id integer, area text, year integer, figure smallint, months integer, n integer) on commit drop`.execute(tx);
-      await sql`delete from stat_tmask`.execute(tx);
-      await sql`with gone as (delete from stat_reach_mask s using ${rkeys} k where s.campaign_id = k.campaign_id and s.area = k.area and s.year = k.year
-          returning s.campaign_id, s.area, s.year, s.figure, s.months, s.n)
-        insert into stat_tmask select campaign_id, area, year, figure, months, -n from gone`.execute(tx);
-      await sql`with fresh as (insert into stat_reach_mask (campaign_id, area, year, figure, months, n) ${reachMaskRows(rkeys)}
-          returning campaign_id, area, year, figure, months, n)
-        insert into stat_tmask select * from fresh`.execute(tx);
-      if (seg > 1) {
-        await sql`create temporary table if not exists stat_tmaskup (cut smallint, campaign_id integer, area text, year integer, figure smallint, months integer, n integer) on commit drop`.execute(tx);
-        await sql`delete from stat_tmaskup`.execute(tx);
-        await sql`insert into stat_tmaskup ${maskUpRows(seg, sql`stat_tmask`)}`.execute(tx);
-        await sql`insert into stat_reach_mask_up (${maskUpColumns}) select * from stat_tmaskup where n <> 0
-          on conflict (cut, campaign_id, year, area, figure, months) do update set n = stat_reach_mask_up.n + excluded.n`.execute(tx);
-        await sql`delete from stat_reach_mask_up u using stat_tmaskup k
-          where u.cut = k.cut and u.campaign_id = k.campaign_id and u.year = k.year and u.area = k.area and u.figure = k.figure and u.months = k.months and u.n = 0`.execute(tx);
-      }
+      const allFigures = sql<boolean>`s.figure = any(${Object.values(reachFigures)}::smallint[])`;
+      await replaceHistogram(tx, seg, histograms[0], rkeys, allFigures, reachMonthRows(rkeys));
+      await replaceHistogram(tx, seg, histograms[1], rkeys, sql<boolean>`true`, reachDayRows(rkeys));
+      await replaceHistogram(tx, seg, histograms[2], rkeys, sql<boolean>`true`, reachMaskRows(rkeys));
     }
     // Compliance windows touched.
     await sql`create temporary table if not exists stat_ckeys (rule_id integer, area text, window_start date, window_end date) on commit drop`.execute(tx);
@@ -698,11 +733,24 @@ function groupKey(g: RollupGroup, area: string, day: RawBuilder<unknown>): RawBu
   return sql`''`;
 }
 
+/**
+ * The level of the `_up` rollups that answers for the scope and its grouping (the deepest of the
+ * region's and the children's), or null when that is the areas' own (read the rollups themselves).
+ */
+function cutFor(f: FigureFilter, g: RollupGroup, segments: number): number | null {
+  const cut = Math.max(1, f.regionPath === null ? 0 : f.regionPath.split('/').length, g.grouping === 'childRegion' ? g.childSegment! : 0);
+  return cut < segments ? cut : null;
+}
+
 /** Additive counters per group: rows { g, <counter key>: number }. */
-export async function readCounters(db: Executor, f: FigureFilter, g: RollupGroup, wanted: readonly Counter[]): Promise<Record<string, unknown>[]> {
+export async function readCounters(db: Executor, f: FigureFilter, g: RollupGroup, wanted: readonly Counter[], segments: number): Promise<Record<string, unknown>[]> {
   if (wanted.length === 0) return [];
   const cols = sql.join(wanted.map((c) => sql.ref(additiveColumns[c])));
-  const rows = periodRows('stat_day', 'stat_month', cols, f.from, f.to, areaWhere(f), g.grouping === 'day');
+  // Above the areas, the days summed at that level: a year is a row a day (months not needed).
+  const cut = cutFor(f, g, segments);
+  const rows = cut === null
+    ? periodRows('stat_day', 'stat_month', cols, f.from, f.to, areaWhere(f), g.grouping === 'day')
+    : periodRows('stat_day_up', 'stat_day_up', cols, f.from, f.to, (a) => sql<boolean>`${sql.ref(`${a}.cut`)} = ${cut} and ${areaWhere(f)(a)}`, true);
   const sums = sql.join(wanted.map((c) => sql`sum(${sql.ref(`p.${additiveColumns[c]}`)})::bigint as ${sql.ref(c)}`));
   const { rows: out } = await sql<Record<string, unknown>>`${grouped(g, groupKey(g, 'p.area', sql`p.day`), sums, sql`(${rows}) p`, null)}`.execute(db);
   return out;
@@ -770,7 +818,7 @@ export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, w
   });
   const inPeriod = sql.join(period.map((p) => sql`(r.year = ${p.year} and ((r.months & ${p.months}) <> 0 or ((r.months & ${p.loose}) <> 0 and (r.days & ${p.mask}::bit(366)) <> ${ZERO}::bit(366))))`), sql` or `);
   const filters = sql<boolean>`r.year in (${sql.join(years)}) and r.figure in (${sql.join(codes)}) and ${where} and (${inPeriod})`;
-  if ((g.grouping === 'month' || g.grouping === 'day') && !multiYear) return toFigures(wanted, await readReachSummed(db, f, g.grouping, masks, codes, filters));
+  if ((g.grouping === 'month' || g.grouping === 'day') && !multiYear) return toFigures(wanted, await readReachSummed(db, f, g.grouping, masks, codes, filters, cutFor(f, g, segments)));
   const key = g.grouping === 'childRegion' ? sql`split_part(r.area, '/', ${sql.lit(g.childSegment!)})` : g.grouping === 'none' ? sql`''` : sql`b.key`;
   const count = (rows: RawBuilder<boolean>, distinct: boolean) => reachCount(g, key, sql<boolean>`${rows} and ${filters}`, masks, distinct);
   if (multiYear) return toFigures(wanted, (await sql<{ g: string; figure: number; n: number }>`${count(sql<boolean>`true`, true)}`.execute(db)).rows);
@@ -782,9 +830,9 @@ export async function readReach(db: Executor, f: FigureFilter, g: RollupGroup, w
     if (m.months !== 0) {
       // From the areas' ancestors at the deepest level the scope and its grouping need, when that
       // lies above the areas (a province by city: 41,000 rows instead of 365,000).
-      const cut = Math.max(1, f.regionPath === null ? 0 : f.regionPath.split('/').length, g.grouping === 'childRegion' ? g.childSegment! : 0);
-      const from = cut < segments ? sql`stat_reach_mask_up x` : sql`stat_reach_mask x`;
-      const atCut = cut < segments ? sql<boolean>`x.cut = ${cut} and ` : sql<boolean>``;
+      const cut = cutFor(f, g, segments);
+      const from = cut !== null ? sql`stat_reach_mask_up x` : sql`stat_reach_mask x`;
+      const atCut = cut !== null ? sql<boolean>`x.cut = ${cut} and ` : sql<boolean>``;
       parts.push(grouped(g, groupKey(g, 'x.area', sql`null`), sql`x.figure, sum(x.n)::int as n`, from,
         sql<boolean>`${atCut}x.year = ${m.year} and x.figure in (${sql.join(codes)}) and ${areaWhere(f)('x')} and (x.months & ${m.months}) <> 0`, [sql`x.figure`]));
     }
@@ -946,7 +994,7 @@ function toFigures(wanted: readonly ReachFigureKey[], rows: { g: string; figure:
  * or last) counts the unshared rows reached in the days it keeps; every bucket counts its shared
  * subjects distinct.
  */
-async function readReachSummed(db: Executor, f: FigureFilter, grain: 'month' | 'day', masks: BucketMask[], codes: number[], filters: RawBuilder<boolean>): Promise<{ g: string; figure: number; n: number }[]> {
+async function readReachSummed(db: Executor, f: FigureFilter, grain: 'month' | 'day', masks: BucketMask[], codes: number[], filters: RawBuilder<boolean>, level: number | null): Promise<{ g: string; figure: number; n: number }[]> {
   // A day bucket is always whole (one day); a month bucket is whole when it has no loose days, or
   // none of its other days has unshared subjects reached on it (the month of today, say).
   const unshared: WholeLoose[] = grain === 'day' ? masks.map((m) => ({ ...m, minus: null })) : await wholeLooseMonths(db, masks);
@@ -954,13 +1002,16 @@ async function readReachSummed(db: Executor, f: FigureFilter, grain: 'month' | '
   const cut = unshared.filter((m) => m.loose !== 0 && grain !== 'day');
   const parts: RawBuilder<unknown>[] = [];
   if (whole.length) {
+    // Above the areas, their ancestors' rows at the scope's level (a province's days: one a day).
+    const table = sql.table(`stat_reach_${grain}${level === null ? '' : '_up'}`);
+    const atCut = level === null ? sql<boolean>`true` : sql<boolean>`r.cut = ${level}`;
     parts.push(grain === 'month'
-      ? sql`select b.key as g, rm.figure, sum(rm.solo)::int as n
-          from stat_reach_month rm join ${bucketsOf(whole)} on b.year = rm.year and b.month = rm.month
-          where rm.figure in (${sql.join(codes)}) and ${areaWhere(f)('rm')} group by 1, 2`
-      : sql`select b.key as g, rd.figure, sum(rd.solo)::int as n
-          from stat_reach_day rd join ${bucketsOf(whole)} on b.year = rd.year and b.doy = rd.doy
-          where rd.figure in (${sql.join(codes)}) and ${areaWhere(f)('rd')} group by 1, 2`);
+      ? sql`select b.key as g, r.figure, sum(r.solo)::int as n
+          from ${table} r join ${bucketsOf(whole)} on b.year = r.year and b.month = r.month
+          where ${atCut} and r.figure in (${sql.join(codes)}) and ${areaWhere(f)('r')} group by 1, 2`
+      : sql`select b.key as g, r.figure, sum(r.solo)::int as n
+          from ${table} r join ${bucketsOf(whole)} on b.year = r.year and b.doy = r.doy
+          where ${atCut} and r.figure in (${sql.join(codes)}) and ${areaWhere(f)('r')} group by 1, 2`);
   }
   const byBucket: RollupGroup = { grouping: grain, childSegment: null, buckets: [] };
   if (cut.length) {
