@@ -43,7 +43,9 @@ export const rollupLimits = { subjectRecountUpToKeys: 500 };
 /** pg_advisory_xact_lock key serialising refreshes ("stat" in ASCII). */
 const LOCK_KEY = 0x73746174;
 
-const cutSql = (segments: number, col: string) => sql<string>`array_to_string((string_to_array(${sql.ref(col)}, '/'))[1:${sql.lit(segments)}], '/')`;
+/** The path of `col` cut to its first `cut` segments (an SQL expression: a column, or a literal). */
+const cutTo = (col: string, cut: RawBuilder<unknown>) => sql<string>`array_to_string((string_to_array(${sql.ref(col)}, '/'))[1:${cut}], '/')`;
+const cutSql = (segments: number, col: string) => cutTo(col, sql.lit(segments));
 const dayStart = (d: RawBuilder<unknown>) => sql`(${d})::timestamp at time zone 'Asia/Shanghai'`;
 /** A record path in an area: the prefix range lets the text_pattern_ops index find it; the cut makes it exact. */
 const inArea = (segments: number, col: string, area: RawBuilder<unknown>) =>
@@ -386,15 +388,13 @@ function reachMaskRows(keys: RawBuilder<unknown> | null): RawBuilder<unknown> {
  * The reach histograms (rows per campaign, area, year, figure and `x`, counting `n`) and their
  * twins summed at every cut above the areas (`_up`, cut 1 to seg − 1).
  */
-const histograms = [
-  { table: 'stat_reach_month', x: 'month', n: 'solo' },
-  { table: 'stat_reach_day', x: 'doy', n: 'solo' },
-  { table: 'stat_reach_mask', x: 'months', n: 'n' },
-] as const;
-type Histogram = (typeof histograms)[number];
+const histograms = {
+  month: { table: 'stat_reach_month', x: 'month', n: 'solo' },
+  day: { table: 'stat_reach_day', x: 'doy', n: 'solo' },
+  mask: { table: 'stat_reach_mask', x: 'months', n: 'n' },
+} as const;
+type Histogram = (typeof histograms)[keyof typeof histograms];
 
-/** The path of `col` cut to its first `cut` segments (a number, or an SQL expression). */
-const cutTo = (col: string, cut: RawBuilder<unknown>) => sql<string>`array_to_string((string_to_array(${sql.ref(col)}, '/'))[1:${cut}], '/')`;
 /** Every cut above the areas, as a relation c(cut). */
 const cuts = (seg: number) => sql`generate_series(1, ${sql.lit(seg - 1)}) as c(cut)`;
 
@@ -463,7 +463,7 @@ async function rebuild(tx: Executor, seg: number): Promise<void> {
   await sql`insert into stat_reach_month (campaign_id, area, year, figure, month, solo) ${reachMonthRows(null)}`.execute(tx);
   await sql`insert into stat_reach_day (campaign_id, area, year, figure, doy, solo) ${reachDayRows(null)}`.execute(tx);
   await sql`insert into stat_reach_mask (campaign_id, area, year, figure, months, n) ${reachMaskRows(null)}`.execute(tx);
-  for (const h of histograms) await sql`insert into ${sql.table(`${h.table}_up`)} (cut, ${histogramColumns(h)}) ${histogramUpRows(seg, h.x, h.n, sql.table(h.table))}`.execute(tx);
+  for (const h of Object.values(histograms)) await sql`insert into ${sql.table(`${h.table}_up`)} (cut, ${histogramColumns(h)}) ${histogramUpRows(seg, h.x, h.n, sql.table(h.table))}`.execute(tx);
   await sql`insert into stat_day_up (cut, campaign_id, area, day, ${counterList}) ${dayUpRows(seg, null)}`.execute(tx);
   await sql`insert into stat_cadre_year (campaign_id, area, year, cadre_id, unit_path, at, cum) ${cadreYearRows(seg, null)}`.execute(tx);
   await sql`analyze stat_cadre_year`.execute(tx);
@@ -615,9 +615,9 @@ async function refreshNow(db: Executor): Promise<RefreshResult> {
       await sql`analyze stat_rkeys`.execute(tx);
       const rkeys = sql`(select distinct campaign_id, area, year from stat_rkeys)`;
       const allFigures = sql<boolean>`s.figure = any(${Object.values(reachFigures)}::smallint[])`;
-      await replaceHistogram(tx, seg, histograms[0], rkeys, allFigures, reachMonthRows(rkeys));
-      await replaceHistogram(tx, seg, histograms[1], rkeys, sql<boolean>`true`, reachDayRows(rkeys));
-      await replaceHistogram(tx, seg, histograms[2], rkeys, sql<boolean>`true`, reachMaskRows(rkeys));
+      await replaceHistogram(tx, seg, histograms.month, rkeys, allFigures, reachMonthRows(rkeys));
+      await replaceHistogram(tx, seg, histograms.day, rkeys, sql<boolean>`true`, reachDayRows(rkeys));
+      await replaceHistogram(tx, seg, histograms.mask, rkeys, sql<boolean>`true`, reachMaskRows(rkeys));
     }
     // Compliance windows touched.
     await sql`create temporary table if not exists stat_ckeys (rule_id integer, area text, window_start date, window_end date) on commit drop`.execute(tx);
@@ -943,8 +943,8 @@ async function wholeLooseMonths(db: Executor, masks: BucketMask[]): Promise<Whol
 /** The unshared rows of a WholeLoose bucket's `minus` (rows must also meet `where`, on alias r). */
 function minusRows(m: WholeLoose, where: RawBuilder<boolean>): RawBuilder<boolean> {
   const x = m.minus!;
-  const monthsOf = x.excluded.reduce((bits, d) => bits | (1 << (new Date(Date.UTC(m.year, 0, 1 + d)).getUTCMonth())), 0);
-  return sql<boolean>`not r.shared and r.year = ${m.year} and ${where} and ${monthsOutside(x.whole, monthsOf)}
+  const excludedMonths = x.excluded.reduce((bits, d) => bits | (1 << (new Date(Date.UTC(m.year, 0, 1 + d)).getUTCMonth())), 0);
+  return sql<boolean>`not r.shared and r.year = ${m.year} and ${where} and ${monthsOutside(x.whole, excludedMonths)}
     and r.doys && ${x.excluded}::smallint[] and (r.days & ${x.mask}::bit(366)) = ${ZERO}::bit(366)`;
 }
 const doyOf = (year: number, date: string) => Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${year}-01-01T00:00:00Z`)) / 86_400_000);
